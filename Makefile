@@ -1,0 +1,75 @@
+# The front door. `make run` and `make test` set up everything they need on a fresh machine.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV      := .venv
+SAM_VENV  := .venv-sam
+PY        := $(VENV)/bin/python
+SAM       := $(SAM_VENV)/bin/sam
+# sam build looks for `python3.13` on PATH; the dev venv provides one.
+SAM_ENV   := PATH="$(CURDIR)/$(VENV)/bin:$$PATH" SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1}
+PORT      ?= 3000
+
+.PHONY: help venv run test lint typecheck unit integration e2e validate build deploy bench openapi clean
+
+help:
+	@echo "make run        start the local stack on http://127.0.0.1:$(PORT)"
+	@echo "make test       lint, typecheck, unit, integration, e2e, sam validate --lint, ASL checks"
+	@echo "make openapi    regenerate docs/openapi.json from the models"
+	@echo "make bench      run the benchmarks, write docs/performance.md"
+	@echo "make build      sam build (arm64, python3.13)"
+	@echo "make deploy     sam build && sam deploy (ENV=prod for the prod config)"
+
+$(VENV)/.stamp: requirements-dev.txt layers/shared/requirements.txt scripts/find-python.sh
+	@py="$$(scripts/find-python.sh)" || exit 1; \
+	  [ -x $(PY) ] || "$$py" -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+$(SAM_VENV)/.stamp: requirements-sam.txt scripts/find-python.sh
+	@py="$$(scripts/find-python.sh)" || exit 1; \
+	  [ -x $(SAM_VENV)/bin/python ] || "$$py" -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-sam.txt
+	@touch $@
+
+venv: $(VENV)/.stamp $(SAM_VENV)/.stamp
+
+run: $(VENV)/.stamp
+	PORT=$(PORT) $(PY) -m local
+
+lint: $(VENV)/.stamp
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(VENV)/.stamp
+	$(VENV)/bin/mypy
+
+unit: $(VENV)/.stamp
+	$(PY) -m pytest tests/unit
+
+integration: $(VENV)/.stamp
+	$(PY) -m pytest tests/integration
+
+e2e: $(VENV)/.stamp
+	$(PY) -m pytest tests/e2e
+
+validate: $(SAM_VENV)/.stamp $(VENV)/.stamp
+	$(SAM_ENV) $(SAM) validate --lint --template template.yaml
+
+test: lint typecheck validate
+	$(PY) -m pytest tests
+
+openapi: $(VENV)/.stamp
+	$(PY) -m local.openapi > docs/openapi.json
+
+build: $(SAM_VENV)/.stamp $(VENV)/.stamp
+	$(SAM_ENV) $(SAM) build
+
+deploy: build
+	$(SAM_ENV) $(SAM) deploy --config-env $${ENV:-default}
+
+bench: $(VENV)/.stamp
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam .mypy_cache .ruff_cache .pytest_cache

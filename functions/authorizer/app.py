@@ -1,0 +1,30 @@
+"""HTTP API Lambda authorizer (payload 2.0, simple responses): API key → brand.
+
+HTTP APIs answer an authorizer's deny with a fixed `403 {"message":"Forbidden"}` that cannot be
+customised, while the brand API promises `401` with its own error JSON for a bad key. So an unknown
+key is let through *without a principal* and the API's single gate (`roster.api.app.handle`) answers
+401 before any route runs. A known key passes `brand_id` and `key_id`, which scope every query.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from roster import auth
+from roster.observability import logger, metrics, tracer
+from roster.store import stores
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    headers = event.get("headers") or {}
+    principal = auth.authenticate(stores().brands, headers.get("authorization"))
+    if principal is None:
+        metrics.add_metric(name="ApiKeyRejected", unit="Count", value=1)
+        return {"isAuthorized": True, "context": {"anonymous": True}}
+    logger.append_keys(brand_id=principal.brand_id, key_id=principal.key_id)
+    return {"isAuthorized": True, "context": {"brand_id": principal.brand_id, "key_id": principal.key_id}}

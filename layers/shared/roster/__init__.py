@@ -1,0 +1,1 @@
+"""Roster's domain package, shipped to every function as the shared Lambda layer."""

@@ -1,0 +1,77 @@
+"""Builds the brand API resolver and fronts it with the checks that must run before any parsing."""
+
+from __future__ import annotations
+
+import json
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
+
+from roster.api import errors
+from roster.api.routes import campaigns, creators
+from roster.models.auth import Principal
+from roster.settings import get_settings
+
+TITLE = "Roster brand API"
+VERSION = "1.0.0"
+
+
+class Health(BaseModel):
+    status: str
+
+
+def build_app() -> APIGatewayHttpResolver:
+    app = APIGatewayHttpResolver(enable_validation=True)
+    errors.register(app)
+    app.include_router(campaigns.router)
+    app.include_router(creators.router)
+
+    @app.get("/health", tags=["ops"], summary="Liveness check (no auth)")
+    def health() -> Health:
+        return Health(status="ok")
+
+    return app
+
+
+def body_size(event: dict[str, Any]) -> int:
+    body = event.get("body") or ""
+    if event.get("isBase64Encoded"):
+        return len(body) * 3 // 4
+    return len(body.encode())
+
+
+def principal_from(event: dict[str, Any]) -> Principal | None:
+    """The authorizer's verdict, passed by API Gateway in the request context."""
+    ctx = (event.get("requestContext") or {}).get("authorizer", {}).get("lambda") or {}
+    if ctx.get("brand_id") and ctx.get("key_id"):
+        return Principal(brand_id=str(ctx["brand_id"]), key_id=str(ctx["key_id"]))
+    return None
+
+
+def _reject(status: HTTPStatus, code: str, message: str) -> dict[str, Any]:
+    return {
+        "statusCode": int(status),
+        "headers": {"Content-Type": "application/json"},
+        "body": json.dumps(errors.error_body(code, message)),
+        "isBase64Encoded": False,
+    }
+
+
+def handle(app: APIGatewayHttpResolver, event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """Size and auth are checked before the resolver parses anything, so a rejected request costs
+    nothing and changes nothing."""
+    settings = get_settings()
+    path = event.get("rawPath") or ""
+    limit = settings.max_import_body_bytes if path.endswith(":import") else settings.max_json_body_bytes
+    if body_size(event) > limit:
+        return _reject(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large", f"body over {limit} bytes")
+    if path.startswith("/v1/"):
+        principal = principal_from(event)
+        if principal is None:
+            return _reject(HTTPStatus.UNAUTHORIZED, "unauthorized", "missing or invalid API key")
+        app.append_context(principal=principal)
+    return app.resolve(event, context)
+

@@ -1,0 +1,56 @@
+"""Campaigns: creation, partial updates and the status life cycle."""
+
+from __future__ import annotations
+
+from pydantic import ValidationError
+
+from roster import clock, ids
+from roster.errors import Conflict, ValidationFailed
+from roster.models.campaigns import Campaign, CampaignCreate, CampaignPatch, CampaignStatus
+from roster.store.campaigns import CampaignStore
+
+S = CampaignStatus
+TRANSITIONS: dict[CampaignStatus, frozenset[CampaignStatus]] = {
+    S.DRAFT: frozenset({S.ACTIVE, S.CANCELLED}),
+    S.ACTIVE: frozenset({S.PAUSED, S.COMPLETED, S.CANCELLED}),
+    S.PAUSED: frozenset({S.ACTIVE, S.COMPLETED, S.CANCELLED}),
+    S.COMPLETED: frozenset(),
+    S.CANCELLED: frozenset(),
+}
+
+
+def check_transition(current: CampaignStatus, target: CampaignStatus) -> None:
+    if target != current and target not in TRANSITIONS[current]:
+        allowed = ", ".join(sorted(TRANSITIONS[current])) or "none (final)"
+        raise Conflict(f"a {current} campaign cannot become {target}; allowed: {allowed}")
+
+
+def create(store: CampaignStore, brand_id: str, req: CampaignCreate) -> Campaign:
+    now = clock.now_iso()
+    campaign = Campaign(
+        id=ids.new_id(), created_at=now, updated_at=now, version=1, **req.model_dump()
+    )
+    store.create(brand_id, campaign)
+    return campaign
+
+
+def update(store: CampaignStore, brand_id: str, campaign_id: str, patch: CampaignPatch) -> Campaign:
+    current = store.get(brand_id, campaign_id)
+    changes = patch.model_dump(include=patch.model_fields_set)
+    if not changes:
+        return current
+    if patch.status is not None:
+        check_transition(current.status, patch.status)
+    if current.status in (S.COMPLETED, S.CANCELLED):
+        raise Conflict(f"a {current.status} campaign cannot be changed")
+    merged = current.model_dump() | changes
+    merged.update(updated_at=clock.now_iso(), version=current.version + 1)
+    try:
+        updated = Campaign.model_validate(merged)
+    except ValidationError as exc:
+        raise ValidationFailed(
+            "the change would make the campaign invalid",
+            details=[{"field": None, "message": e["msg"]} for e in exc.errors()],
+        ) from exc
+    store.replace(brand_id, updated, expected_version=current.version)
+    return updated

@@ -1,0 +1,1 @@
+"""Pydantic v2 models: API requests and responses, and the domain records behind them."""

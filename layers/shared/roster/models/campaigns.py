@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Self
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from roster.models.common import Domain, Money, RequestModel, ResponseModel, unique
+
+
+class Objective(StrEnum):
+    AWARENESS = "awareness"
+    TRIAL = "trial"
+    CONVERSIONS = "conversions"
+
+
+class CampaignStatus(StrEnum):
+    DRAFT = "draft"
+    ACTIVE = "active"
+    PAUSED = "paused"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class KpiMetric(StrEnum):
+    CLICKS = "clicks"
+    UNIQUE_CLICKS = "unique_clicks"
+    CONVERSIONS = "conversions"
+    REVENUE = "revenue"
+    POSTS = "posts"
+    REACH = "reach"
+    ENGAGEMENTS = "engagements"
+    CREATORS_SIGNED = "creators_signed"
+
+
+class Kpi(BaseModel):
+    """A target with a time box, e.g. 500 conversions by 2027-03-31 (revenue targets are minor units)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    metric: KpiMetric
+    target: int = Field(gt=0, le=10**13)
+    by: date
+
+
+def _unique_kpis(kpis: list[Kpi]) -> list[Kpi]:
+    seen = [(k.metric, k.by) for k in kpis]
+    if len(seen) != len(set(seen)):
+        raise ValueError("each (metric, by) pair may appear only once")
+    return kpis
+
+
+Kpis = Annotated[list[Kpi], Field(max_length=20), AfterValidator(_unique_kpis)]
+Domains = Annotated[list[Domain], Field(max_length=50), AfterValidator(unique)]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+def _check_dates(start: date | None, end: date | None) -> None:
+    if start and end and end < start:
+        raise ValueError("end_date must be on or after start_date")
+
+
+class CampaignCreate(RequestModel):
+    name: Name
+    objective: Objective
+    kpis: Kpis = []
+    budget: Money | None = None
+    start_date: date
+    end_date: date
+    allowed_domains: Domains = Field(
+        default=[], description="Hosts tracking links may point to; `*.example.com` covers subdomains"
+    )
+    status: CampaignStatus = Field(
+        default=CampaignStatus.DRAFT, description="A new campaign starts as draft (or active)"
+    )
+
+    @model_validator(mode="after")
+    def _dates(self) -> Self:
+        _check_dates(self.start_date, self.end_date)
+        if self.status not in (CampaignStatus.DRAFT, CampaignStatus.ACTIVE):
+            raise ValueError("a new campaign's status must be draft or active")
+        return self
+
+
+class CampaignPatch(RequestModel):
+    """Only the fields sent are changed; `budget: null` removes the budget."""
+
+    name: Name | None = None
+    objective: Objective | None = None
+    kpis: Kpis | None = None
+    budget: Money | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    allowed_domains: Domains | None = None
+    status: CampaignStatus | None = None
+
+    @model_validator(mode="after")
+    def _not_null(self) -> Self:
+        nullable = {"budget"}
+        for name in self.model_fields_set - nullable:
+            if getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self
+
+
+class Campaign(ResponseModel):
+    id: str
+    name: str
+    objective: Objective
+    kpis: list[Kpi]
+    budget: Money | None
+    start_date: date
+    end_date: date
+    allowed_domains: list[str]
+    status: CampaignStatus
+    created_at: str
+    updated_at: str
+    version: int
+
+    @model_validator(mode="after")
+    def _dates(self) -> Self:
+        _check_dates(self.start_date, self.end_date)
+        return self
+
+
+class CampaignList(ResponseModel):
+    items: list[Campaign]
+    next_cursor: str | None = Field(description="Pass as `cursor` to get the next page; null on the last")

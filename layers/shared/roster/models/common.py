@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+
+class RequestModel(BaseModel):
+    """Base for request bodies: unknown fields are an error, strings are stripped."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class ResponseModel(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+CurrencyCode = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z]{3}$")
+]
+CountryCode = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z]{2}$")
+]
+
+
+class Money(BaseModel):
+    """An amount in integer minor units (cents for USD, yen for JPY) with its ISO 4217 currency."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    amount: int = Field(ge=0, le=10**13, description="Integer minor units, e.g. 150000 = USD 1,500.00")
+    currency: CurrencyCode = Field(description="ISO 4217 code, e.g. USD")
+
+
+_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+def _check_domain(value: str) -> str:
+    host = value.strip().lower().rstrip(".")
+    wildcard = host.startswith("*.")
+    bare = host[2:] if wildcard else host
+    try:
+        bare = bare.encode("idna").decode("ascii")
+    except UnicodeError as exc:
+        raise ValueError("not a valid domain name") from exc
+    labels = bare.split(".")
+    if len(bare) > 253 or len(labels) < 2 or not all(_LABEL.match(label) for label in labels):
+        raise ValueError("must be a bare domain such as shop.example.com or *.example.com (no scheme or path)")
+    if labels[-1].isdigit():
+        raise ValueError("IP addresses are not allowed; use a domain name")
+    return f"*.{bare}" if wildcard else bare
+
+
+Domain = Annotated[str, AfterValidator(_check_domain)]
+
+
+def _check_tag(value: str) -> str:
+    tag = value.strip().lower()
+    if not re.fullmatch(r"[a-z0-9][a-z0-9 _\-]{0,49}", tag):
+        raise ValueError("tags are 1-50 characters: letters, digits, space, '-' or '_'")
+    return tag
+
+
+Tag = Annotated[str, AfterValidator(_check_tag)]
+
+
+def unique(values: list[Any]) -> list[Any]:
+    """Drops repeats, keeps first-seen order."""
+    return list(dict.fromkeys(values))
+
+
+class ErrorDetail(BaseModel):
+    field: str | None = None
+    message: str
+
+
+class ErrorInfo(BaseModel):
+    code: str
+    message: str
+    details: list[ErrorDetail] = []
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorInfo

@@ -1,0 +1,30 @@
+"""Environment settings, validated once per cold start.
+
+Nothing reads environment variables at import time: handlers call `get_settings()` inside the
+invocation path, the first call validates and caches, and tests call `get_settings.cache_clear()`
+after changing the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+
+    table_name: str = Field(alias="TABLE_NAME", min_length=3)
+    stage: Literal["local", "dev", "prod", "test"] = Field(default="dev", alias="STAGE")
+    max_json_body_bytes: int = Field(default=256 * 1024, alias="MAX_JSON_BODY_BYTES", gt=0)
+    max_import_body_bytes: int = Field(default=2 * 1024 * 1024, alias="MAX_IMPORT_BODY_BYTES", gt=0)
+    max_import_rows: int = Field(default=500, alias="MAX_IMPORT_ROWS", gt=0, le=5000)
+    default_page_size: int = Field(default=50, alias="DEFAULT_PAGE_SIZE", gt=0, le=100)
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings.model_validate(dict(os.environ))

@@ -1,0 +1,31 @@
+"""The data access layer: the only code in Roster that talks to DynamoDB."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from roster.store.brands import BrandStore
+from roster.store.campaigns import CampaignStore
+from roster.store.creators import CreatorStore
+from roster.settings import get_settings
+from roster.store.table import Table
+
+__all__ = ["BrandStore", "CampaignStore", "CreatorStore", "Stores", "Table", "stores"]
+
+
+@dataclass(frozen=True)
+class Stores:
+    brands: BrandStore
+    campaigns: CampaignStore
+    creators: CreatorStore
+
+    @classmethod
+    def for_table(cls, table: Table) -> Stores:
+        return cls(BrandStore(table), CampaignStore(table), CreatorStore(table))
+
+
+@cache
+def stores() -> Stores:
+    """The stores for the configured table, built once per cold start (boto3 clients are reused)."""
+    return Stores.for_table(Table(get_settings().table_name))

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from typing import Any
+
+from roster.errors import Conflict, NotFound
+from roster.models.campaigns import Campaign, CampaignStatus
+from roster.store import keys
+from roster.store.table import Query, Table
+
+
+class CampaignStore:
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    @staticmethod
+    def _item(brand_id: str, campaign: Campaign) -> dict[str, Any]:
+        return {
+            keys.PK: keys.brand_pk(brand_id),
+            keys.SK: keys.campaign_sk(campaign.id),
+            keys.GSI1PK: keys.campaigns_by_status_pk(brand_id, campaign.status),
+            keys.GSI1SK: campaign.id,
+            "entity": "campaign",
+            "brand_id": brand_id,
+            **campaign.model_dump(mode="json"),
+        }
+
+    def create(self, brand_id: str, campaign: Campaign) -> None:
+        if self.table.put(self._item(brand_id, campaign), condition="attribute_not_exists(PK)") is not None:
+            raise Conflict("campaign id already exists")
+
+    def replace(self, brand_id: str, campaign: Campaign, *, expected_version: int) -> None:
+        old = self.table.put(
+            self._item(brand_id, campaign),
+            condition="attribute_exists(PK) AND version = :v",
+            values={":v": expected_version},
+        )
+        if old is not None:
+            if not old:
+                raise NotFound("campaign not found")
+            raise Conflict("the campaign was changed by another request; fetch it and try again")
+
+    def get(self, brand_id: str, campaign_id: str) -> Campaign:
+        item = self.table.get(keys.brand_pk(brand_id), keys.campaign_sk(campaign_id))
+        if item is None:
+            raise NotFound("campaign not found")
+        return Campaign.model_validate(item)
+
+    def list(
+        self, brand_id: str, *, status: CampaignStatus | None, limit: int, cursor: str | None
+    ) -> tuple[list[Campaign], str | None]:
+        if status:
+            q = Query(keys.GSI1PK, keys.campaigns_by_status_pk(brand_id, status), index=keys.GSI1)
+        else:
+            q = Query(keys.PK, keys.brand_pk(brand_id), sort_attr=keys.SK, sort_prefix=keys.CAMPAIGN_PREFIX)
+        items, next_cursor = self.table.query_page(q, limit=limit, cursor=cursor)
+        return [Campaign.model_validate(i) for i in items], next_cursor

@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from typing import Any
+
+from roster.errors import Conflict, NotFound
+from roster.models.creators import Creator, CreatorStatus, Tier
+from roster.store import keys
+from roster.store.table import Query, Table
+
+
+def email_hash(email: str) -> str:
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
+
+
+class CreatorStore:
+    """Creators plus one guard item per email, so a brand can never hold the same email twice."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    @staticmethod
+    def _item(brand_id: str, creator: Creator) -> dict[str, Any]:
+        item: dict[str, Any] = {
+            keys.PK: keys.brand_pk(brand_id),
+            keys.SK: keys.creator_sk(creator.id),
+            "entity": "creator",
+            "brand_id": brand_id,
+            **creator.model_dump(mode="json"),
+        }
+        if creator.tier:
+            item[keys.GSI1PK] = keys.creators_by_tier_pk(brand_id, creator.tier)
+            item[keys.GSI1SK] = creator.id
+        if creator.country:
+            item[keys.GSI2PK] = keys.creators_by_country_pk(brand_id, creator.country)
+            item[keys.GSI2SK] = creator.id
+        return item
+
+    def _email_guard(self, brand_id: str, creator: Creator) -> dict[str, Any]:
+        return self.table.put_op(
+            {
+                keys.PK: keys.brand_pk(brand_id),
+                keys.SK: keys.creator_email_sk(email_hash(creator.email)),
+                "entity": "creator_email",
+                "creator_id": creator.id,
+            },
+            condition="attribute_not_exists(PK)",
+        )
+
+    @staticmethod
+    def _duplicate(old: dict[str, Any] | None) -> Conflict:
+        existing = (old or {}).get("creator_id")
+        return Conflict(
+            "a creator with this email already exists",
+            details=[{"field": "email", "message": f"already used by creator {existing}"}],
+        )
+
+    def create(self, brand_id: str, creator: Creator) -> None:
+        failed = self.table.transact(
+            [
+                self.table.put_op(self._item(brand_id, creator), condition="attribute_not_exists(PK)"),
+                self._email_guard(brand_id, creator),
+            ]
+        )
+        if failed is not None:
+            if failed[1] is not None:
+                raise self._duplicate(failed[1])
+            raise Conflict("creator id already exists")
+
+    def replace(self, brand_id: str, old: Creator, new: Creator) -> None:
+        """Writes `new` if the stored creator is still at `old.version`; moves the email guard."""
+        put = self.table.put_op(
+            self._item(brand_id, new),
+            condition="attribute_exists(PK) AND version = :v",
+            values={":v": old.version},
+        )
+        if email_hash(old.email) == email_hash(new.email):
+            failed = self.table.transact([put])
+        else:
+            failed = self.table.transact(
+                [
+                    put,
+                    self.table.delete_op(
+                        keys.brand_pk(brand_id),
+                        keys.creator_email_sk(email_hash(old.email)),
+                        condition="creator_id = :id",
+                        values={":id": old.id},
+                    ),
+                    self._email_guard(brand_id, new),
+                ]
+            )
+        if failed is not None:
+            if len(failed) == 3 and failed[2] is not None:
+                raise self._duplicate(failed[2])
+            raise Conflict("the creator was changed by another request; fetch it and try again")
+
+    def get(self, brand_id: str, creator_id: str) -> Creator:
+        item = self.table.get(keys.brand_pk(brand_id), keys.creator_sk(creator_id))
+        if item is None:
+            raise NotFound("creator not found")
+        return Creator.model_validate(item)
+
+    def id_for_email(self, brand_id: str, email: str) -> str | None:
+        guard = self.table.get(keys.brand_pk(brand_id), keys.creator_email_sk(email_hash(email)))
+        return str(guard["creator_id"]) if guard else None
+
+    def list(
+        self,
+        brand_id: str,
+        *,
+        status: CreatorStatus | None,
+        tier: Tier | None,
+        tag: str | None,
+        country: str | None,
+        limit: int,
+        cursor: str | None,
+    ) -> tuple[list[Creator], str | None]:
+        filters: list[str] = []
+        names: dict[str, str] = {}
+        values: dict[str, Any] = {}
+        if tier:
+            base = Query(keys.GSI1PK, keys.creators_by_tier_pk(brand_id, tier), index=keys.GSI1)
+        elif country:
+            base = Query(keys.GSI2PK, keys.creators_by_country_pk(brand_id, country), index=keys.GSI2)
+        else:
+            base = Query(keys.PK, keys.brand_pk(brand_id), sort_attr=keys.SK, sort_prefix=keys.CREATOR_PREFIX)
+        if country and tier:
+            filters.append("#country = :country")
+            names["#country"], values[":country"] = "country", country
+        if status:
+            filters.append("#status = :status")
+            names["#status"], values[":status"] = "status", status.value
+        if tag:
+            filters.append("contains(#tags, :tag)")
+            names["#tags"], values[":tag"] = "tags", tag
+        q = replace(base, filter_expression=" AND ".join(filters) or None, names=names, values=values)
+        items, next_cursor = self.table.query_page(q, limit=limit, cursor=cursor)
+        return [Creator.model_validate(i) for i in items], next_cursor

@@ -1,0 +1,64 @@
+"""Every key in the table is built here, and only here. See docs/data-model.md.
+
+Every brand-owned item lives under the brand's partition (`BRAND#<id>`), so a query that forgets
+the brand cannot be written: the brand id is always the first argument.
+"""
+
+from __future__ import annotations
+
+PK, SK = "PK", "SK"
+GSI1, GSI1PK, GSI1SK = "GSI1", "GSI1PK", "GSI1SK"
+GSI2, GSI2PK, GSI2SK = "GSI2", "GSI2PK", "GSI2SK"
+TTL_ATTRIBUTE = "expires_at"
+KEY_ATTRIBUTES = (PK, SK, GSI1PK, GSI1SK, GSI2PK, GSI2SK)
+
+CAMPAIGN_PREFIX = "CAMPAIGN#"
+CREATOR_PREFIX = "CREATOR#"
+APIKEY_PREFIX = "APIKEY#"
+
+
+def brand_pk(brand_id: str) -> str:
+    return f"BRAND#{brand_id}"
+
+
+def brand_sk() -> str:
+    return "BRAND"
+
+
+def campaign_sk(campaign_id: str) -> str:
+    return f"{CAMPAIGN_PREFIX}{campaign_id}"
+
+
+def campaigns_by_status_pk(brand_id: str, status: str) -> str:
+    return f"BRAND#{brand_id}#CAMPAIGN_STATUS#{status}"
+
+
+def creator_sk(creator_id: str) -> str:
+    return f"{CREATOR_PREFIX}{creator_id}"
+
+
+def creator_email_sk(email_hash: str) -> str:
+    """Uniqueness guard: one creator per email per brand (the email is stored hashed here)."""
+    return f"CREATOR_EMAIL#{email_hash}"
+
+
+def creators_by_tier_pk(brand_id: str, tier: str) -> str:
+    return f"BRAND#{brand_id}#CREATOR_TIER#{tier}"
+
+
+def creators_by_country_pk(brand_id: str, country: str) -> str:
+    return f"BRAND#{brand_id}#CREATOR_COUNTRY#{country}"
+
+
+def api_key_lookup_pk(key_hash: str) -> str:
+    """The one global (not brand-scoped) item family: the authorizer only has the key."""
+    return f"APIKEY#{key_hash}"
+
+
+def api_key_lookup_sk() -> str:
+    return "APIKEY"
+
+
+def api_key_sk(key_id: str) -> str:
+    """The brand's own listing of its keys (metadata only)."""
+    return f"{APIKEY_PREFIX}{key_id}"

@@ -1,0 +1,201 @@
+"""Low-level DynamoDB access: (de)serialization, conditional writes, cursor pagination."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.config import Config
+
+from roster.errors import BadRequest
+from roster.store.keys import KEY_ATTRIBUTES
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+
+Item = dict[str, Any]
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+# Pages are read in rounds while a filter discards items; this bounds the work per request.
+MAX_QUERY_ROUNDS = 8
+
+
+def _to_dynamo(value: Any) -> Any:
+    if isinstance(value, float):
+        return Decimal(str(value))
+    if isinstance(value, Mapping):
+        return {k: _to_dynamo(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list | tuple):
+        return [_to_dynamo(v) for v in value]
+    return value
+
+
+def _from_dynamo(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, Mapping):
+        return {k: _from_dynamo(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_from_dynamo(v) for v in value]
+    return value
+
+
+def serialize(item: Mapping[str, Any]) -> dict[str, Any]:
+    """Python dict → DynamoDB JSON. None values are dropped (absent, not NULL)."""
+    return {k: _serializer.serialize(v) for k, v in _to_dynamo(item).items()}
+
+
+def deserialize(item: Mapping[str, Any]) -> Item:
+    return {k: _from_dynamo(_deserializer.deserialize(v)) for k, v in item.items()}
+
+
+def encode_cursor(last_key: Mapping[str, Any] | None) -> str | None:
+    if not last_key:
+        return None
+    plain = {k: _deserializer.deserialize(v) for k, v in last_key.items()}
+    raw = json.dumps(plain, separators=(",", ":"), sort_keys=True).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, *, partition_attr: str, partition_value: str) -> dict[str, Any]:
+    """Checks the cursor belongs to *this* query (same partition), so it cannot cross tenants."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        plain = json.loads(raw)
+    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
+        raise BadRequest("invalid cursor") from exc
+    if (
+        not isinstance(plain, dict)
+        or not plain
+        or not set(plain) <= set(KEY_ATTRIBUTES)
+        or not all(isinstance(v, str) for v in plain.values())
+        or plain.get(partition_attr) != partition_value
+    ):
+        raise BadRequest("invalid cursor")
+    return {k: {"S": v} for k, v in plain.items()}
+
+
+@dataclass(frozen=True)
+class Query:
+    """One partition of the table or of an index, optionally narrowed by sort-key prefix and filter."""
+
+    partition_attr: str
+    partition_value: str
+    index: str | None = None
+    sort_attr: str | None = None
+    sort_prefix: str | None = None
+    filter_expression: str | None = None
+    names: dict[str, str] = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+class Table:
+    def __init__(self, name: str, client: DynamoDBClient | None = None) -> None:
+        self.name = name
+        self.client: DynamoDBClient = client or boto3.client(
+            "dynamodb", config=Config(retries={"mode": "standard", "max_attempts": 4})
+        )
+
+    def get(self, pk: str, sk: str, *, consistent: bool = False) -> Item | None:
+        resp = self.client.get_item(
+            TableName=self.name, Key=serialize({"PK": pk, "SK": sk}), ConsistentRead=consistent
+        )
+        return deserialize(resp["Item"]) if "Item" in resp else None
+
+    def query_page(self, q: Query, *, limit: int, cursor: str | None) -> tuple[list[Item], str | None]:
+        """Returns up to `limit` matching items and a cursor for the rest (None when done).
+
+        With a filter, DynamoDB's Limit counts items *read*, so the page is filled over a few
+        rounds; after MAX_QUERY_ROUNDS a short page comes back with a cursor, which bounds cost.
+        """
+        names = {"#pk": q.partition_attr, **q.names}
+        values: dict[str, Any] = {":pk": q.partition_value, **q.values}
+        condition = "#pk = :pk"
+        if q.sort_prefix is not None and q.sort_attr:
+            names["#sk"] = q.sort_attr
+            values[":skp"] = q.sort_prefix
+            condition += " AND begins_with(#sk, :skp)"
+        kwargs: dict[str, Any] = {
+            "TableName": self.name,
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": serialize(values),
+        }
+        if q.index:
+            kwargs["IndexName"] = q.index
+        if q.filter_expression:
+            kwargs["FilterExpression"] = q.filter_expression
+        start = (
+            decode_cursor(cursor, partition_attr=q.partition_attr, partition_value=q.partition_value)
+            if cursor
+            else None
+        )
+        items: list[Item] = []
+        for _ in range(MAX_QUERY_ROUNDS):
+            if start:
+                kwargs["ExclusiveStartKey"] = start
+            resp = self.client.query(Limit=limit - len(items), **kwargs)
+            items.extend(deserialize(i) for i in resp.get("Items", []))
+            start = resp.get("LastEvaluatedKey")
+            if not start or len(items) >= limit:
+                break
+        return items, encode_cursor(start)
+
+    def put(self, item: Mapping[str, Any], *, condition: str, names: dict[str, str] | None = None,
+            values: dict[str, Any] | None = None) -> Item | None:
+        """Conditional put. Returns None on success, or the old item (possibly {}) when the condition
+        failed: read from the failure itself, so callers need no second GET to explain it."""
+        op = self.put_op(item, condition=condition, names=names, values=values)["Put"]
+        try:
+            self.client.put_item(**op)
+        except self.client.exceptions.ConditionalCheckFailedException as exc:
+            return deserialize(exc.response.get("Item", {}))
+        return None
+
+    def transact(self, operations: list[dict[str, Any]]) -> list[Item | None] | None:
+        """All-or-nothing write. Returns None on success; when a condition failed, a list with, per
+        operation, None (fine) or the old item ({} when it did not exist) that failed its condition."""
+        try:
+            self.client.transact_write_items(TransactItems=operations)
+        except self.client.exceptions.TransactionCanceledException as exc:
+            reasons = exc.response.get("CancellationReasons", [])
+            if not any(r.get("Code") == "ConditionalCheckFailed" for r in reasons):
+                raise
+            return [
+                deserialize(r.get("Item", {})) if r.get("Code") == "ConditionalCheckFailed" else None
+                for r in reasons
+            ]
+        return None
+
+    def put_op(self, item: Mapping[str, Any], *, condition: str, names: dict[str, str] | None = None,
+               values: dict[str, Any] | None = None) -> dict[str, Any]:
+        op: dict[str, Any] = {
+            "TableName": self.name,
+            "Item": serialize(item),
+            "ConditionExpression": condition,
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+        if names:
+            op["ExpressionAttributeNames"] = names
+        if values:
+            op["ExpressionAttributeValues"] = serialize(values)
+        return {"Put": op}
+
+    def delete_op(self, pk: str, sk: str, *, condition: str, values: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "Delete": {
+                "TableName": self.name,
+                "Key": serialize({"PK": pk, "SK": sk}),
+                "ConditionExpression": condition,
+                "ExpressionAttributeValues": serialize(values),
+            }
+        }
