@@ -35,7 +35,7 @@ $(SAM_VENV)/.stamp: requirements-sam.txt scripts/find-python.sh
 venv: $(VENV)/.stamp $(SAM_VENV)/.stamp
 
 run: $(VENV)/.stamp
-	PORT=$(PORT) $(PY) -m local
+	PORT=$(PORT) PYTHONPATH=layers/shared:. $(PY) -m local
 
 lint: $(VENV)/.stamp
 	$(VENV)/bin/ruff check .
@@ -60,7 +60,7 @@ test: lint typecheck validate
 	$(PY) -m pytest tests
 
 openapi: $(VENV)/.stamp
-	$(PY) -m local.openapi > docs/openapi.json
+	PYTHONPATH=layers/shared:. $(PY) -m local.openapi > docs/openapi.json
 
 build: $(SAM_VENV)/.stamp $(VENV)/.stamp
 	$(SAM_ENV) $(SAM) build
@@ -69,7 +69,7 @@ deploy: build
 	$(SAM_ENV) $(SAM) deploy --config-env $${ENV:-default}
 
 bench: $(VENV)/.stamp
-	$(PY) -m bench
+	PYTHONPATH=layers/shared:. $(PY) -m bench
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam .mypy_cache .ruff_cache .pytest_cache

@@ -26,7 +26,7 @@ def bearer_key(authorization: str | None) -> str | None:
     key = key.strip()
     if scheme.lower() != "bearer" or not key.startswith(KEY_PREFIX) or len(key) != _KEY_LENGTH:
         return None
-    return key if key[len(KEY_PREFIX):].isalnum() else None
+    return key if key[len(KEY_PREFIX) :].isalnum() else None
 
 
 def new_key(brand_id: str, name: str, *, key: str | None = None) -> tuple[str, ApiKeyRecord]:

@@ -27,9 +27,7 @@ def check_transition(current: CampaignStatus, target: CampaignStatus) -> None:
 
 def create(store: CampaignStore, brand_id: str, req: CampaignCreate) -> Campaign:
     now = clock.now_iso()
-    campaign = Campaign(
-        id=ids.new_id(), created_at=now, updated_at=now, version=1, **req.model_dump()
-    )
+    campaign = Campaign(id=ids.new_id(), created_at=now, updated_at=now, version=1, **req.model_dump())
     store.create(brand_id, campaign)
     return campaign
 

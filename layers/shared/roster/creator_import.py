@@ -63,7 +63,9 @@ def parse(text: str, *, max_rows: int) -> list[tuple[int, dict[str, str]]]:
                 continue
             if len(rows) == max_rows:
                 raise PayloadTooLarge(f"an import holds at most {max_rows} rows; split the file")
-            row = {col: cell.strip() for col, cell in zip(columns, cells, strict=False) if col and cell.strip()}
+            row = {
+                col: cell.strip() for col, cell in zip(columns, cells, strict=False) if col and cell.strip()
+            }
             rows.append((reader.line_num, row))
     except csv.Error as exc:
         raise BadRequest(f"unreadable CSV at line {reader.line_num}: {exc}") from exc

@@ -28,7 +28,9 @@ def audience(data: dict[str, Any]) -> int | None:
     """The stated total, else the sum of the platforms' followers, else unknown."""
     if data.get("followers") is not None:
         return int(data["followers"])
-    counts = [p["followers"] for p in (data.get("platforms") or {}).values() if p.get("followers") is not None]
+    counts = [
+        p["followers"] for p in (data.get("platforms") or {}).values() if p.get("followers") is not None
+    ]
     return sum(counts) if counts else None
 
 

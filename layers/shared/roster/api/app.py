@@ -65,7 +65,8 @@ def handle(app: APIGatewayHttpResolver, event: dict[str, Any], context: LambdaCo
     nothing and changes nothing."""
     settings = get_settings()
     path = event.get("rawPath") or ""
-    limit = settings.max_import_body_bytes if path.endswith(":import") else settings.max_json_body_bytes
+    is_import = path.endswith(":import")
+    limit = settings.max_import_body_bytes if is_import else settings.max_json_body_bytes
     if body_size(event) > limit:
         return _reject(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large", f"body over {limit} bytes")
     if path.startswith("/v1/"):
@@ -73,5 +74,7 @@ def handle(app: APIGatewayHttpResolver, event: dict[str, Any], context: LambdaCo
         if principal is None:
             return _reject(HTTPStatus.UNAUTHORIZED, "unauthorized", "missing or invalid API key")
         app.append_context(principal=principal)
+    if event.get("body") and not is_import:
+        # The API speaks only JSON: a body sent as form data (curl -d's default) is read as JSON.
+        event = event | {"headers": (event.get("headers") or {}) | {"content-type": "application/json"}}
     return app.resolve(event, context)
-

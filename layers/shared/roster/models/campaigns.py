@@ -108,11 +108,11 @@ class Campaign(ResponseModel):
     id: str
     name: str
     objective: Objective
-    kpis: list[Kpi]
-    budget: Money | None
+    kpis: list[Kpi] = []
+    budget: Money | None = None
     start_date: date
     end_date: date
-    allowed_domains: list[str]
+    allowed_domains: list[str] = []
     status: CampaignStatus
     created_at: str
     updated_at: str

@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 
 class RequestModel(BaseModel):
@@ -16,12 +16,13 @@ class ResponseModel(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
-CurrencyCode = Annotated[
-    str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z]{3}$")
-]
-CountryCode = Annotated[
-    str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z]{2}$")
-]
+def _upper(value: Any) -> Any:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+# Upper-cased before the pattern check, so "usd" and "us" are accepted and stored as USD and US.
+CurrencyCode = Annotated[str, BeforeValidator(_upper), StringConstraints(pattern=r"^[A-Z]{3}$")]
+CountryCode = Annotated[str, BeforeValidator(_upper), StringConstraints(pattern=r"^[A-Z]{2}$")]
 
 
 class Money(BaseModel):
@@ -46,7 +47,9 @@ def _check_domain(value: str) -> str:
         raise ValueError("not a valid domain name") from exc
     labels = bare.split(".")
     if len(bare) > 253 or len(labels) < 2 or not all(_LABEL.match(label) for label in labels):
-        raise ValueError("must be a bare domain such as shop.example.com or *.example.com (no scheme or path)")
+        raise ValueError(
+            "must be a bare domain such as shop.example.com or *.example.com (no scheme or path)"
+        )
     if labels[-1].isdigit():
         raise ValueError("IP addresses are not allowed; use a domain name")
     return f"*.{bare}" if wildcard else bare

@@ -124,14 +124,14 @@ class Creator(ResponseModel):
     id: str
     name: str
     email: str
-    platforms: dict[Platform, SocialProfile]
-    country: str | None
-    tier: Tier | None = Field(description="Effective tier: the manual one if set, else derived")
-    tier_source: TierSource | None
-    followers: int | None
-    engagement: EngagementStats | None
-    tags: list[str]
-    notes: str | None
+    platforms: dict[Platform, SocialProfile] = {}
+    country: str | None = None
+    tier: Tier | None = Field(default=None, description="Effective tier: the manual one if set, else derived")
+    tier_source: TierSource | None = None
+    followers: int | None = None
+    engagement: EngagementStats | None = None
+    tags: list[str] = []
+    notes: str | None = None
     status: CreatorStatus
     created_at: str
     updated_at: str

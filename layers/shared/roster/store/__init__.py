@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
+from roster.settings import get_settings
 from roster.store.brands import BrandStore
 from roster.store.campaigns import CampaignStore
 from roster.store.creators import CreatorStore
-from roster.settings import get_settings
 from roster.store.table import Table
 
 __all__ = ["BrandStore", "CampaignStore", "CreatorStore", "Stores", "Table", "stores"]

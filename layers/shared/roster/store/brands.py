@@ -19,8 +19,12 @@ class BrandStore:
         failed = self.table.transact(
             [
                 self.table.put_op(
-                    {keys.PK: keys.brand_pk(brand.id), keys.SK: keys.brand_sk(), "entity": "brand",
-                     **brand.model_dump(mode="json")},
+                    {
+                        keys.PK: keys.brand_pk(brand.id),
+                        keys.SK: keys.brand_sk(),
+                        "entity": "brand",
+                        **brand.model_dump(mode="json"),
+                    },
                     condition="attribute_not_exists(PK)",
                 ),
                 *self._key_ops(first_key),
@@ -37,13 +41,21 @@ class BrandStore:
         data = record.model_dump(mode="json")
         return [
             self.table.put_op(
-                {keys.PK: keys.api_key_lookup_pk(record.key_hash), keys.SK: keys.api_key_lookup_sk(),
-                 "entity": "api_key_lookup", **data},
+                {
+                    keys.PK: keys.api_key_lookup_pk(record.key_hash),
+                    keys.SK: keys.api_key_lookup_sk(),
+                    "entity": "api_key_lookup",
+                    **data,
+                },
                 condition="attribute_not_exists(PK)",
             ),
             self.table.put_op(
-                {keys.PK: keys.brand_pk(record.brand_id), keys.SK: keys.api_key_sk(record.id),
-                 "entity": "api_key", **data},
+                {
+                    keys.PK: keys.brand_pk(record.brand_id),
+                    keys.SK: keys.api_key_sk(record.id),
+                    "entity": "api_key",
+                    **data,
+                },
                 condition="attribute_not_exists(PK)",
             ),
         ]

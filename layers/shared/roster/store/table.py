@@ -8,7 +8,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -150,22 +150,28 @@ class Table:
                 break
         return items, encode_cursor(start)
 
-    def put(self, item: Mapping[str, Any], *, condition: str, names: dict[str, str] | None = None,
-            values: dict[str, Any] | None = None) -> Item | None:
+    def put(
+        self,
+        item: Mapping[str, Any],
+        *,
+        condition: str,
+        names: dict[str, str] | None = None,
+        values: dict[str, Any] | None = None,
+    ) -> Item | None:
         """Conditional put. Returns None on success, or the old item (possibly {}) when the condition
         failed: read from the failure itself, so callers need no second GET to explain it."""
         op = self.put_op(item, condition=condition, names=names, values=values)["Put"]
         try:
             self.client.put_item(**op)
         except self.client.exceptions.ConditionalCheckFailedException as exc:
-            return deserialize(exc.response.get("Item", {}))
+            return deserialize(cast(Mapping[str, Any], exc.response.get("Item", {})))
         return None
 
     def transact(self, operations: list[dict[str, Any]]) -> list[Item | None] | None:
         """All-or-nothing write. Returns None on success; when a condition failed, a list with, per
         operation, None (fine) or the old item ({} when it did not exist) that failed its condition."""
         try:
-            self.client.transact_write_items(TransactItems=operations)
+            self.client.transact_write_items(TransactItems=cast(Any, operations))
         except self.client.exceptions.TransactionCanceledException as exc:
             reasons = exc.response.get("CancellationReasons", [])
             if not any(r.get("Code") == "ConditionalCheckFailed" for r in reasons):
@@ -176,8 +182,14 @@ class Table:
             ]
         return None
 
-    def put_op(self, item: Mapping[str, Any], *, condition: str, names: dict[str, str] | None = None,
-               values: dict[str, Any] | None = None) -> dict[str, Any]:
+    def put_op(
+        self,
+        item: Mapping[str, Any],
+        *,
+        condition: str,
+        names: dict[str, str] | None = None,
+        values: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
         op: dict[str, Any] = {
             "TableName": self.name,
             "Item": serialize(item),

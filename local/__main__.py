@@ -1,0 +1,43 @@
+"""`make run`: the whole platform on http://127.0.0.1:$PORT (default 3000), no AWS, no Docker."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+
+from local.stack import LocalStack
+
+
+def main() -> int:
+    stack = LocalStack(port=int(os.environ.get("PORT", "3000")))
+    try:
+        stack.start(api_key=os.environ.get("ROSTER_LOCAL_API_KEY") or None)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    base = f"http://{stack.host}:{stack.port}"
+    print(f"Roster local stack on {base}  (AWS emulated by moto on port {stack.moto_port})")
+    print(f"Demo brand API key: {stack.api_key}")
+    print("Routes:")
+    for route in sorted(stack.routes, key=lambda r: r.path):
+        auth = "" if route.needs_auth else " (no auth)"
+        print(f"  {route.method:6} {route.path:24} -> {route.function}{auth}")
+    print(f'Try: curl -H "Authorization: Bearer {stack.api_key}" {base}/v1/campaigns')
+    print("Ctrl-C stops.", flush=True)
+
+    def stop(signum: int, frame: object) -> None:
+        threading.Thread(target=stack.stop, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        stack.serve_forever()
+    except KeyboardInterrupt:
+        stack.stop()
+    print("stopped", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

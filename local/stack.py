@@ -1,0 +1,112 @@
+"""Starts the whole platform in one process: moto in server mode + template resources + the HTTP API."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from dataclasses import dataclass, field
+from http.server import ThreadingHTTPServer
+from typing import Any
+
+import boto3
+
+from local import template as tpl
+from local.gateway import Gateway, Route, serve
+from local.lambdas import Registry, load_handler
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def configure_environment(moto_port: int) -> None:
+    """Points every boto3 client in this process at moto; no real AWS credentials are ever used."""
+    os.environ.update(
+        {
+            "MOTO_PORT": str(moto_port),  # moto's threaded server and its Step Functions need it
+            "AWS_ENDPOINT_URL": f"http://127.0.0.1:{moto_port}",
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_DEFAULT_REGION": tpl.REGION,
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            "POWERTOOLS_METRICS_DISABLED": "true",
+        }
+    )
+    for var in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
+        os.environ.pop(var, None)
+
+
+@dataclass
+class LocalStack:
+    port: int = 3000
+    host: str = "127.0.0.1"
+    moto_port: int = field(default_factory=free_port)
+    names: tpl.Names = field(default_factory=tpl.Names)
+    routes: list[Route] = field(default_factory=list)
+    api_key: str | None = None
+    _moto: Any = None
+    _http: ThreadingHTTPServer | None = None
+
+    def start(self, *, api_key: str | None = None) -> None:
+        from moto.core.config import default_user_config
+        from moto.server import ThreadedMotoServer
+
+        configure_environment(self.moto_port)
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        default_user_config["stepfunctions"] = {"execute_state_machine": True}
+        default_user_config["lambda"] = {"use_docker": False}
+        registry = Registry()
+        registry.install()
+        self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.moto_port, verbose=False)
+        self._moto.start()
+
+        template = tpl.load()
+        params = tpl.parameters(template)
+        clients = {s: boto3.client(s) for s in ("dynamodb", "lambda", "iam", "stepfunctions", "ses")}
+        tpl.create_tables(clients["dynamodb"], template, self.names)
+        tpl.create_functions(clients["lambda"], clients["iam"], template, self.names)
+        tpl.create_state_machines(clients["stepfunctions"], clients["iam"], template, self.names, params)
+        tpl.create_email_identities(clients["ses"], template, self.names, params)
+
+        specs = tpl.functions(template, self.names, params)
+        for spec in specs:
+            os.environ.update(spec.environment)
+        os.environ["STAGE"] = "local"
+        authorizer_id = tpl.authorizer_function(template)
+        authorizer = None
+        for spec in specs:
+            handler = load_handler(spec)
+            registry.register(self.names.physical(spec.logical_id), handler)
+            if spec.logical_id == authorizer_id:
+                authorizer = handler
+            for method, path, needs_auth in spec.routes:
+                self.routes.append(Route(method, path, spec.logical_id, handler, needs_auth))
+
+        self.api_key = self.seed(api_key)
+        self._http = serve(Gateway(self.routes, authorizer), self.host, self.port)
+        self.port = self._http.server_address[1]
+
+    def seed(self, api_key: str | None) -> str:
+        """A demo brand with one API key (the given one, or a new one)."""
+        from roster import auth
+        from roster.settings import get_settings
+        from roster.store import Stores, Table
+
+        get_settings.cache_clear()
+        brands = Stores.for_table(Table(get_settings().table_name)).brands
+        _, key = auth.create_brand(brands, "Demo Brand", key=api_key)
+        return key
+
+    def serve_forever(self) -> None:
+        assert self._http is not None
+        self._http.serve_forever()
+
+    def stop(self) -> None:
+        if self._http:
+            self._http.shutdown()
+            self._http.server_close()
+        if self._moto:
+            self._moto.stop()
