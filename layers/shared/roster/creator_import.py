@@ -39,7 +39,7 @@ KNOWN_COLUMNS = frozenset(
 
 def parse(text: str, *, max_rows: int) -> list[tuple[int, dict[str, str]]]:
     """Returns (line number, non-empty cells by column) per data row; raises on an unusable file."""
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text), strict=True)
     try:
         header = next(reader)
     except StopIteration:

@@ -1,0 +1,82 @@
+"""Shared test fixtures: environment, a fake Lambda context, API Gateway event builders."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from local.lambdas import FakeLambdaContext
+from roster.settings import get_settings
+from roster.store import stores
+
+TEST_ENV = {
+    "TABLE_NAME": "roster-test-Table",
+    "STAGE": "test",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "POWERTOOLS_SERVICE_NAME": "roster",
+    "POWERTOOLS_METRICS_NAMESPACE": "Roster",
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "POWERTOOLS_METRICS_DISABLED": "true",
+    "POWERTOOLS_LOG_LEVEL": "WARNING",
+}
+
+
+@pytest.fixture(autouse=True)
+def _env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for key, value in TEST_ENV.items():
+        monkeypatch.setenv(key, value)
+    for key in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(key, raising=False)
+    get_settings.cache_clear()
+    stores.cache_clear()
+    yield
+    get_settings.cache_clear()
+    stores.cache_clear()
+
+
+@pytest.fixture
+def lambda_context() -> FakeLambdaContext:
+    return FakeLambdaContext()
+
+
+def http_event(
+    method: str,
+    path: str,
+    *,
+    body: Any = None,
+    headers: dict[str, str] | None = None,
+    query: dict[str, str] | None = None,
+    principal: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """An API Gateway HTTP API payload v2.0 event, as the authorizer leaves it."""
+    raw_body = body if isinstance(body, str) or body is None else json.dumps(body)
+    event: dict[str, Any] = {
+        "version": "2.0",
+        "routeKey": "ANY /v1/{proxy+}",
+        "rawPath": path,
+        "rawQueryString": "&".join(f"{k}={v}" for k, v in (query or {}).items()),
+        "headers": {"content-type": "application/json", **(headers or {})},
+        "requestContext": {
+            "http": {"method": method, "path": path, "sourceIp": "203.0.113.9", "protocol": "HTTP/1.1"},
+            "requestId": "req-1",
+            "stage": "$default",
+            "authorizer": {"lambda": principal or {}},
+        },
+        "isBase64Encoded": False,
+    }
+    if query:
+        event["queryStringParameters"] = query
+    if raw_body is not None:
+        event["body"] = raw_body
+    return event
+
+
+def load_json(name: str) -> Any:
+    with open(os.path.join(os.path.dirname(__file__), "events", name)) as fh:
+        return json.load(fh)

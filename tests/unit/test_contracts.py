@@ -1,0 +1,82 @@
+"""Things that must not drift: the OpenAPI document, the template, the state machines."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser, ASLParserException
+
+from local import template as tpl
+from local.openapi import document
+from roster.store import keys
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_openapi_document_is_current() -> None:
+    checked_in = (ROOT / "docs" / "openapi.json").read_text()
+    assert checked_in == document(), "docs/openapi.json is stale: run `make openapi` and commit it"
+
+
+def test_openapi_error_responses_and_paths() -> None:
+    spec = json.loads(document())
+    assert set(spec["paths"]) == {
+        "/health",
+        "/v1/campaigns",
+        "/v1/campaigns/{campaign_id}",
+        "/v1/creators",
+        "/v1/creators/{creator_id}",
+        "/v1/creators:import",
+    }
+
+
+def test_table_matches_the_store_keys() -> None:
+    template = tpl.load()
+    (table,) = tpl.resources(template, "AWS::DynamoDB::Table").values()
+    props = table["Properties"]
+    assert [k["AttributeName"] for k in props["KeySchema"]] == [keys.PK, keys.SK]
+    indexes = {
+        g["IndexName"]: [k["AttributeName"] for k in g["KeySchema"]] for g in props["GlobalSecondaryIndexes"]
+    }
+    assert indexes == {keys.GSI1: [keys.GSI1PK, keys.GSI1SK], keys.GSI2: [keys.GSI2PK, keys.GSI2SK]}
+    assert props["TimeToLiveSpecification"] == {"AttributeName": keys.TTL_ATTRIBUTE, "Enabled": True}
+    assert props["StreamSpecification"] == {"StreamViewType": "NEW_IMAGE"}
+    assert props["BillingMode"] == "PAY_PER_REQUEST"
+    assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+
+
+def test_every_function_has_its_handler_and_least_privilege() -> None:
+    template = tpl.load()
+    specs = tpl.functions(template, tpl.Names(), tpl.parameters(template))
+    assert specs
+    for spec in specs:
+        assert (spec.code_dir / f"{spec.module}.py").is_file(), spec.logical_id
+    text = (ROOT / "template.yaml").read_text()
+    assert "FullAccess" not in text and '"*"' not in text
+    glob = template["Globals"]["Function"]
+    assert (glob["Runtime"], glob["Architectures"], glob["Tracing"]) == ("python3.13", ["arm64"], "Active")
+
+
+STATE_MACHINES = sorted((ROOT / "statemachines").glob("*.asl.json"))
+FIXTURES = ROOT / "tests" / "fixtures" / "statemachines"
+
+
+def _parse_asl(path: Path) -> None:
+    definition = tpl.substitute(path.read_text(), {})
+    json.loads(definition)
+    AmazonStateLanguageParser.parse(definition)
+
+
+def test_state_machines_are_valid_asl() -> None:
+    """Every statemachines/*.asl.json parses with the ASL parser Step Functions emulation uses."""
+    assert (ROOT / "statemachines").is_dir()
+    for path in STATE_MACHINES:
+        _parse_asl(path)
+
+
+def test_asl_check_accepts_valid_and_rejects_invalid() -> None:
+    _parse_asl(FIXTURES / "echo.asl.json")
+    with pytest.raises((ASLParserException, ValueError)):
+        _parse_asl(FIXTURES / "invalid.asl.json")
