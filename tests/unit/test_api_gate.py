@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any, cast
 
 import pytest
 
@@ -15,22 +16,22 @@ PRINCIPAL = {"brand_id": "b1", "key_id": "k1"}
 
 
 @pytest.fixture(scope="module")
-def app():  # type: ignore[no-untyped-def]
+def app():
     return build_app()
 
 
-def _call(app, event):  # type: ignore[no-untyped-def]
-    resp = handle(app, event, FakeLambdaContext())
+def _call(app, event):
+    resp = handle(app, event, cast(Any, FakeLambdaContext()))
     return resp["statusCode"], json.loads(resp["body"])
 
 
-def test_missing_principal_is_401_for_every_v1_route(app) -> None:  # type: ignore[no-untyped-def]
+def test_missing_principal_is_401_for_every_v1_route(app) -> None:
     for method, path in [("GET", "/v1/campaigns"), ("POST", "/v1/creators"), ("GET", "/v1/nowhere")]:
         status, body = _call(app, http_event(method, path, body={}))
         assert status == 401 and body["error"]["code"] == "unauthorized"
 
 
-def test_oversize_bodies_are_413(app, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_oversize_bodies_are_413(app, monkeypatch) -> None:
     monkeypatch.setenv("MAX_JSON_BODY_BYTES", "100")
     from roster.settings import get_settings
 
@@ -44,7 +45,7 @@ def test_oversize_bodies_are_413(app, monkeypatch) -> None:  # type: ignore[no-u
     assert _call(app, event)[0] == 413
 
 
-def test_malformed_json_is_400_even_when_sent_as_form(app) -> None:  # type: ignore[no-untyped-def]
+def test_malformed_json_is_400_even_when_sent_as_form(app) -> None:
     event = http_event(
         "POST",
         "/v1/campaigns",
@@ -56,7 +57,7 @@ def test_malformed_json_is_400_even_when_sent_as_form(app) -> None:  # type: ign
     assert status == 400 and body["error"]["code"] == "malformed_json"
 
 
-def test_schema_errors_are_422_with_field_paths(app) -> None:  # type: ignore[no-untyped-def]
+def test_schema_errors_are_422_with_field_paths(app) -> None:
     status, body = _call(
         app,
         http_event(
@@ -79,12 +80,12 @@ def test_schema_errors_are_422_with_field_paths(app) -> None:  # type: ignore[no
     } in body["error"]["details"]
 
 
-def test_unknown_route_is_404_json(app) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_route_is_404_json(app) -> None:
     status, body = _call(app, http_event("GET", "/v1/nowhere", principal=PRINCIPAL))
     assert status == 404 and body["error"]["code"] == "not_found"
 
 
-def test_import_requires_csv(app) -> None:  # type: ignore[no-untyped-def]
+def test_import_requires_csv(app) -> None:
     status, body = _call(
         app, http_event("POST", "/v1/creators:import", body="name,email\n", principal=PRINCIPAL)
     )

@@ -5,7 +5,7 @@ import pytest
 from roster import campaigns, creators
 from roster.errors import Conflict
 from roster.models.campaigns import CampaignStatus as S
-from roster.models.creators import CreatorCreate, CreatorPatch, Tier, TierSource
+from roster.models.creators import Creator, CreatorCreate, CreatorPatch, Tier, TierSource
 
 
 @pytest.mark.parametrize(
@@ -25,7 +25,7 @@ def test_tier_boundaries(followers: int, tier: Tier) -> None:
     assert creators.tier_for(followers) == tier
 
 
-def _creator(**fields: object) -> creators.Creator:
+def _creator(**fields: object) -> Creator:
     return creators.build(
         CreatorCreate.model_validate({"name": "Maya", "email": "maya@example.com"} | fields)
     )

@@ -6,7 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from roster.models.campaigns import CampaignCreate, CampaignPatch
-from roster.models.creators import CreatorCreate, CreatorPatch
+from roster.models.creators import CreatorCreate, CreatorPatch, Platform
 
 CAMPAIGN = {
     "name": "Spring launch",
@@ -76,7 +76,7 @@ def test_creator_normalises_inputs() -> None:
     assert c.name == "Maya Lopez"
     assert c.country == "US"
     assert c.tags == ["trail", "running"]
-    assert c.platforms["instagram"].handle == "maya.runs"
+    assert c.platforms[Platform.INSTAGRAM].handle == "maya.runs"
 
 
 @pytest.mark.parametrize(
