@@ -26,8 +26,8 @@ class Health(BaseModel):
 def build_app() -> APIGatewayHttpResolver:
     app = APIGatewayHttpResolver(enable_validation=True)
     errors.register(app)
-    app.include_router(campaigns.router)
-    app.include_router(creators.router)
+    app.include_router(campaigns.build_router())
+    app.include_router(creators.build_router())
 
     @app.get("/health", tags=["ops"], summary="Liveness check (no auth)")
     def health() -> Health:

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from roster.errors import Conflict
+from roster.errors import Conflict, NotFound
 from roster.models.auth import ApiKeyRecord, Brand
 from roster.store import keys
-from roster.store.table import Table
+from roster.store.table import Query, Table
 
 
 class BrandStore:
@@ -37,7 +37,9 @@ class BrandStore:
         if self.table.transact(self._key_ops(record)) is not None:
             raise Conflict("API key already exists")
 
-    def _key_ops(self, record: ApiKeyRecord) -> list[dict[str, Any]]:
+    def _key_ops(
+        self, record: ApiKeyRecord, condition: str = "attribute_not_exists(PK)"
+    ) -> list[dict[str, Any]]:
         data = record.model_dump(mode="json")
         return [
             self.table.put_op(
@@ -47,7 +49,7 @@ class BrandStore:
                     "entity": "api_key_lookup",
                     **data,
                 },
-                condition="attribute_not_exists(PK)",
+                condition=condition,
             ),
             self.table.put_op(
                 {
@@ -56,7 +58,7 @@ class BrandStore:
                     "entity": "api_key",
                     **data,
                 },
-                condition="attribute_not_exists(PK)",
+                condition=condition,
             ),
         ]
 
@@ -67,3 +69,24 @@ class BrandStore:
     def get_brand(self, brand_id: str) -> Brand | None:
         item = self.table.get(keys.brand_pk(brand_id), keys.brand_sk())
         return Brand.model_validate(item) if item else None
+
+    def list_keys(self, brand_id: str) -> list[ApiKeyRecord]:
+        q = Query(keys.PK, keys.brand_pk(brand_id), sort_attr=keys.SK, sort_prefix=keys.APIKEY_PREFIX)
+        items, _ = self.table.query_page(q, limit=1000, cursor=None)
+        return [ApiKeyRecord.model_validate(i) for i in items]
+
+    def revoke_key(self, brand_id: str, key_id: str, revoked_at: str) -> ApiKeyRecord:
+        """Marks both items of a key revoked, atomically; revoking twice is a no-op."""
+        item = self.table.get(keys.brand_pk(brand_id), keys.api_key_sk(key_id))
+        if item is None:
+            raise NotFound("API key not found")
+        record = ApiKeyRecord.model_validate(item)
+        if record.revoked_at:
+            return record
+        revoked = record.model_copy(update={"revoked_at": revoked_at})
+        failed = self.table.transact(
+            self._key_ops(revoked, condition="attribute_exists(PK) AND attribute_not_exists(revoked_at)")
+        )
+        if failed is not None:
+            raise Conflict("the key changed while it was being revoked; try again")
+        return revoked

@@ -8,8 +8,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from roster import creator_import, creators
-from roster.api.deps import principal
-from roster.api.routes.campaigns import Cursor, Limit
+from roster.api.deps import Cursor, Limit, principal
 from roster.errors import BadRequest, UnsupportedMediaType
 from roster.models.common import CountryCode, Tag
 from roster.models.creators import (
@@ -24,61 +23,60 @@ from roster.models.creators import (
 from roster.settings import get_settings
 from roster.store import stores
 
-router = Router()
 
+def build_router() -> Router:
+    router = Router()
 
-@router.post("/v1/creators", tags=["creators"], summary="Add a creator to the roster")
-def create_creator(body: CreatorCreate) -> Response[Creator]:
-    created = creators.create(stores().creators, principal(router).brand_id, body)
-    return Response(HTTPStatus.CREATED, content_types.APPLICATION_JSON, created)
+    @router.post("/v1/creators", tags=["creators"], summary="Add a creator to the roster")
+    def create_creator(body: CreatorCreate) -> Response[Creator]:
+        created = creators.create(stores().creators, principal(router).brand_id, body)
+        return Response(HTTPStatus.CREATED, content_types.APPLICATION_JSON, created)
 
+    @router.get("/v1/creators", tags=["creators"], summary="List creators, oldest first, with filters")
+    def list_creators(
+        status: Annotated[CreatorStatus | None, Query()] = None,
+        tier: Annotated[Tier | None, Query()] = None,
+        tag: Annotated[Tag | None, Query()] = None,
+        country: Annotated[CountryCode | None, Query()] = None,
+        limit: Limit = None,
+        cursor: Cursor = None,
+    ) -> CreatorList:
+        items, next_cursor = stores().creators.list(
+            principal(router).brand_id,
+            status=status,
+            tier=tier,
+            tag=tag,
+            country=country,
+            limit=limit or get_settings().default_page_size,
+            cursor=cursor,
+        )
+        return CreatorList(items=items, next_cursor=next_cursor)
 
-@router.get("/v1/creators", tags=["creators"], summary="List creators, oldest first, with filters")
-def list_creators(
-    status: Annotated[CreatorStatus | None, Query()] = None,
-    tier: Annotated[Tier | None, Query()] = None,
-    tag: Annotated[Tag | None, Query()] = None,
-    country: Annotated[CountryCode | None, Query()] = None,
-    limit: Limit = None,
-    cursor: Cursor = None,
-) -> CreatorList:
-    items, next_cursor = stores().creators.list(
-        principal(router).brand_id,
-        status=status,
-        tier=tier,
-        tag=tag,
-        country=country,
-        limit=limit or get_settings().default_page_size,
-        cursor=cursor,
+    @router.post(
+        "/v1/creators:import",
+        tags=["creators"],
+        summary="Create or update creators from CSV (text/csv), matched by email",
+        description=creator_import.__doc__,
     )
-    return CreatorList(items=items, next_cursor=next_cursor)
+    def import_creators() -> ImportResult:
+        event = router.current_event
+        content_type = (event.headers.get("content-type") or "").split(";")[0].strip().lower()
+        if content_type not in ("text/csv", "application/csv"):
+            raise UnsupportedMediaType("send the file as text/csv")
+        try:
+            text = (event.decoded_body or "").removeprefix("\ufeff")
+        except UnicodeDecodeError as exc:
+            raise BadRequest("the CSV must be UTF-8") from exc
+        return creator_import.import_rows(
+            stores().creators, principal(router).brand_id, text, max_rows=get_settings().max_import_rows
+        )
 
+    @router.get("/v1/creators/<creator_id>", tags=["creators"], summary="Get a creator")
+    def get_creator(creator_id: str) -> Creator:
+        return stores().creators.get(principal(router).brand_id, creator_id)
 
-@router.post(
-    "/v1/creators:import",
-    tags=["creators"],
-    summary="Create or update creators from CSV (text/csv), matched by email",
-    description=creator_import.__doc__,
-)
-def import_creators() -> ImportResult:
-    event = router.current_event
-    content_type = (event.headers.get("content-type") or "").split(";")[0].strip().lower()
-    if content_type not in ("text/csv", "application/csv"):
-        raise UnsupportedMediaType("send the file as text/csv")
-    try:
-        text = (event.decoded_body or "").removeprefix("\ufeff")
-    except UnicodeDecodeError as exc:
-        raise BadRequest("the CSV must be UTF-8") from exc
-    return creator_import.import_rows(
-        stores().creators, principal(router).brand_id, text, max_rows=get_settings().max_import_rows
-    )
+    @router.patch("/v1/creators/<creator_id>", tags=["creators"], summary="Change a creator")
+    def patch_creator(creator_id: str, body: CreatorPatch) -> Creator:
+        return creators.update(stores().creators, principal(router).brand_id, creator_id, body)
 
-
-@router.get("/v1/creators/<creator_id>", tags=["creators"], summary="Get a creator")
-def get_creator(creator_id: str) -> Creator:
-    return stores().creators.get(principal(router).brand_id, creator_id)
-
-
-@router.patch("/v1/creators/<creator_id>", tags=["creators"], summary="Change a creator")
-def patch_creator(creator_id: str, body: CreatorPatch) -> Creator:
-    return creators.update(stores().creators, principal(router).brand_id, creator_id, body)
+    return router

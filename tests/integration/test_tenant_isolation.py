@@ -1,0 +1,118 @@
+"""Brand B's key against brand A's data, on every route of the brand API: B never sees, finds or
+changes anything of A's. The route list is checked against the OpenAPI document, so a new route
+without a case here fails the suite."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from local.openapi import document
+from tests.integration.conftest import CAMPAIGN, CREATOR, Client, table_snapshot
+
+Case = Callable[[Client, Client, dict[str, Any]], None]
+CASES: dict[tuple[str, str], Case] = {}
+
+
+def case(method: str, path: str) -> Callable[[Case], Case]:
+    def register(fn: Case) -> Case:
+        CASES[(method, path)] = fn
+        return fn
+
+    return register
+
+
+def _brand_a_owns(a: Client) -> dict[str, Any]:
+    campaign = a.call("POST", "/v1/campaigns", CAMPAIGN | {"status": "active"})[1]
+    creator = a.call("POST", "/v1/creators", CREATOR)[1]
+    return {"campaign": campaign, "creator": creator}
+
+
+@case("post", "/v1/campaigns")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    status, mine = b.call("POST", "/v1/campaigns", CAMPAIGN)
+    assert status == 201 and mine["id"] != owned["campaign"]["id"]
+    assert [c["id"] for c in a.call("GET", "/v1/campaigns")[1]["items"]] == [owned["campaign"]["id"]]
+
+
+@case("get", "/v1/campaigns")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    for query in ({}, {"status": "active"}):
+        assert b.call("GET", "/v1/campaigns", query=query)[1]["items"] == []
+    # A's cursor does not open A's partition to B.
+    a.call("POST", "/v1/campaigns", CAMPAIGN)
+    cursor = a.call("GET", "/v1/campaigns", query={"limit": "1"})[1]["next_cursor"]
+    assert cursor
+    status, body = b.call("GET", "/v1/campaigns", query={"limit": "1", "cursor": cursor})
+    assert status == 400 and body["error"]["message"] == "invalid cursor"
+
+
+@case("get", "/v1/campaigns/{campaign_id}")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    status, body = b.call("GET", f"/v1/campaigns/{owned['campaign']['id']}")
+    assert status == 404 and body["error"]["code"] == "not_found"
+    assert owned["campaign"]["name"] not in json.dumps(body)
+
+
+@case("patch", "/v1/campaigns/{campaign_id}")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    before = table_snapshot()
+    status, _ = b.call(
+        "PATCH", f"/v1/campaigns/{owned['campaign']['id']}", {"name": "hijacked", "status": "paused"}
+    )
+    assert status == 404
+    assert table_snapshot() == before
+
+
+@case("post", "/v1/creators")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    # The same email is a different creator in another brand's roster: no 409 leaks that A has it.
+    status, mine = b.call("POST", "/v1/creators", CREATOR)
+    assert status == 201 and mine["id"] != owned["creator"]["id"]
+    assert a.call("GET", f"/v1/creators/{owned['creator']['id']}")[1] == owned["creator"]
+
+
+@case("get", "/v1/creators")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    for query in ({}, {"tier": "micro"}, {"country": "US"}, {"tag": "trail"}, {"status": "prospect"}):
+        assert b.call("GET", "/v1/creators", query=query)[1]["items"] == [], query
+
+
+@case("post", "/v1/creators:import")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    csv_text = f"name,email,notes\nB's copy,{CREATOR['email']},mine now\n"
+    status, result = b.call("POST", "/v1/creators:import", csv_text, headers={"content-type": "text/csv"})
+    assert status == 200 and result["summary"] == {"created": 1, "updated": 0, "errors": 0}
+    assert result["rows"][0]["creator_id"] != owned["creator"]["id"]
+    assert a.call("GET", f"/v1/creators/{owned['creator']['id']}")[1] == owned["creator"]
+
+
+@case("get", "/v1/creators/{creator_id}")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    status, body = b.call("GET", f"/v1/creators/{owned['creator']['id']}")
+    assert status == 404 and str(CREATOR["email"]) not in json.dumps(body)
+
+
+@case("patch", "/v1/creators/{creator_id}")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    before = table_snapshot()
+    status, _ = b.call("PATCH", f"/v1/creators/{owned['creator']['id']}", {"notes": "hijacked"})
+    assert status == 404
+    assert table_snapshot() == before
+
+
+def test_every_brand_route_has_an_isolation_case() -> None:
+    spec = json.loads(document())
+    routes = {(m, p) for p, ops in spec["paths"].items() for m in ops if p.startswith("/v1/")}
+    assert routes == set(CASES)
+
+
+@pytest.mark.parametrize("route", sorted(CASES), ids=lambda r: f"{r[0].upper()} {r[1]}")
+def test_second_brand_cannot_reach_first_brands_data(
+    route: tuple[str, str], brand_a: Client, brand_b: Client
+) -> None:
+    owned = _brand_a_owns(brand_a)
+    CASES[route](brand_a, brand_b, owned)
