@@ -6,12 +6,15 @@ import os
 import signal
 import sys
 import threading
+from pathlib import Path
 
 from local.stack import LocalStack
 
 
 def main() -> int:
     stack = LocalStack(port=int(os.environ.get("PORT", "3000")))
+    if os.environ.get("ROSTER_TEMPLATE"):  # tests run the stack on fixture templates too
+        stack.template_path = Path(os.environ["ROSTER_TEMPLATE"]).resolve()
     try:
         stack.start(api_key=os.environ.get("ROSTER_LOCAL_API_KEY") or None)
     except ValueError as exc:

@@ -7,6 +7,7 @@ import os
 import socket
 from dataclasses import dataclass, field
 from http.server import ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -43,6 +44,7 @@ def configure_environment(moto_port: int) -> None:
 class LocalStack:
     port: int = 3000
     host: str = "127.0.0.1"
+    template_path: Path = tpl.TEMPLATE
     moto_port: int = field(default_factory=free_port)
     names: tpl.Names = field(default_factory=tpl.Names)
     routes: list[Route] = field(default_factory=list)
@@ -63,7 +65,7 @@ class LocalStack:
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.moto_port, verbose=False)
         self._moto.start()
 
-        template = tpl.load()
+        template = tpl.load(self.template_path)
         params = tpl.parameters(template)
         clients = {s: boto3.client(s) for s in ("dynamodb", "lambda", "iam", "stepfunctions", "ses")}
         tpl.create_tables(clients["dynamodb"], template, self.names)
