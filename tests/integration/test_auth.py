@@ -28,3 +28,22 @@ def test_revoked_key_stops_working(brand_a: Client) -> None:
 
 def test_health_needs_no_key(brand_a: Client) -> None:
     assert Client(brand_a.gateway, None).call("GET", "/health") == (200, {"status": "ok"})
+
+
+def test_key_rotation_over_the_api(brand_a: Client) -> None:
+    status, created = brand_a.call("POST", "/v1/api-keys", {"name": "shopify sync"})
+    assert status == 201 and created["key"].startswith(created["prefix"])
+    listed = brand_a.call("GET", "/v1/api-keys")[1]["items"]
+    assert [k["name"] for k in listed] == ["default", "shopify sync"]
+    assert all("key" not in k and "key_hash" not in k for k in listed)
+
+    new = Client(brand_a.gateway, created["key"], brand_a.brand_id)
+    old_id = listed[0]["id"]
+    status, body = brand_a.call("DELETE", f"/v1/api-keys/{old_id}")
+    assert status == 409 and "cannot revoke itself" in body["error"]["message"]
+    status, revoked = new.call("DELETE", f"/v1/api-keys/{old_id}")
+    assert status == 200 and revoked["revoked_at"]
+    assert brand_a.call("GET", "/v1/campaigns")[0] == 401
+    assert new.call("GET", "/v1/campaigns")[0] == 200
+    assert new.call("DELETE", "/v1/api-keys/unknown")[0] == 404
+    assert new.call("POST", "/v1/api-keys", {"name": ""})[0] == 422

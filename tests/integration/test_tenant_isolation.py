@@ -104,6 +104,31 @@ def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
     assert table_snapshot() == before
 
 
+@case("post", "/v1/api-keys")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    status, created = b.call("POST", "/v1/api-keys", {"name": "b's second key"})
+    assert status == 201
+    assert [k["name"] for k in a.call("GET", "/v1/api-keys")[1]["items"]] == ["default"]
+    status, body = Client(b.gateway, created["key"]).call("GET", f"/v1/campaigns/{owned['campaign']['id']}")
+    assert status == 404
+
+
+@case("get", "/v1/api-keys")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    a_ids = {k["id"] for k in a.call("GET", "/v1/api-keys")[1]["items"]}
+    b_ids = {k["id"] for k in b.call("GET", "/v1/api-keys")[1]["items"]}
+    assert len(b_ids) == 1 and not a_ids & b_ids
+
+
+@case("delete", "/v1/api-keys/{key_id}")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    (a_key,) = a.call("GET", "/v1/api-keys")[1]["items"]
+    before = table_snapshot()
+    assert b.call("DELETE", f"/v1/api-keys/{a_key['id']}")[0] == 404
+    assert table_snapshot() == before
+    assert a.call("GET", "/v1/campaigns")[0] == 200
+
+
 def test_every_brand_route_has_an_isolation_case() -> None:
     spec = json.loads(document())
     routes = {(m, p) for p, ops in spec["paths"].items() for m in ops if p.startswith("/v1/")}

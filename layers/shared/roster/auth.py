@@ -7,7 +7,8 @@ import hashlib
 import hmac
 
 from roster import clock, ids
-from roster.models.auth import ApiKeyRecord, Brand, Principal
+from roster.errors import Conflict
+from roster.models.auth import ApiKey, ApiKeyCreated, ApiKeyRecord, Brand, Principal
 from roster.store.brands import BrandStore
 
 KEY_PREFIX = "rk_live_"
@@ -62,3 +63,19 @@ def authenticate(brands: BrandStore, authorization: str | None) -> Principal | N
     if record is None or record.revoked_at or not hmac.compare_digest(record.key_hash, digest):
         return None
     return Principal(brand_id=record.brand_id, key_id=record.id)
+
+
+def issue_key(brands: BrandStore, brand_id: str, name: str) -> ApiKeyCreated:
+    plain, record = new_key(brand_id, name)
+    brands.add_key(record)
+    return ApiKeyCreated(key=plain, **record.model_dump())
+
+
+def list_keys(brands: BrandStore, brand_id: str) -> list[ApiKey]:
+    return [ApiKey.model_validate(r.model_dump()) for r in brands.list_keys(brand_id)]
+
+
+def revoke_key(brands: BrandStore, principal: Principal, key_id: str) -> ApiKey:
+    if key_id == principal.key_id:
+        raise Conflict("a key cannot revoke itself; use another key of this brand")
+    return ApiKey.model_validate(brands.revoke_key(principal.brand_id, key_id, clock.now_iso()).model_dump())

@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
 from roster.api import errors
-from roster.api.routes import campaigns, creators
+from roster.api.routes import api_keys, campaigns, creators
 from roster.models.auth import Principal
 from roster.settings import get_settings
 
@@ -28,6 +28,7 @@ def build_app() -> APIGatewayHttpResolver:
     errors.register(app)
     app.include_router(campaigns.build_router())
     app.include_router(creators.build_router())
+    app.include_router(api_keys.build_router())
 
     @app.get("/health", tags=["ops"], summary="Liveness check (no auth)")
     def health() -> Health:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Principal(BaseModel):
@@ -28,3 +28,27 @@ class ApiKeyRecord(BaseModel):
     key_hash: str
     created_at: str
     revoked_at: str | None = None
+
+
+class ApiKeyCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=100, description="What the key is for, e.g. 'shopify sync'")
+
+
+class ApiKey(BaseModel):
+    """A key as the brand sees it: never the key or its hash, only the first characters."""
+
+    id: str
+    name: str
+    prefix: str
+    created_at: str
+    revoked_at: str | None = None
+
+
+class ApiKeyCreated(ApiKey):
+    key: str = Field(description="The key itself. Shown once: store it now, Roster keeps only a hash")
+
+
+class ApiKeyList(BaseModel):
+    items: list[ApiKey]
