@@ -47,3 +47,14 @@ def test_key_rotation_over_the_api(brand_a: Client) -> None:
     assert new.call("GET", "/v1/campaigns")[0] == 200
     assert new.call("DELETE", "/v1/api-keys/unknown")[0] == 404
     assert new.call("POST", "/v1/api-keys", {"name": ""})[0] == 422
+
+
+def test_operator_command_creates_a_working_brand(aws: None, gateway, capsys) -> None:
+    from tests.conftest import TEST_ENV
+    from tools.create_brand import main
+
+    assert main(["--name", "Acme Outdoors", "--table", TEST_ENV["TABLE_NAME"]]) == 0
+    out = capsys.readouterr().out
+    key = out.split("api_key:")[1].split()[0]
+    status, created = Client(gateway, key).call("POST", "/v1/api-keys", {"name": "second"})
+    assert status == 201 and created["name"] == "second"

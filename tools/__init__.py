@@ -1,0 +1,1 @@
+"""Operator commands that run against a deployed stack with the caller's AWS credentials."""
