@@ -14,7 +14,7 @@ PORT      ?= 3000
 
 help:
 	@echo "make run        start the local stack on http://127.0.0.1:$(PORT)"
-	@echo "make test       lint, typecheck, unit, integration, e2e, sam validate --lint, ASL checks"
+	@echo "make test       lint, typecheck, sam validate --lint, sam build, unit/integration/e2e tests, ASL checks"
 	@echo "make openapi    regenerate docs/openapi.json from the models"
 	@echo "make bench      run the benchmarks, write docs/performance.md"
 	@echo "make build      sam build (arm64, python3.13)"
@@ -57,7 +57,7 @@ e2e: $(VENV)/.stamp
 validate: $(SAM_VENV)/.stamp $(VENV)/.stamp
 	$(SAM_ENV) $(SAM) validate --lint --template template.yaml
 
-test: lint typecheck validate
+test: lint typecheck validate build
 	$(PY) -m pytest tests
 
 openapi: $(VENV)/.stamp

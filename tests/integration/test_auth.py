@@ -58,3 +58,19 @@ def test_operator_command_creates_a_working_brand(aws: None, gateway, capsys) ->
     key = out.split("api_key:")[1].split()[0]
     status, created = Client(gateway, key).call("POST", "/v1/api-keys", {"name": "second"})
     assert status == 201 and created["name"] == "second"
+
+
+def test_authorizer_handler_on_a_recorded_event(brand_a: Client, lambda_context) -> None:
+    from local import template as tpl
+    from local.lambdas import load_handler
+    from tests.conftest import load_json
+
+    template = tpl.load()
+    (spec,) = [s for s in tpl.functions(template, tpl.Names(), {}) if s.logical_id == "AuthorizerFunction"]
+    handler = load_handler(spec)
+    event = load_json("authorizer_request_v2.json")
+    assert handler(event, lambda_context) == {"isAuthorized": True, "context": {"anonymous": True}}
+    event["headers"]["authorization"] = f"Bearer {brand_a.key}"
+    verdict = handler(event, lambda_context)
+    assert verdict["isAuthorized"] is True
+    assert verdict["context"]["brand_id"] == brand_a.brand_id and verdict["context"]["key_id"]

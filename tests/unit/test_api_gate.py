@@ -90,3 +90,12 @@ def test_import_requires_csv(app) -> None:
         app, http_event("POST", "/v1/creators:import", body="name,email\n", principal=PRINCIPAL)
     )
     assert status == 415 and body["error"]["code"] == "unsupported_media_type"
+
+
+def test_recorded_api_gateway_event_with_base64_body_reaches_validation(app) -> None:
+    from tests.conftest import load_json
+
+    # `{}` sent by curl -d as a form, base64-encoded by API Gateway: parsed as JSON, then 422.
+    status, body = _call(app, load_json("api_request_v2.json"))
+    assert status == 422
+    assert {d["field"] for d in body["error"]["details"]} >= {"name", "objective", "start_date", "end_date"}

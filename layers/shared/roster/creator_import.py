@@ -135,5 +135,6 @@ def _import_one(store: CreatorStore, brand_id: str, fields: dict[str, Any], resu
         fields["platforms"] = merged
     if "engagement" in fields and current.engagement:
         fields["engagement"] = current.engagement.model_dump(exclude_none=True) | fields["engagement"]
-    updated = creators.update(store, brand_id, existing_id, CreatorPatch.model_validate(fields))
+    patch = CreatorPatch.model_validate(fields)
+    updated = creators.update(store, brand_id, existing_id, patch, current=current)
     result.status, result.creator_id = ImportOutcome.UPDATED, updated.id

@@ -79,8 +79,16 @@ def create(store: CreatorStore, brand_id: str, req: CreatorCreate) -> Creator:
     return creator
 
 
-def update(store: CreatorStore, brand_id: str, creator_id: str, patch: CreatorPatch) -> Creator:
-    current = store.get(brand_id, creator_id)
+def update(
+    store: CreatorStore,
+    brand_id: str,
+    creator_id: str,
+    patch: CreatorPatch,
+    *,
+    current: Creator | None = None,
+) -> Creator:
+    """Applies `patch`; pass `current` when the caller has just read the creator, to skip a read."""
+    current = current or store.get(brand_id, creator_id)
     updated = apply_patch(current, patch)
     if updated is not current:
         store.replace(brand_id, current, updated)

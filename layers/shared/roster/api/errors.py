@@ -22,7 +22,15 @@ STATUS: dict[type[errors.RosterError], HTTPStatus] = {
     errors.UnsupportedMediaType: HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
     errors.ValidationFailed: HTTPStatus.UNPROCESSABLE_ENTITY,
 }
-THROTTLED = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
+# Worth a retry by the client: capacity limits and transactions that lost a race with another.
+RETRYABLE = {
+    "ProvisionedThroughputExceededException",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    "TransactionConflictException",
+    "TransactionCanceledException",
+    "TransactionInProgressException",
+}
 
 
 def error_body(code: str, message: str, details: list[dict[str, Any]] | None = None) -> dict[str, Any]:
@@ -70,9 +78,10 @@ def register(app: APIGatewayHttpResolver) -> None:
     @app.exception_handler(ClientError)
     def _aws(exc: ClientError) -> Response[Any]:
         code = exc.response.get("Error", {}).get("Code", "")
-        if code in THROTTLED:
+        if code in RETRYABLE:
+            logger.warning("retryable AWS error", extra={"aws_error": code})
             return error_response(
-                HTTPStatus.SERVICE_UNAVAILABLE, "throttled", "the service is busy; retry with backoff"
+                HTTPStatus.SERVICE_UNAVAILABLE, "busy", "the service is busy; retry with backoff"
             )
         logger.exception("AWS call failed", extra={"aws_error": code})
         return error_response(HTTPStatus.INTERNAL_SERVER_ERROR, "internal_error", "internal error")
