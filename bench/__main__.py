@@ -134,6 +134,14 @@ def warm_requests(n: int = 300) -> dict[str, list[float]]:
         return results
 
 
+def table(title: str, label: str, results: dict[str, list[float]], digits: int) -> list[str]:
+    lines = [f"## {title}", "", f"| {label} | median ms | p95 ms |", "|---|---:|---:|"]
+    for name, samples in results.items():
+        med, p95 = summary(samples)
+        lines.append(f"| {name} | {med:.{digits}f} | {p95:.{digits}f} |")
+    return [*lines, ""]
+
+
 def main() -> None:
     cold = cold_imports()
     warm = warm_requests()
@@ -147,26 +155,13 @@ def main() -> None:
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
         f"run at {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
         "",
-        "## Cold start: importing a handler module in a fresh interpreter",
-        "",
-        "| program | median ms | p95 ms |",
-        "|---|---:|---:|",
-    ]
-    for name, samples in cold.items():
-        med, p95 = summary(samples)
-        lines.append(f"| {name} | {med:.0f} | {p95:.0f} |")
-    lines += [
-        "",
-        "## Warm requests through the gateway emulation, handler and DAL (moto in-process)",
-        "",
-        "| request | median ms | p95 ms |",
-        "|---|---:|---:|",
-    ]
-    for name, samples in warm.items():
-        med, p95 = summary(samples)
-        lines.append(f"| {name} | {med:.2f} | {p95:.2f} |")
-    lines += [
-        "",
+        *table("Cold start: importing a handler module in a fresh interpreter", "program", cold, 0),
+        *table(
+            "Warm requests through the gateway emulation, handler and DAL (moto in-process)",
+            "request",
+            warm,
+            2,
+        ),
         "Reading it: an authorized `GET /v1/campaigns/{id}` makes two reads (key lookup in the",
         "authorizer, the campaign); the gap to the two-GetItem baseline is Roster's own overhead",
         "(event parsing, auth gate, routing, validation, serialization). An invalid body costs only",

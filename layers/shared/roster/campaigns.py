@@ -34,7 +34,7 @@ def create(store: CampaignStore, brand_id: str, req: CampaignCreate) -> Campaign
 
 def update(store: CampaignStore, brand_id: str, campaign_id: str, patch: CampaignPatch) -> Campaign:
     current = store.get(brand_id, campaign_id)
-    changes = patch.model_dump(include=patch.model_fields_set)
+    changes = patch.changes()
     if not changes:
         return current
     if patch.status is not None:

@@ -56,7 +56,7 @@ def build(req: CreatorCreate, *, creator_id: str | None = None) -> Creator:
 
 
 def apply_patch(current: Creator, patch: CreatorPatch) -> Creator:
-    changes = patch.model_dump(include=patch.model_fields_set)
+    changes = patch.changes()
     if not changes:
         return current
     manual = current.tier if current.tier_source == TierSource.MANUAL else None

@@ -6,7 +6,7 @@ from typing import Annotated, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from roster.models.common import Domain, Money, RequestModel, ResponseModel, unique
+from roster.models.common import Domain, Money, PatchModel, RequestModel, ResponseModel, unique
 
 
 class Objective(StrEnum):
@@ -83,8 +83,10 @@ class CampaignCreate(RequestModel):
         return self
 
 
-class CampaignPatch(RequestModel):
+class CampaignPatch(PatchModel):
     """Only the fields sent are changed; `budget: null` removes the budget."""
+
+    NULLABLE = frozenset({"budget"})
 
     name: Name | None = None
     objective: Objective | None = None
@@ -94,14 +96,6 @@ class CampaignPatch(RequestModel):
     end_date: date | None = None
     allowed_domains: Domains | None = None
     status: CampaignStatus | None = None
-
-    @model_validator(mode="after")
-    def _not_null(self) -> Self:
-        nullable = {"budget"}
-        for name in self.model_fields_set - nullable:
-            if getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be null")
-        return self
 
 
 class Campaign(ResponseModel):

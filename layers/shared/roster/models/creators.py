@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Self
+from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, HttpUrl, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, HttpUrl
 
-from roster.models.common import CountryCode, RequestModel, ResponseModel, Tag, unique
+from roster.models.common import CountryCode, PatchModel, RequestModel, ResponseModel, Tag, unique
 
 
 class Platform(StrEnum):
@@ -97,8 +97,10 @@ class CreatorCreate(RequestModel):
     status: CreatorStatus = CreatorStatus.PROSPECT
 
 
-class CreatorPatch(RequestModel):
+class CreatorPatch(PatchModel):
     """Only the fields sent are changed. `tier: null` goes back to the derived tier."""
+
+    NULLABLE = frozenset({"country", "tier", "followers", "engagement", "notes"})
 
     name: Name | None = None
     email: EmailStr | None = None
@@ -110,14 +112,6 @@ class CreatorPatch(RequestModel):
     tags: Tags | None = None
     notes: Notes | None = None
     status: CreatorStatus | None = None
-
-    @model_validator(mode="after")
-    def _not_null(self) -> Self:
-        nullable = {"country", "tier", "followers", "engagement", "notes"}
-        for name in self.model_fields_set - nullable:
-            if getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be null")
-        return self
 
 
 class Creator(ResponseModel):
