@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 
-from roster.api.app import TITLE, VERSION, build_app
+from roster.api.app import build_app
 
 
 def document() -> str:
-    schema = json.loads(build_app().get_openapi_json_schema(title=TITLE, version=VERSION))
+    schema = json.loads(build_app().get_openapi_json_schema())
     return json.dumps(schema, indent=2, sort_keys=True) + "\n"
 
 

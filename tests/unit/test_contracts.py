@@ -82,3 +82,22 @@ def test_asl_check_accepts_valid_and_rejects_invalid() -> None:
     _parse_asl(FIXTURES / "echo.asl.json")
     with pytest.raises((ASLParserException, ValueError)):
         _parse_asl(FIXTURES / "invalid.asl.json")
+
+
+def test_openapi_documents_auth_and_roster_errors_on_every_brand_route() -> None:
+    spec = json.loads(document())
+    assert spec["components"]["securitySchemes"]["apiKey"]["scheme"] == "bearer"
+    assert spec["security"] == [{"apiKey": []}]
+    assert spec["paths"]["/health"]["get"]["security"] == [{}]
+    for path, ops in spec["paths"].items():
+        if not path.startswith("/v1/"):
+            continue
+        for method, op in ops.items():
+            codes = set(op["responses"])
+            assert {"401", "422", "503"} <= codes, (method, path)
+            assert codes & {"200", "201"}, (method, path)
+            for code, resp in op["responses"].items():
+                if code.startswith(("4", "5")):
+                    ref = resp["content"]["application/json"]["schema"]["$ref"]
+                    assert ref.endswith("/ErrorResponse"), (method, path, code)
+    assert "201" in spec["paths"]["/v1/campaigns"]["post"]["responses"]

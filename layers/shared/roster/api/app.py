@@ -7,6 +7,7 @@ from http import HTTPStatus
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
@@ -17,6 +18,11 @@ from roster.settings import get_settings
 
 TITLE = "Roster brand API"
 VERSION = "1.0.0"
+DESCRIPTION = (
+    "Campaigns, the creator roster and API keys of one brand, chosen by the API key. Errors are "
+    '`{"error": {"code", "message", "details": [{"field", "message"}]}}`. Lists page with `limit` '
+    "and the opaque `next_cursor`."
+)
 
 
 class Health(BaseModel):
@@ -25,12 +31,27 @@ class Health(BaseModel):
 
 def build_app() -> APIGatewayHttpResolver:
     app = APIGatewayHttpResolver(enable_validation=True)
+    app.configure_openapi(
+        title=TITLE,
+        version=VERSION,
+        description=DESCRIPTION,
+        security_schemes={
+            "apiKey": HTTPBearer(description="`Authorization: Bearer rk_live_…`, one brand per key")
+        },
+        security=[{"apiKey": []}],
+    )
     errors.register(app)
     app.include_router(campaigns.build_router())
     app.include_router(creators.build_router())
     app.include_router(api_keys.build_router())
 
-    @app.get("/health", tags=["ops"], summary="Liveness check (no auth)")
+    @app.get(
+        "/health",
+        tags=["ops"],
+        summary="Liveness check (no auth)",
+        security=[{}],
+        responses={200: {"description": "Alive", "content": {"application/json": {"model": Health}}}},
+    )
     def health() -> Health:
         return Health(status="ok")
 

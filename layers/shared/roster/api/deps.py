@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from http import HTTPStatus
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
+from pydantic import BaseModel
 
 from roster.errors import Unauthorized
 from roster.models.auth import Principal
+from roster.models.common import ErrorResponse
 
 Limit = Annotated[int | None, Query(ge=1, le=100, description="Page size (default 50)")]
 Cursor = Annotated[str | None, Query(max_length=2048, description="`next_cursor` of the previous page")]
@@ -19,3 +22,33 @@ def principal(router: Router) -> Principal:
     if not isinstance(value, Principal):
         raise Unauthorized("missing or invalid API key")
     return value
+
+
+ERROR_MEANINGS = {
+    HTTPStatus.BAD_REQUEST: "Malformed JSON body, CSV or cursor",
+    HTTPStatus.UNAUTHORIZED: "Missing or invalid API key",
+    HTTPStatus.NOT_FOUND: "No such resource for this brand",
+    HTTPStatus.CONFLICT: "Conflicts with current state (duplicate, stale version, status change)",
+    HTTPStatus.REQUEST_ENTITY_TOO_LARGE: "Body (or CSV rows) over the limit",
+    HTTPStatus.UNSUPPORTED_MEDIA_TYPE: "Wrong Content-Type",
+    HTTPStatus.UNPROCESSABLE_ENTITY: "Schema or rule violation, with field-level details",
+    HTTPStatus.SERVICE_UNAVAILABLE: "Busy or throttled; retry with backoff",
+}
+
+# What any route that takes a body can answer besides success.
+WRITE_ERRORS = (HTTPStatus.BAD_REQUEST, HTTPStatus.REQUEST_ENTITY_TOO_LARGE, HTTPStatus.UNPROCESSABLE_ENTITY)
+
+
+def responses(status: int, model: type[BaseModel], *errors: HTTPStatus) -> dict[int, Any]:
+    """OpenAPI responses for a route: its success body and Roster's error body for each error.
+    401, 422 (bad path/query parameters) and 503 apply to every brand route and are always included."""
+    documented: dict[int, Any] = {
+        status: {"description": "Success", "content": {"application/json": {"model": model}}}
+    }
+    always = {HTTPStatus.UNAUTHORIZED, HTTPStatus.UNPROCESSABLE_ENTITY, HTTPStatus.SERVICE_UNAVAILABLE}
+    for code in sorted(always | set(errors)):
+        documented[int(code)] = {
+            "description": ERROR_MEANINGS[code],
+            "content": {"application/json": {"model": ErrorResponse}},
+        }
+    return documented

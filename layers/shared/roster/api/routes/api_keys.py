@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-from http import HTTPStatus
+from http import HTTPStatus as H
 
-from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from roster import auth
-from roster.api.deps import principal
+from roster.api.deps import WRITE_ERRORS, principal, responses
 from roster.models.auth import ApiKey, ApiKeyCreate, ApiKeyCreated, ApiKeyList
 from roster.store import stores
 
@@ -15,17 +14,30 @@ def build_router() -> Router:
     """Key rotation: issue a new key, move clients to it, revoke the old one."""
     router = Router()
 
-    @router.post("/v1/api-keys", tags=["api-keys"], summary="Issue another API key for this brand")
-    def create_api_key(body: ApiKeyCreate) -> Response[ApiKeyCreated]:
-        created = auth.issue_key(stores().brands, principal(router).brand_id, body.name)
-        return Response(HTTPStatus.CREATED, content_types.APPLICATION_JSON, created)
+    @router.post(
+        "/v1/api-keys",
+        tags=["api-keys"],
+        summary="Issue another API key for this brand",
+        status_code=201,
+        responses=responses(201, ApiKeyCreated, *WRITE_ERRORS),
+    )
+    def create_api_key(body: ApiKeyCreate) -> ApiKeyCreated:
+        return auth.issue_key(stores().brands, principal(router).brand_id, body.name)
 
-    @router.get("/v1/api-keys", tags=["api-keys"], summary="List this brand's API keys (never the keys)")
+    @router.get(
+        "/v1/api-keys",
+        tags=["api-keys"],
+        summary="List this brand's API keys (never the keys)",
+        responses=responses(200, ApiKeyList),
+    )
     def list_api_keys() -> ApiKeyList:
         return ApiKeyList(items=auth.list_keys(stores().brands, principal(router).brand_id))
 
     @router.delete(
-        "/v1/api-keys/<key_id>", tags=["api-keys"], summary="Revoke an API key (takes effect within 60 s)"
+        "/v1/api-keys/<key_id>",
+        tags=["api-keys"],
+        summary="Revoke an API key (takes effect within 60 s)",
+        responses=responses(200, ApiKey, H.NOT_FOUND, H.CONFLICT),
     )
     def revoke_api_key(key_id: str) -> ApiKey:
         return auth.revoke_key(stores().brands, principal(router), key_id)

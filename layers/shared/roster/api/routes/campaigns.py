@@ -1,14 +1,13 @@
 from __future__ import annotations
 
-from http import HTTPStatus
+from http import HTTPStatus as H
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from roster import campaigns
-from roster.api.deps import Cursor, Limit, principal
+from roster.api.deps import WRITE_ERRORS, Cursor, Limit, principal, responses
 from roster.models.campaigns import Campaign, CampaignCreate, CampaignList, CampaignPatch, CampaignStatus
 from roster.settings import get_settings
 from roster.store import stores
@@ -19,12 +18,22 @@ def build_router() -> Router:
     one module-level Router included in two apps (handler and OpenAPI generator) would mix them up."""
     router = Router()
 
-    @router.post("/v1/campaigns", tags=["campaigns"], summary="Create a campaign")
-    def create_campaign(body: CampaignCreate) -> Response[Campaign]:
-        created = campaigns.create(stores().campaigns, principal(router).brand_id, body)
-        return Response(HTTPStatus.CREATED, content_types.APPLICATION_JSON, created)
+    @router.post(
+        "/v1/campaigns",
+        tags=["campaigns"],
+        summary="Create a campaign",
+        status_code=201,
+        responses=responses(201, Campaign, *WRITE_ERRORS),
+    )
+    def create_campaign(body: CampaignCreate) -> Campaign:
+        return campaigns.create(stores().campaigns, principal(router).brand_id, body)
 
-    @router.get("/v1/campaigns", tags=["campaigns"], summary="List campaigns, oldest first")
+    @router.get(
+        "/v1/campaigns",
+        tags=["campaigns"],
+        summary="List campaigns, oldest first",
+        responses=responses(200, CampaignList, H.BAD_REQUEST, H.UNPROCESSABLE_ENTITY),
+    )
     def list_campaigns(
         status: Annotated[CampaignStatus | None, Query()] = None,
         limit: Limit = None,
@@ -38,11 +47,21 @@ def build_router() -> Router:
         )
         return CampaignList(items=items, next_cursor=next_cursor)
 
-    @router.get("/v1/campaigns/<campaign_id>", tags=["campaigns"], summary="Get a campaign")
+    @router.get(
+        "/v1/campaigns/<campaign_id>",
+        tags=["campaigns"],
+        summary="Get a campaign",
+        responses=responses(200, Campaign, H.NOT_FOUND),
+    )
     def get_campaign(campaign_id: str) -> Campaign:
         return stores().campaigns.get(principal(router).brand_id, campaign_id)
 
-    @router.patch("/v1/campaigns/<campaign_id>", tags=["campaigns"], summary="Change a campaign")
+    @router.patch(
+        "/v1/campaigns/<campaign_id>",
+        tags=["campaigns"],
+        summary="Change a campaign (only the fields sent)",
+        responses=responses(200, Campaign, H.NOT_FOUND, H.CONFLICT, *WRITE_ERRORS),
+    )
     def patch_campaign(campaign_id: str, body: CampaignPatch) -> Campaign:
         return campaigns.update(stores().campaigns, principal(router).brand_id, campaign_id, body)
 

@@ -1,14 +1,13 @@
 from __future__ import annotations
 
-from http import HTTPStatus
+from http import HTTPStatus as H
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from roster import creator_import, creators
-from roster.api.deps import Cursor, Limit, principal
+from roster.api.deps import WRITE_ERRORS, Cursor, Limit, principal, responses
 from roster.errors import BadRequest, UnsupportedMediaType
 from roster.models.common import CountryCode, Tag
 from roster.models.creators import (
@@ -27,12 +26,22 @@ from roster.store import stores
 def build_router() -> Router:
     router = Router()
 
-    @router.post("/v1/creators", tags=["creators"], summary="Add a creator to the roster")
-    def create_creator(body: CreatorCreate) -> Response[Creator]:
-        created = creators.create(stores().creators, principal(router).brand_id, body)
-        return Response(HTTPStatus.CREATED, content_types.APPLICATION_JSON, created)
+    @router.post(
+        "/v1/creators",
+        tags=["creators"],
+        summary="Add a creator to the roster",
+        status_code=201,
+        responses=responses(201, Creator, H.CONFLICT, *WRITE_ERRORS),
+    )
+    def create_creator(body: CreatorCreate) -> Creator:
+        return creators.create(stores().creators, principal(router).brand_id, body)
 
-    @router.get("/v1/creators", tags=["creators"], summary="List creators, oldest first, with filters")
+    @router.get(
+        "/v1/creators",
+        tags=["creators"],
+        summary="List creators, oldest first, with filters",
+        responses=responses(200, CreatorList, H.BAD_REQUEST, H.UNPROCESSABLE_ENTITY),
+    )
     def list_creators(
         status: Annotated[CreatorStatus | None, Query()] = None,
         tier: Annotated[Tier | None, Query()] = None,
@@ -57,6 +66,7 @@ def build_router() -> Router:
         tags=["creators"],
         summary="Create or update creators from CSV (text/csv), matched by email",
         description=creator_import.__doc__,
+        responses=responses(200, ImportResult, H.UNSUPPORTED_MEDIA_TYPE, *WRITE_ERRORS),
     )
     def import_creators() -> ImportResult:
         event = router.current_event
@@ -71,11 +81,21 @@ def build_router() -> Router:
             stores().creators, principal(router).brand_id, text, max_rows=get_settings().max_import_rows
         )
 
-    @router.get("/v1/creators/<creator_id>", tags=["creators"], summary="Get a creator")
+    @router.get(
+        "/v1/creators/<creator_id>",
+        tags=["creators"],
+        summary="Get a creator",
+        responses=responses(200, Creator, H.NOT_FOUND),
+    )
     def get_creator(creator_id: str) -> Creator:
         return stores().creators.get(principal(router).brand_id, creator_id)
 
-    @router.patch("/v1/creators/<creator_id>", tags=["creators"], summary="Change a creator")
+    @router.patch(
+        "/v1/creators/<creator_id>",
+        tags=["creators"],
+        summary="Change a creator (only the fields sent)",
+        responses=responses(200, Creator, H.NOT_FOUND, H.CONFLICT, *WRITE_ERRORS),
+    )
     def patch_creator(creator_id: str, body: CreatorPatch) -> Creator:
         return creators.update(stores().creators, principal(router).brand_id, creator_id, body)
 
