@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from roster.api import errors
 from roster.api.routes import api_keys, campaigns, creators
 from roster.models.auth import Principal
+from roster.observability import logger
 from roster.settings import get_settings
 
 TITLE = "Roster brand API"
@@ -96,6 +97,7 @@ def handle(app: APIGatewayHttpResolver, event: dict[str, Any], context: LambdaCo
         if principal is None:
             return _reject(HTTPStatus.UNAUTHORIZED, "unauthorized", "missing or invalid API key")
         app.append_context(principal=principal)
+        logger.append_keys(brand_id=principal.brand_id, key_id=principal.key_id)
     if event.get("body") and not is_import:
         # The API speaks only JSON: a body sent as form data (curl -d's default) is read as JSON.
         event = event | {"headers": (event.get("headers") or {}) | {"content-type": "application/json"}}

@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from roster import campaigns
 from roster.api.deps import WRITE_ERRORS, Cursor, Limit, principal, responses
 from roster.models.campaigns import Campaign, CampaignCreate, CampaignList, CampaignPatch, CampaignStatus
+from roster.observability import MetricUnit, logger, metrics
 from roster.settings import get_settings
 from roster.store import stores
 
@@ -26,7 +27,10 @@ def build_router() -> Router:
         responses=responses(201, Campaign, *WRITE_ERRORS),
     )
     def create_campaign(body: CampaignCreate) -> Campaign:
-        return campaigns.create(stores().campaigns, principal(router).brand_id, body)
+        created = campaigns.create(stores().campaigns, principal(router).brand_id, body)
+        metrics.add_metric(name="CampaignCreated", unit=MetricUnit.Count, value=1)
+        logger.info("campaign created", extra={"campaign_id": created.id})
+        return created
 
     @router.get(
         "/v1/campaigns",

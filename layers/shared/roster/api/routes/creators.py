@@ -19,6 +19,7 @@ from roster.models.creators import (
     ImportResult,
     Tier,
 )
+from roster.observability import MetricUnit, logger, metrics
 from roster.settings import get_settings
 from roster.store import stores
 
@@ -34,7 +35,10 @@ def build_router() -> Router:
         responses=responses(201, Creator, H.CONFLICT, *WRITE_ERRORS),
     )
     def create_creator(body: CreatorCreate) -> Creator:
-        return creators.create(stores().creators, principal(router).brand_id, body)
+        created = creators.create(stores().creators, principal(router).brand_id, body)
+        metrics.add_metric(name="CreatorCreated", unit=MetricUnit.Count, value=1)
+        logger.info("creator created", extra={"creator_id": created.id})
+        return created
 
     @router.get(
         "/v1/creators",
@@ -77,9 +81,13 @@ def build_router() -> Router:
             text = (event.decoded_body or "").removeprefix("\ufeff")
         except UnicodeDecodeError as exc:
             raise BadRequest("the CSV must be UTF-8") from exc
-        return creator_import.import_rows(
+        result = creator_import.import_rows(
             stores().creators, principal(router).brand_id, text, max_rows=get_settings().max_import_rows
         )
+        for name, value in result.summary.model_dump().items():
+            metrics.add_metric(name=f"CreatorImport{name.capitalize()}", unit=MetricUnit.Count, value=value)
+        logger.info("creator import", extra={"import_summary": result.summary.model_dump()})
+        return result
 
     @router.get(
         "/v1/creators/<creator_id>",
