@@ -137,3 +137,21 @@ def test_unusable_imports_change_nothing(brand_a: Client) -> None:
     ]:
         assert brand_a.call("POST", "/v1/creators:import", body, headers=headers)[0] == status
     assert table_snapshot() == before
+
+
+def test_stale_creator_writes_lose_cleanly(brand_a: Client) -> None:
+    import pytest
+
+    from roster.errors import Conflict
+    from roster.store import stores
+
+    created = brand_a.call("POST", "/v1/creators", CREATOR)[1]
+    store = stores().creators
+    stale = store.get(brand_a.brand_id, created["id"])
+    brand_a.call("PATCH", f"/v1/creators/{created['id']}", {"notes": "winner"})
+    for email in (stale.email, "elsewhere@example.com"):  # plain put and email-moving transaction
+        loser = stale.model_copy(update={"notes": "loser", "email": email, "version": stale.version + 1})
+        with pytest.raises(Conflict, match="changed by another request"):
+            store.replace(brand_a.brand_id, stale, loser)
+    assert brand_a.call("GET", f"/v1/creators/{created['id']}")[1]["notes"] == "winner"
+    assert store.id_for_email(brand_a.brand_id, "elsewhere@example.com") is None

@@ -70,30 +70,31 @@ class CreatorStore:
 
     def replace(self, brand_id: str, old: Creator, new: Creator) -> None:
         """Writes `new` if the stored creator is still at `old.version`; moves the email guard."""
-        put = self.table.put_op(
-            self._item(brand_id, new),
-            condition="attribute_exists(PK) AND version = :v",
-            values={":v": old.version},
-        )
+        condition = "attribute_exists(PK) AND version = :v"
+        stale = Conflict("the creator was changed by another request; fetch it and try again")
         if email_hash(old.email) == email_hash(new.email):
-            failed = self.table.transact([put])
-        else:
-            failed = self.table.transact(
-                [
-                    put,
-                    self.table.delete_op(
-                        keys.brand_pk(brand_id),
-                        keys.creator_email_sk(email_hash(old.email)),
-                        condition="creator_id = :id",
-                        values={":id": old.id},
-                    ),
-                    self._email_guard(brand_id, new),
-                ]
-            )
+            if (
+                self.table.put(self._item(brand_id, new), condition=condition, values={":v": old.version})
+                is not None
+            ):
+                raise stale
+            return
+        failed = self.table.transact(
+            [
+                self.table.put_op(self._item(brand_id, new), condition=condition, values={":v": old.version}),
+                self.table.delete_op(
+                    keys.brand_pk(brand_id),
+                    keys.creator_email_sk(email_hash(old.email)),
+                    condition="creator_id = :id",
+                    values={":id": old.id},
+                ),
+                self._email_guard(brand_id, new),
+            ]
+        )
         if failed is not None:
-            if len(failed) == 3 and failed[2] is not None:
+            if failed[2] is not None:
                 raise self._duplicate(failed[2])
-            raise Conflict("the creator was changed by another request; fetch it and try again")
+            raise stale
 
     def get(self, brand_id: str, creator_id: str) -> Creator:
         item = self.table.get(keys.brand_pk(brand_id), keys.creator_sk(creator_id))
