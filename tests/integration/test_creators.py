@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import pytest
+
+from roster.errors import Conflict
+from roster.store import stores
 from tests.integration.conftest import CREATOR, Client, table_snapshot
 
 CSV = "text/csv; charset=utf-8"
@@ -140,11 +144,6 @@ def test_unusable_imports_change_nothing(brand_a: Client) -> None:
 
 
 def test_stale_creator_writes_lose_cleanly(brand_a: Client) -> None:
-    import pytest
-
-    from roster.errors import Conflict
-    from roster.store import stores
-
     created = brand_a.call("POST", "/v1/creators", CREATOR)[1]
     store = stores().creators
     stale = store.get(brand_a.brand_id, created["id"])
