@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import warnings
 from dataclasses import dataclass, field
 from http.server import ThreadingHTTPServer
 from pathlib import Path
@@ -58,6 +59,8 @@ class LocalStack:
 
         configure_environment(self.moto_port)
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        # Metrics are disabled locally; Powertools would still warn on every request.
+        warnings.filterwarnings("ignore", "No application metrics to publish", UserWarning)
         default_user_config["stepfunctions"] = {"execute_state_machine": True}
         default_user_config["lambda"] = {"use_docker": False}
         registry = Registry()
