@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from http import HTTPStatus
 from typing import Any
@@ -11,18 +12,24 @@ from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
+from roster import idempotency
 from roster.api import errors
 from roster.api.routes import api_keys, campaigns, creators
+from roster.errors import RosterError
 from roster.models.auth import Principal
 from roster.observability import logger
 from roster.settings import get_settings
+from roster.store import stores
 
 TITLE = "Roster brand API"
 VERSION = "1.0.0"
 DESCRIPTION = (
     "Campaigns, the creator roster and API keys of one brand, chosen by the API key. Errors are "
     '`{"error": {"code", "message", "details": [{"field", "message"}]}}`. Lists page with `limit` '
-    "and the opaque `next_cursor`."
+    "and the opaque `next_cursor`. Any POST may carry an `Idempotency-Key` header (1-255 visible ASCII "
+    "characters, kept 24 h per brand): a retry with the same key and body gets the first response "
+    "again (`Idempotent-Replayed: true`), the same key with another body gets 422, and a key whose "
+    "first request is still running gets 409."
 )
 
 
@@ -83,22 +90,39 @@ def _reject(status: HTTPStatus, code: str, message: str) -> dict[str, Any]:
     }
 
 
+def raw_body(event: dict[str, Any]) -> bytes:
+    body = event.get("body") or ""
+    return base64.b64decode(body) if event.get("isBase64Encoded") else body.encode()
+
+
 def handle(app: APIGatewayHttpResolver, event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Size and auth are checked before the resolver parses anything, so a rejected request costs
-    nothing and changes nothing."""
+    nothing and changes nothing. POSTs with an Idempotency-Key run at most once."""
     settings = get_settings()
     path = event.get("rawPath") or ""
     is_import = path.endswith(":import")
     limit = settings.max_import_body_bytes if is_import else settings.max_json_body_bytes
     if body_size(event) > limit:
         return _reject(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large", f"body over {limit} bytes")
-    if path.startswith("/v1/"):
-        principal = principal_from(event)
-        if principal is None:
-            return _reject(HTTPStatus.UNAUTHORIZED, "unauthorized", "missing or invalid API key")
-        app.append_context(principal=principal)
-        logger.append_keys(brand_id=principal.brand_id, key_id=principal.key_id)
+    if not path.startswith("/v1/"):
+        return app.resolve(event, context)
+    principal = principal_from(event)
+    if principal is None:
+        return _reject(HTTPStatus.UNAUTHORIZED, "unauthorized", "missing or invalid API key")
+    app.append_context(principal=principal)
+    logger.append_keys(brand_id=principal.brand_id, key_id=principal.key_id)
     if event.get("body") and not is_import:
         # The API speaks only JSON: a body sent as form data (curl -d's default) is read as JSON.
         event = event | {"headers": (event.get("headers") or {}) | {"content-type": "application/json"}}
-    return app.resolve(event, context)
+    method = ((event.get("requestContext") or {}).get("http") or {}).get("method", "")
+    key = (event.get("headers") or {}).get(idempotency.HEADER)
+    if method != "POST" or key is None:
+        return app.resolve(event, context)
+    request_hash = idempotency.fingerprint(method, path, event.get("rawQueryString") or "", raw_body(event))
+    try:
+        return idempotency.run(
+            stores().idempotency, principal.brand_id, key, request_hash, lambda: app.resolve(event, context)
+        )
+    except RosterError as exc:
+        status = errors.STATUS[type(exc)]
+        return _reject(status, exc.code, exc.message)

@@ -9,9 +9,10 @@ from roster.settings import get_settings
 from roster.store.brands import BrandStore
 from roster.store.campaigns import CampaignStore
 from roster.store.creators import CreatorStore
+from roster.store.idempotency import IdempotencyStore
 from roster.store.table import Table
 
-__all__ = ["BrandStore", "CampaignStore", "CreatorStore", "Stores", "Table", "stores"]
+__all__ = ["BrandStore", "CampaignStore", "CreatorStore", "IdempotencyStore", "Stores", "Table", "stores"]
 
 
 @dataclass(frozen=True)
@@ -19,10 +20,11 @@ class Stores:
     brands: BrandStore
     campaigns: CampaignStore
     creators: CreatorStore
+    idempotency: IdempotencyStore
 
     @classmethod
     def for_table(cls, table: Table) -> Stores:
-        return cls(BrandStore(table), CampaignStore(table), CreatorStore(table))
+        return cls(BrandStore(table), CampaignStore(table), CreatorStore(table), IdempotencyStore(table))
 
 
 @cache

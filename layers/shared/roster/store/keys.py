@@ -50,6 +50,11 @@ def creators_by_country_pk(brand_id: str, country: str) -> str:
     return f"BRAND#{brand_id}#CREATOR_COUNTRY#{country}"
 
 
+def idempotency_sk(key_hash: str) -> str:
+    """A brand's Idempotency-Key record (the key is client-chosen, so it is stored hashed)."""
+    return f"IDEMPOTENCY#{key_hash}"
+
+
 def api_key_lookup_pk(key_hash: str) -> str:
     """The one global (not brand-scoped) item family: the authorizer only has the key."""
     return f"APIKEY#{key_hash}"

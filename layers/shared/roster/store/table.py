@@ -167,6 +167,13 @@ class Table:
             return deserialize(cast(Mapping[str, Any], exc.response.get("Item", {})))
         return None
 
+    def overwrite(self, item: Mapping[str, Any]) -> None:
+        """Unconditional put: only for items this request already owns (e.g. a claimed record)."""
+        self.client.put_item(TableName=self.name, Item=serialize(item))
+
+    def delete(self, pk: str, sk: str) -> None:
+        self.client.delete_item(TableName=self.name, Key=serialize({"PK": pk, "SK": sk}))
+
     def transact(self, operations: list[dict[str, Any]]) -> list[Item | None] | None:
         """All-or-nothing write. Returns None on success; when a condition failed, a list with, per
         operation, None (fine) or the old item ({} when it did not exist) that failed its condition."""
