@@ -81,6 +81,9 @@ def test_failures_release_the_claim() -> None:
     store = FakeStore()
     assert _run(store, lambda: {"statusCode": 503})["statusCode"] == 503
     assert store.records == {}
+    huge = {"statusCode": 200, "body": "x" * (idempotency.MAX_STORED_BODY + 1)}
+    assert _run(store, lambda: huge) is huge
+    assert store.records == {}
 
     def boom() -> dict[str, Any]:
         raise RuntimeError("crash")

@@ -4,7 +4,7 @@ response again instead of a second campaign. Keys are per brand and live 24 hour
 - same key, same request, finished  → the stored response, with `Idempotent-Replayed: true`
 - same key, same request, running   → 409 (retry shortly)
 - same key, different request       → 422
-- a 5xx is not stored: the claim is released so the retry can run
+- a 5xx (or a response too large to keep) is not stored: the claim is released so a retry runs
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from roster.store.idempotency import IdempotencyStore
 
 HEADER = "idempotency-key"
 TTL_SECONDS = 24 * 3600
+# DynamoDB items stop at 400 KB; a larger response is returned but not kept for replay.
+MAX_STORED_BODY = 300_000
 _KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 
 Response = dict[str, Any]
@@ -58,7 +60,7 @@ def run(
     except BaseException:
         store.release(brand_id, key_hash)
         raise
-    if int(response.get("statusCode", 500)) >= 500:
+    if int(response.get("statusCode", 500)) >= 500 or len(str(response.get("body", ""))) > MAX_STORED_BODY:
         store.release(brand_id, key_hash)
     else:
         store.complete(brand_id, key_hash, request_hash, started + TTL_SECONDS, response)
