@@ -6,17 +6,11 @@ import time
 import boto3
 
 from tests.e2e.conftest import API_KEY, ROOT, RunningStack, request, start_stack
+from tests.integration.conftest import CAMPAIGN as BASE_CAMPAIGN
 
 AUTH = {"Authorization": f"Bearer {API_KEY}"}
-CAMPAIGN = {
-    "name": "Spring trail launch",
-    "objective": "conversions",
-    "kpis": [{"metric": "conversions", "target": 500, "by": "2027-03-31"}],
-    "budget": {"amount": 1500000, "currency": "usd"},
-    "start_date": "2027-01-01",
-    "end_date": "2027-03-31",
-    "allowed_domains": ["shop.example.com"],
-}
+# Lower-case currency on purpose: the API upper-cases it.
+CAMPAIGN = BASE_CAMPAIGN | {"budget": {"amount": 1500000, "currency": "usd"}}
 
 
 def test_startup_prints_key_and_routes(stack: RunningStack) -> None:
