@@ -67,7 +67,7 @@ def warm_requests(n: int = 300) -> dict[str, list[float]]:
     from local.lambdas import load_handler
     from roster import auth
     from roster.settings import get_settings
-    from roster.store import stores
+    from roster.store.registry import stores
 
     os.environ.update(
         {

@@ -98,7 +98,7 @@ class LocalStack:
         """A demo brand with one API key (the given one, or a new one)."""
         from roster import auth
         from roster.settings import get_settings
-        from roster.store import Stores, Table
+        from roster.store.registry import Stores, Table
 
         get_settings.cache_clear()
         brands = Stores.for_table(Table(get_settings().table_name)).brands

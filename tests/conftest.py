@@ -11,7 +11,7 @@ import pytest
 
 from local.lambdas import FakeLambdaContext
 from roster.settings import get_settings
-from roster.store import stores
+from roster.store.registry import stores
 
 TEST_ENV = {
     "TABLE_NAME": "roster-test-Table",

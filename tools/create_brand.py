@@ -12,7 +12,7 @@ import argparse
 import sys
 
 from roster import auth
-from roster.store import Stores, Table
+from roster.store.registry import Stores, Table
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,7 +14,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from roster import auth
 from roster.observability import logger, metrics, tracer
-from roster.store import stores
+from roster.store.registry import stores
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -17,7 +17,7 @@ from local import template as tpl
 from local.gateway import Gateway, Route
 from local.lambdas import load_handler
 from roster import auth
-from roster.store import stores
+from roster.store.registry import stores
 from tests.conftest import TEST_ENV
 
 NAMES = tpl.Names(prefix="roster-test")

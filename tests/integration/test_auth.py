@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from roster import auth, clock
-from roster.store import stores
+from roster.store.registry import stores
 from tests.integration.conftest import Client
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from roster.errors import Conflict
-from roster.store import stores
+from roster.store.registry import stores
 from tests.integration.conftest import CAMPAIGN, Client, table_snapshot
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from roster.errors import Conflict
-from roster.store import stores
+from roster.store.registry import stores
 from tests.integration.conftest import CREATOR, Client, table_snapshot
 
 CSV = "text/csv; charset=utf-8"

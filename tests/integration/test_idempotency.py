@@ -6,7 +6,7 @@ import boto3
 import pytest
 
 from roster import idempotency
-from roster.store import stores
+from roster.store.registry import stores
 from tests.conftest import TEST_ENV
 from tests.integration.conftest import CAMPAIGN, CREATOR, Client, table_snapshot
 

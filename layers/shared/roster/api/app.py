@@ -19,7 +19,7 @@ from roster.errors import RosterError
 from roster.models.auth import Principal
 from roster.observability import logger
 from roster.settings import get_settings
-from roster.store import stores
+from roster.store.registry import stores
 
 TITLE = "Roster brand API"
 VERSION = "1.0.0"

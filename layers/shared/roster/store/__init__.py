@@ -1,33 +1,5 @@
-"""The data access layer: the only code in Roster that talks to DynamoDB."""
+"""The data access layer: the only code in Roster that talks to DynamoDB.
 
-from __future__ import annotations
-
-from dataclasses import dataclass
-from functools import cache
-
-from roster.settings import get_settings
-from roster.store.brands import BrandStore
-from roster.store.campaigns import CampaignStore
-from roster.store.creators import CreatorStore
-from roster.store.idempotency import IdempotencyStore
-from roster.store.table import Table
-
-__all__ = ["BrandStore", "CampaignStore", "CreatorStore", "IdempotencyStore", "Stores", "Table", "stores"]
-
-
-@dataclass(frozen=True)
-class Stores:
-    brands: BrandStore
-    campaigns: CampaignStore
-    creators: CreatorStore
-    idempotency: IdempotencyStore
-
-    @classmethod
-    def for_table(cls, table: Table) -> Stores:
-        return cls(BrandStore(table), CampaignStore(table), CreatorStore(table), IdempotencyStore(table))
-
-
-@cache
-def stores() -> Stores:
-    """The stores for the configured table, built once per cold start (boto3 clients are reused)."""
-    return Stores.for_table(Table(get_settings().table_name))
+Kept empty on purpose: the redirect imports `roster.store.table` and `roster.store.keys` without
+paying for pydantic and the API's models. The API's stores are in `roster.store.registry`.
+"""

@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from roster import auth
 from roster.api.deps import WRITE_ERRORS, principal, responses
 from roster.models.auth import ApiKey, ApiKeyCreate, ApiKeyCreated, ApiKeyList
-from roster.store import stores
+from roster.store.registry import stores
 
 
 def build_router() -> Router:

@@ -11,7 +11,7 @@ from roster.api.deps import WRITE_ERRORS, Cursor, Limit, principal, responses
 from roster.models.campaigns import Campaign, CampaignCreate, CampaignList, CampaignPatch, CampaignStatus
 from roster.observability import MetricUnit, logger, metrics
 from roster.settings import get_settings
-from roster.store import stores
+from roster.store.registry import stores
 
 
 def build_router() -> Router:

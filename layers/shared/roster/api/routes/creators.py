@@ -21,7 +21,7 @@ from roster.models.creators import (
 )
 from roster.observability import MetricUnit, logger, metrics
 from roster.settings import get_settings
-from roster.store import stores
+from roster.store.registry import stores
 
 
 def build_router() -> Router:
