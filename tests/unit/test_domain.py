@@ -77,3 +77,16 @@ def test_campaign_transitions(current: S, target: S, ok: bool) -> None:
     else:
         with pytest.raises(Conflict, match=f"cannot become {target}"):
             campaigns.check_transition(current, target)
+
+
+@pytest.mark.parametrize(
+    "name, slug",
+    [
+        ("Spring Trail Launch!", "spring-trail-launch"),
+        ("Été — Öl & Café", "ete-ol-cafe"),
+        ("!!!", "campaign"),
+        ("x" * 80, "x" * 60),
+    ],
+)
+def test_slugify(name: str, slug: str) -> None:
+    assert campaigns.slugify(name) == slug

@@ -102,3 +102,11 @@ def test_creator_patch_nullability() -> None:
     assert CreatorPatch.model_validate({"tier": None}).model_fields_set == {"tier"}
     with pytest.raises(ValidationError, match="email cannot be null"):
         CreatorPatch.model_validate({"email": None})
+
+
+def test_campaign_link_settings() -> None:
+    c = CampaignCreate.model_validate(CAMPAIGN)
+    assert (c.slug, c.click_id_param, c.allow_http) == (None, "rid", False)
+    for bad in ({"slug": "Not A Slug"}, {"click_id_param": "1rid"}, {"click_id_param": "r-id"}):
+        with pytest.raises(ValidationError):
+            CampaignCreate.model_validate(CAMPAIGN | bad)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from pydantic import ValidationError
 
 from roster import clock, ids
@@ -25,9 +28,17 @@ def check_transition(current: CampaignStatus, target: CampaignStatus) -> None:
         raise Conflict(f"a {current} campaign cannot become {target}; allowed: {allowed}")
 
 
+def slugify(name: str) -> str:
+    """`Spring Trail Launch!` → `spring-trail-launch` (ASCII letters and digits only)."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-")[:60].strip("-")
+    return slug or "campaign"
+
+
 def create(store: CampaignStore, brand_id: str, req: CampaignCreate) -> Campaign:
     now = clock.now_iso()
-    campaign = Campaign(id=ids.new_id(), created_at=now, updated_at=now, version=1, **req.model_dump())
+    data = req.model_dump() | {"slug": req.slug or slugify(req.name)}
+    campaign = Campaign(id=ids.new_id(), created_at=now, updated_at=now, version=1, **data)
     store.create(brand_id, campaign)
     return campaign
 

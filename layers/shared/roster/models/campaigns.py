@@ -54,6 +54,8 @@ def _unique_kpis(kpis: list[Kpi]) -> list[Kpi]:
 Kpis = Annotated[list[Kpi], Field(max_length=20), AfterValidator(_unique_kpis)]
 Domains = Annotated[list[Domain], Field(max_length=50), AfterValidator(unique)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=60)]
+ClickIdParam = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
 
 
 def _check_dates(start: date | None, end: date | None) -> None:
@@ -73,6 +75,15 @@ class CampaignCreate(RequestModel):
     )
     status: CampaignStatus = Field(
         default=CampaignStatus.DRAFT, description="A new campaign starts as draft (or active)"
+    )
+    slug: Slug | None = Field(
+        default=None, description="utm_campaign value; derived from the name if not set"
+    )
+    click_id_param: ClickIdParam = Field(
+        default="rid", description="Query parameter carrying the click id to the store"
+    )
+    allow_http: bool = Field(
+        default=False, description="Allow http:// link destinations (https is always allowed)"
     )
 
     @model_validator(mode="after")
@@ -96,6 +107,9 @@ class CampaignPatch(PatchModel):
     end_date: date | None = None
     allowed_domains: Domains | None = None
     status: CampaignStatus | None = None
+    slug: Slug | None = None
+    click_id_param: ClickIdParam | None = None
+    allow_http: bool | None = None
 
 
 class Campaign(ResponseModel):
@@ -108,6 +122,9 @@ class Campaign(ResponseModel):
     end_date: date
     allowed_domains: list[str] = []
     status: CampaignStatus
+    slug: str = ""
+    click_id_param: str = "rid"
+    allow_http: bool = False
     created_at: str
     updated_at: str
     version: int
