@@ -28,7 +28,16 @@ def case(method: str, path: str) -> Callable[[Case], Case]:
 def _brand_a_owns(a: Client) -> dict[str, Any]:
     campaign = a.call("POST", "/v1/campaigns", CAMPAIGN | {"status": "active"})[1]
     creator = a.call("POST", "/v1/creators", CREATOR)[1]
-    return {"campaign": campaign, "creator": creator}
+    link = a.call(
+        "POST",
+        "/v1/links",
+        {
+            "campaign_id": campaign["id"],
+            "creator_id": creator["id"],
+            "destination": "https://shop.example.com/trail",
+        },
+    )[1]
+    return {"campaign": campaign, "creator": creator, "link": link}
 
 
 @case("post", "/v1/campaigns")
@@ -127,6 +136,52 @@ def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
     assert b.call("DELETE", f"/v1/api-keys/{a_key['id']}")[0] == 404
     assert table_snapshot() == before
     assert a.call("GET", "/v1/campaigns")[0] == 200
+
+
+@case("post", "/v1/links")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    before = table_snapshot()
+    body = {
+        "campaign_id": owned["campaign"]["id"],
+        "creator_id": owned["creator"]["id"],
+        "destination": "https://shop.example.com/x",
+    }
+    status, resp = b.call("POST", "/v1/links", body)
+    assert status == 422 and {d["field"] for d in resp["error"]["details"]} == {"campaign_id", "creator_id"}
+    # Codes are unique per deployment: B learns only that the code is taken, nothing of A's link.
+    b_campaign = b.call("POST", "/v1/campaigns", CAMPAIGN)[1]
+    b_creator = b.call("POST", "/v1/creators", CREATOR)[1]
+    status, resp = b.call(
+        "POST",
+        "/v1/links",
+        body
+        | {"campaign_id": b_campaign["id"], "creator_id": b_creator["id"], "code": owned["link"]["code"]},
+    )
+    assert status == 409 and owned["link"]["destination"] not in json.dumps(resp)
+    assert a.call("GET", f"/v1/links/{owned['link']['code']}")[1] == owned["link"]
+    added = [i for i in table_snapshot() if i not in before]
+    assert {i["PK"]["S"] for i in added} == {f"BRAND#{b.brand_id}"}
+    assert sorted(i["entity"]["S"] for i in added) == ["campaign", "creator", "creator_email"]
+
+
+@case("get", "/v1/links")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    for query in ({}, {"campaign_id": owned["campaign"]["id"]}, {"creator_id": owned["creator"]["id"]}):
+        assert b.call("GET", "/v1/links", query=query)[1]["items"] == [], query
+
+
+@case("get", "/v1/links/{code}")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    status, body = b.call("GET", f"/v1/links/{owned['link']['code']}")
+    assert status == 404 and "shop.example.com" not in json.dumps(body)
+
+
+@case("patch", "/v1/links/{code}")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    before = table_snapshot()
+    status, _ = b.call("PATCH", f"/v1/links/{owned['link']['code']}", {"enabled": False})
+    assert status == 404
+    assert table_snapshot() == before
 
 
 def test_every_brand_route_has_an_isolation_case() -> None:

@@ -31,6 +31,8 @@ def test_openapi_lists_every_route() -> None:
         "/v1/creators:import",
         "/v1/api-keys",
         "/v1/api-keys/{key_id}",
+        "/v1/links",
+        "/v1/links/{code}",
     }
 
 

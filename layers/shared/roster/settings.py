@@ -23,6 +23,12 @@ class Settings(BaseModel):
     max_import_body_bytes: int = Field(default=2 * 1024 * 1024, alias="MAX_IMPORT_BODY_BYTES", gt=0)
     max_import_rows: int = Field(default=500, alias="MAX_IMPORT_ROWS", gt=0, le=5000)
     default_page_size: int = Field(default=50, alias="DEFAULT_PAGE_SIZE", gt=0, le=100)
+    link_base_url: str | None = Field(
+        default=None,
+        alias="LINK_BASE_URL",
+        pattern=r"^https?://[^/?#]+$",
+        description="e.g. https://go.brand.com",
+    )
 
 
 @cache

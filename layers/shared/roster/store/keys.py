@@ -14,6 +14,7 @@ KEY_ATTRIBUTES = (PK, SK, GSI1PK, GSI1SK, GSI2PK, GSI2SK)
 
 CAMPAIGN_PREFIX = "CAMPAIGN#"
 CREATOR_PREFIX = "CREATOR#"
+LINK_PREFIX = "LINK#"
 APIKEY_PREFIX = "APIKEY#"
 
 
@@ -53,6 +54,29 @@ def creators_by_country_pk(brand_id: str, country: str) -> str:
 def idempotency_sk(key_hash: str) -> str:
     """A brand's Idempotency-Key record (the key is client-chosen, so it is stored hashed)."""
     return f"IDEMPOTENCY#{key_hash}"
+
+
+def link_sk(code: str) -> str:
+    """The brand's copy of a link (full record, listed and filtered through GSI1/GSI2)."""
+    return f"{LINK_PREFIX}{code}"
+
+
+def links_by_campaign_pk(brand_id: str, campaign_id: str) -> str:
+    return f"BRAND#{brand_id}#LINK_CAMPAIGN#{campaign_id}"
+
+
+def links_by_creator_pk(brand_id: str, creator_id: str) -> str:
+    return f"BRAND#{brand_id}#LINK_CREATOR#{creator_id}"
+
+
+def redirect_pk(code: str) -> str:
+    """Global (not brand-scoped) redirect record: the redirect only has the code. Codes are unique
+    per deployment, so this item is also what makes a code taken."""
+    return f"LINK#{code}"
+
+
+def redirect_sk() -> str:
+    return "REDIRECT"
 
 
 def api_key_lookup_pk(key_hash: str) -> str:

@@ -10,9 +10,19 @@ from roster.store.brands import BrandStore
 from roster.store.campaigns import CampaignStore
 from roster.store.creators import CreatorStore
 from roster.store.idempotency import IdempotencyStore
+from roster.store.links import LinkStore
 from roster.store.table import Table
 
-__all__ = ["BrandStore", "CampaignStore", "CreatorStore", "IdempotencyStore", "Stores", "Table", "stores"]
+__all__ = [
+    "BrandStore",
+    "CampaignStore",
+    "CreatorStore",
+    "IdempotencyStore",
+    "LinkStore",
+    "Stores",
+    "Table",
+    "stores",
+]
 
 
 @dataclass(frozen=True)
@@ -21,10 +31,17 @@ class Stores:
     campaigns: CampaignStore
     creators: CreatorStore
     idempotency: IdempotencyStore
+    links: LinkStore
 
     @classmethod
     def for_table(cls, table: Table) -> Stores:
-        return cls(BrandStore(table), CampaignStore(table), CreatorStore(table), IdempotencyStore(table))
+        return cls(
+            BrandStore(table),
+            CampaignStore(table),
+            CreatorStore(table),
+            IdempotencyStore(table),
+            LinkStore(table),
+        )
 
 
 @cache

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from http import HTTPStatus as H
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from roster import links
+from roster.api.deps import WRITE_ERRORS, Cursor, Limit, principal, responses
+from roster.models.links import Link, LinkCreate, LinkList, LinkPatch
+from roster.settings import get_settings
+from roster.store.registry import stores
+
+
+def build_router() -> Router:
+    router = Router()
+
+    def base_url() -> str:
+        """LINK_BASE_URL when set (a custom link domain), else the API's own host."""
+        settings = get_settings()
+        if settings.link_base_url:
+            return settings.link_base_url
+        domain = router.current_event.raw_event.get("requestContext", {}).get("domainName", "localhost")
+        return f"{'http' if settings.stage == 'local' else 'https'}://{domain}"
+
+    @router.post(
+        "/v1/links",
+        tags=["links"],
+        summary="Create a tracking link for a creator in a campaign",
+        status_code=201,
+        responses=responses(201, Link, H.CONFLICT, *WRITE_ERRORS),
+    )
+    def create_link(body: LinkCreate) -> Link:
+        return links.with_url(links.create(stores(), principal(router).brand_id, body), base_url())
+
+    @router.get(
+        "/v1/links",
+        tags=["links"],
+        summary="List links, oldest first, by campaign and/or creator",
+        responses=responses(200, LinkList, H.BAD_REQUEST),
+    )
+    def list_links(
+        campaign_id: Annotated[str | None, Query(max_length=64)] = None,
+        creator_id: Annotated[str | None, Query(max_length=64)] = None,
+        limit: Limit = None,
+        cursor: Cursor = None,
+    ) -> LinkList:
+        items, next_cursor = stores().links.list(
+            principal(router).brand_id,
+            campaign_id=campaign_id,
+            creator_id=creator_id,
+            limit=limit or get_settings().default_page_size,
+            cursor=cursor,
+        )
+        url = base_url()
+        return LinkList(items=[links.with_url(i, url) for i in items], next_cursor=next_cursor)
+
+    @router.get(
+        "/v1/links/<code>",
+        tags=["links"],
+        summary="Get a link",
+        responses=responses(200, Link, H.NOT_FOUND),
+    )
+    def get_link(code: str) -> Link:
+        return links.with_url(stores().links.get(principal(router).brand_id, code), base_url())
+
+    @router.patch(
+        "/v1/links/<code>",
+        tags=["links"],
+        summary="Change a link's destination, enable/disable it, set or clear its expiry",
+        responses=responses(200, Link, H.NOT_FOUND, H.CONFLICT, *WRITE_ERRORS),
+    )
+    def patch_link(code: str, body: LinkPatch) -> Link:
+        return links.with_url(links.update(stores(), principal(router).brand_id, code, body), base_url())
+
+    return router
