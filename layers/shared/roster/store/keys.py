@@ -79,6 +79,30 @@ def redirect_sk() -> str:
     return "REDIRECT"
 
 
+def visit_pk(brand_id: str, code: str, visitor: str, day: str) -> str:
+    """One visitor on one link on one UTC day: the dedupe record the redirect writes (TTL ~1 day).
+    Each is its own partition, so a viral link spreads over many partitions."""
+    return f"BRAND#{brand_id}#VISIT#{code}#{visitor}#{day}"
+
+
+def visit_sk() -> str:
+    return "VISIT"
+
+
+def click_pk(brand_id: str, click_id: str) -> str:
+    """A counted click, kept 400 days, found by the click id a store sends back with an order."""
+    return f"BRAND#{brand_id}#CLICK#{click_id}"
+
+
+def click_sk() -> str:
+    return "CLICK"
+
+
+def stats_sk(scope: str, scope_id: str, day: str) -> str:
+    """Daily click counters of a link, campaign or creator, under the brand's partition."""
+    return f"STATS#{scope.upper()}#{scope_id}#{day}"
+
+
 def api_key_lookup_pk(key_hash: str) -> str:
     """The one global (not brand-scoped) item family: the authorizer only has the key."""
     return f"APIKEY#{key_hash}"

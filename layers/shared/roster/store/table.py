@@ -167,6 +167,32 @@ class Table:
             return deserialize(cast(Mapping[str, Any], exc.response.get("Item", {})))
         return None
 
+    def update(
+        self,
+        pk: str,
+        sk: str,
+        *,
+        expression: str,
+        condition: str,
+        names: dict[str, str],
+        values: dict[str, Any],
+    ) -> Item | None:
+        """Conditional UpdateItem. Returns None on success, or the old item ({} if none) when the
+        condition failed, taken from the failure itself (no second read)."""
+        try:
+            self.client.update_item(
+                TableName=self.name,
+                Key=serialize({"PK": pk, "SK": sk}),
+                UpdateExpression=expression,
+                ConditionExpression=condition,
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=serialize(values),
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except self.client.exceptions.ConditionalCheckFailedException as exc:
+            return deserialize(cast(Mapping[str, Any], exc.response.get("Item", {})))
+        return None
+
     def overwrite(self, item: Mapping[str, Any]) -> None:
         """Unconditional put: only for items this request already owns (e.g. a claimed record)."""
         self.client.put_item(TableName=self.name, Item=serialize(item))

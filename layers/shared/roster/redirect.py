@@ -1,0 +1,231 @@
+"""The redirect's pure logic: which codes are valid, which clicks count, where people are sent.
+
+Deliberately free of pydantic and Powertools: the redirect function's cold start is measured
+against a module that only imports boto3 (see docs/performance.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from ulid import ULID
+
+from roster.store.clicks import ClickStore
+
+CODE = re.compile(r"^[A-Za-z0-9_-]{3,64}$")
+BOT_LIST = Path(__file__).parent / "data" / "bot_user_agents.txt"
+MAX_UA = 512
+DEDUPE_SECONDS = 3600
+
+
+def load_bot_pattern(path: Path = BOT_LIST) -> re.Pattern[str]:
+    lines = (line.split(" #")[0].strip() for line in path.read_text().splitlines())
+    fragments = [line for line in lines if line and not line.startswith("#")]
+    return re.compile("|".join(f"(?:{f})" for f in fragments), re.IGNORECASE)
+
+
+BOTS = load_bot_pattern()
+
+
+def is_bot(user_agent: str) -> bool:
+    """No user agent at all is a script, not a person."""
+    return not user_agent.strip() or BOTS.search(user_agent) is not None
+
+
+def visitor(salt: bytes, ip: str, user_agent: str) -> str:
+    """Salted hash of IP + user agent: stable for one visitor, useless for finding the IP."""
+    return hmac.new(salt, f"{ip}\n{user_agent}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def referrer_host(referer: str) -> str | None:
+    try:
+        host = urlsplit(referer).hostname
+    except ValueError:
+        return None
+    return host[:253] if host else None
+
+
+def tagged(record: dict[str, Any], click_id: str) -> str:
+    """The destination with UTM parameters (unless it sets them itself) and the click id."""
+    parts = urlsplit(record["destination"])
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    present = {k for k, _ in query}
+    param = str(record.get("click_id_param") or "rid")
+    utm = {
+        "utm_source": record.get("utm_source") or "",
+        "utm_medium": "influencer",
+        "utm_campaign": record.get("utm_campaign") or "",
+        "utm_content": record["code"],
+    }
+    query = [(k, v) for k, v in query if k != param]
+    query += [(k, v) for k, v in utm.items() if k not in present and v]
+    query.append((param, click_id))
+    return str(urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), parts.fragment)))
+
+
+PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="robots" content="noindex">
+<meta name="viewport" content="width=device-width,initial-scale=1"><title>{title}</title>
+<style>body{{font:16px/1.5 system-ui,sans-serif;margin:20vh auto;max-width:28em;padding:0 1em}}</style>
+</head><body><h1>{title}</h1><p>{text}</p></body></html>"""
+NOT_FOUND_PAGE = PAGE.format(title="Link not found", text="This link does not exist or is no longer active.")
+UNAVAILABLE_PAGE = PAGE.format(title="Try again in a moment", text="We could not open this link just now.")
+
+
+@dataclass(frozen=True)
+class RedirectSettings:
+    table_name: str
+    salt: bytes
+    cache_seconds: int = 60
+    dedupe_seconds: int = DEDUPE_SECONDS
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> RedirectSettings:
+        problems = [name for name in ("TABLE_NAME", "VISITOR_SALT") if not env.get(name)]
+        if problems:
+            raise ValueError(f"redirect settings missing: {', '.join(problems)}")
+        cache = int(env.get("LINK_CACHE_SECONDS", "60"))
+        if not 0 <= cache <= 60:
+            raise ValueError("LINK_CACHE_SECONDS must be 0-60 (a disabled link must stop within a minute)")
+        return cls(env["TABLE_NAME"], env["VISITOR_SALT"].encode(), cache)
+
+
+class LinkCache:
+    """Redirect records by code for up to `seconds` (unknown codes too, so floods of made-up codes
+    cost one read per code per minute). A stale entry is still served when the table fails."""
+
+    def __init__(self, seconds: int, max_entries: int = 20_000) -> None:
+        self.seconds = seconds
+        self.max_entries = max_entries
+        self.entries: dict[str, tuple[float, dict[str, Any] | None]] = {}
+
+    def fresh(self, code: str, now: float) -> tuple[bool, dict[str, Any] | None]:
+        hit = self.entries.get(code)
+        if hit and now - hit[0] < self.seconds:
+            return True, hit[1]
+        return False, None
+
+    def stale(self, code: str) -> tuple[bool, dict[str, Any] | None]:
+        hit = self.entries.get(code)
+        return (True, hit[1]) if hit else (False, None)
+
+    def put(self, code: str, record: dict[str, Any] | None, now: float) -> None:
+        if len(self.entries) >= self.max_entries:
+            self.entries.clear()  # crude but bounded; a full cache refills within a minute
+        self.entries[code] = (now, record)
+
+
+def _html(status: int, body: str, extra: dict[str, str] | None = None) -> dict[str, Any]:
+    headers = {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store", **(extra or {})}
+    return {"statusCode": status, "headers": headers, "body": body, "isBase64Encoded": False}
+
+
+def _redirect(location: str) -> dict[str, Any]:
+    headers = {"Location": location, "Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
+    return {"statusCode": 302, "headers": headers, "body": "", "isBase64Encoded": False}
+
+
+def log(level: str, message: str, **fields: Any) -> None:
+    """One JSON line to stdout (CloudWatch). Callers never pass IPs; the visitor is hashed."""
+    print(json.dumps({"level": level, "message": message, "service": "redirect", **fields}, default=str))
+
+
+class Redirector:
+    def __init__(
+        self,
+        store: ClickStore,
+        settings: RedirectSettings,
+        *,
+        clock: Callable[[], float] = time.time,
+        new_click_id: Callable[[], str] | None = None,
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        self.cache = LinkCache(settings.cache_seconds)
+        self.clock = clock
+        self.new_click_id = new_click_id or (lambda: str(ULID()))
+
+    def lookup(self, code: str, now: float) -> tuple[bool, dict[str, Any] | None]:
+        """(known, record). known is False only when the table failed and nothing is cached."""
+        cached, record = self.cache.fresh(code, now)
+        if cached:
+            return True, record
+        try:
+            record = self.store.redirect_record(code)
+        except Exception as exc:  # any AWS failure: fall back to a stale entry, else 503
+            log("ERROR", "link lookup failed", code=code, error=type(exc).__name__)
+            return self.cache.stale(code)
+        self.cache.put(code, record, now)
+        return True, record
+
+    def handle(self, event: dict[str, Any]) -> dict[str, Any]:
+        http = (event.get("requestContext") or {}).get("http") or {}
+        code = (event.get("pathParameters") or {}).get("code") or ""
+        if not CODE.match(code):
+            return _html(404, NOT_FOUND_PAGE)
+        now = self.clock()
+        known, record = self.lookup(code, now)
+        if not known:
+            return _html(503, UNAVAILABLE_PAGE, {"Retry-After": "30"})
+        if record is None or not record.get("enabled"):
+            return _html(404, NOT_FOUND_PAGE)
+        expires = record.get("expires_epoch")
+        if expires is not None and now >= expires:
+            return (
+                _redirect(record["expired_url"]) if record.get("expired_url") else _html(404, NOT_FOUND_PAGE)
+            )
+        headers = event.get("headers") or {}
+        user_agent = headers.get("user-agent", "")[:MAX_UA]
+        click_id = self.new_click_id()
+        if http.get("method") == "GET" and not is_bot(user_agent):
+            click_id = self.count(record, click_id, now, headers, user_agent, http.get("sourceIp", ""))
+        return _redirect(tagged(record, click_id))
+
+    def count(
+        self,
+        record: dict[str, Any],
+        click_id: str,
+        now: float,
+        headers: dict[str, str],
+        user_agent: str,
+        ip: str,
+    ) -> str:
+        """Records the click (one conditional write); returns the click id the visitor should carry:
+        the new one, or the one from their visit within the last hour. Never raises: a failed write
+        is logged as a replayable line and the customer is redirected anyway."""
+        epoch = int(now)
+        day = time.strftime("%Y-%m-%d", time.gmtime(epoch))
+        visitor_id = visitor(self.settings.salt, ip, user_agent)
+        click = {
+            "click_id": click_id,
+            "code": record["code"],
+            "brand_id": record["brand_id"],
+            "campaign_id": record["campaign_id"],
+            "creator_id": record["creator_id"],
+            "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch)),
+            "country": (headers.get("cloudfront-viewer-country") or "").upper()[:2] or None,
+            "referrer_host": referrer_host(headers.get("referer", "")),
+            "user_agent": user_agent,
+        }
+        try:
+            earlier = self.store.record_visit(
+                click,
+                epoch=epoch,
+                day=day,
+                visitor=visitor_id,
+                ttl=epoch + 2 * 86400,
+                window=self.settings.dedupe_seconds,
+            )
+        except Exception as exc:  # fail open: the customer never waits on our bookkeeping
+            replay = {"click": click, "epoch": epoch, "day": day, "visitor": visitor_id}
+            log("WARNING", "click not recorded", error=type(exc).__name__, replay=replay)
+            return click_id
+        return earlier or click_id
