@@ -41,7 +41,8 @@ class FakeStore:
         self.reads += 1
         if self.fail_reads:
             raise ConnectionError("table unreachable")
-        return self.records.get(code)
+        record = self.records.get(code)
+        return dict(record) if record else None  # a fresh copy, as a real read returns
 
     def record_visit(
         self, click: dict[str, Any], *, epoch: int, day: str, visitor: str, ttl: int, window: int
