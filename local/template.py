@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import secrets
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,6 +61,11 @@ class Names:
 
     prefix: str = "roster-local"
     overrides: dict[str, str] = field(default_factory=dict)
+    secrets: dict[str, str] = field(default_factory=dict)
+
+    def secret(self, reference: str) -> str:
+        """A `{{resolve:secretsmanager:...}}` reference becomes a random value, fixed per run."""
+        return self.secrets.setdefault(reference, secrets.token_urlsafe(32))
 
     def physical(self, logical_id: str) -> str:
         return self.overrides.get(logical_id, f"{self.prefix}-{logical_id}")
@@ -103,7 +109,8 @@ def resolve(value: Any, template: dict[str, Any], names: Names, params: dict[str
                 return str(resolve({"Fn::GetAtt": ref.split(".", 1)}, template, names, params))
             return str(resolve({"Ref": ref}, template, names, params))
 
-        return re.sub(r"\$\{([^}!]+)\}", sub, text)
+        text = re.sub(r"\$\{([^}!]+)\}", sub, text)
+        return names.secret(text) if text.startswith("{{resolve:secretsmanager:") else text
     if "Fn::If" in value:
         cond, yes, no = value["Fn::If"]
         return resolve(yes if condition(template, cond, params) else no, template, names, params)

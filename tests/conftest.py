@@ -24,6 +24,8 @@ TEST_ENV = {
     "POWERTOOLS_TRACE_DISABLED": "true",
     "POWERTOOLS_METRICS_DISABLED": "true",
     "POWERTOOLS_LOG_LEVEL": "WARNING",
+    "VISITOR_SALT": "test-salt",
+    "LINK_CACHE_SECONDS": "60",
 }
 
 

@@ -4,6 +4,7 @@ gateway emulation and handlers (authorizer included) as the local stack."""
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +29,10 @@ assert NAMES.physical("Table") == TEST_ENV["TABLE_NAME"]
 def aws() -> Iterator[None]:
     with mock_aws():
         tpl.create_tables(boto3.client("dynamodb"), tpl.load(), NAMES)
+        # Handlers cache their clients per cold start; each test is a new "deployment".
+        for module in [m for name, m in sys.modules.items() if name.startswith("roster_fn_")]:
+            if hasattr(module, "redirector"):
+                module.redirector.cache_clear()
         yield
 
 
