@@ -16,6 +16,7 @@ import boto3
 from local import template as tpl
 from local.gateway import Gateway, Route, serve
 from local.lambdas import Registry, load_handler
+from local.streams import StreamPoller, stream_sources
 
 
 def free_port() -> int:
@@ -52,6 +53,7 @@ class LocalStack:
     api_key: str | None = None
     _moto: Any = None
     _http: ThreadingHTTPServer | None = None
+    _pollers: list[StreamPoller] = field(default_factory=list)
 
     def start(self, *, api_key: str | None = None) -> None:
         from moto.core.config import default_user_config
@@ -90,6 +92,15 @@ class LocalStack:
             for method, path, needs_auth in spec.routes:
                 self.routes.append(Route(method, path, spec.logical_id, handler, needs_auth))
 
+        streams = boto3.client("dynamodbstreams")
+        for source in stream_sources(template):
+            table_name = self.names.physical(source.table)
+            stream_arn = boto3.client("dynamodb").describe_table(TableName=table_name)["Table"]["LatestStreamArn"]
+            spec = next(s for s in specs if s.logical_id == source.function)
+            poller = StreamPoller(streams, stream_arn, load_handler(spec), source)
+            poller.start()
+            self._pollers.append(poller)
+
         self.api_key = self.seed(api_key)
         self._http = serve(Gateway(self.routes, authorizer), self.host, self.port)
         self.port = self._http.server_address[1]
@@ -110,6 +121,8 @@ class LocalStack:
         self._http.serve_forever()
 
     def stop(self) -> None:
+        for poller in self._pollers:
+            poller.stop()
         if self._http:
             self._http.shutdown()
             self._http.server_close()

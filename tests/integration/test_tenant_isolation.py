@@ -184,6 +184,17 @@ def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
     assert table_snapshot() == before
 
 
+@case("get", "/v1/links/{code}/stats")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    assert b.call("GET", f"/v1/links/{owned['link']['code']}/stats")[0] == 404
+
+
+@case("get", "/v1/campaigns/{campaign_id}/stats")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    assert b.call("GET", f"/v1/campaigns/{owned['campaign']['id']}/stats")[0] == 404
+    assert a.call("GET", f"/v1/campaigns/{owned['campaign']['id']}/stats")[0] == 200
+
+
 def test_every_brand_route_has_an_isolation_case() -> None:
     spec = json.loads(document())
     routes = {(m, p) for p, ops in spec["paths"].items() for m in ops if p.startswith("/v1/")}

@@ -33,6 +33,8 @@ def test_openapi_lists_every_route() -> None:
         "/v1/api-keys/{key_id}",
         "/v1/links",
         "/v1/links/{code}",
+        "/v1/links/{code}/stats",
+        "/v1/campaigns/{campaign_id}/stats",
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from http import HTTPStatus
 from typing import Annotated, Any
 
@@ -9,10 +10,15 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import BaseModel
 
-from roster.errors import Unauthorized
+from roster import clock
+from roster.errors import Unauthorized, ValidationFailed
 from roster.models.auth import Principal
 from roster.models.common import ErrorResponse
 
+FromDay = Annotated[
+    date | None, Query(alias="from", description="First UTC day (default: 29 days before `to`)")
+]
+ToDay = Annotated[date | None, Query(alias="to", description="Last UTC day (default: today)")]
 Limit = Annotated[int | None, Query(ge=1, le=100, description="Page size (default 50)")]
 Cursor = Annotated[str | None, Query(max_length=2048, description="`next_cursor` of the previous page")]
 
@@ -52,3 +58,11 @@ def responses(status: int, model: type[BaseModel], *errors: HTTPStatus) -> dict[
             "content": {"application/json": {"model": ErrorResponse}},
         }
     return documented
+
+
+def day_range(first: date | None, last: date | None, max_days: int = 400) -> tuple[str, str]:
+    last = last or clock.now().date()
+    first = first or last - timedelta(days=29)
+    if first > last or (last - first).days >= max_days:
+        raise ValidationFailed(f"`from` must be on or before `to`, at most {max_days} days apart")
+    return first.isoformat(), last.isoformat()

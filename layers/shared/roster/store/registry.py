@@ -11,6 +11,7 @@ from roster.store.campaigns import CampaignStore
 from roster.store.creators import CreatorStore
 from roster.store.idempotency import IdempotencyStore
 from roster.store.links import LinkStore
+from roster.store.stats import StatsStore
 from roster.store.table import Table
 
 __all__ = [
@@ -32,6 +33,7 @@ class Stores:
     creators: CreatorStore
     idempotency: IdempotencyStore
     links: LinkStore
+    stats: StatsStore
 
     @classmethod
     def for_table(cls, table: Table) -> Stores:
@@ -41,6 +43,7 @@ class Stores:
             CreatorStore(table),
             IdempotencyStore(table),
             LinkStore(table),
+            StatsStore(table),
         )
 
 

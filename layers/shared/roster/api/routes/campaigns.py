@@ -6,9 +6,10 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from roster import campaigns
-from roster.api.deps import WRITE_ERRORS, Cursor, Limit, principal, responses
+from roster import campaigns, click_stats
+from roster.api.deps import WRITE_ERRORS, Cursor, FromDay, Limit, ToDay, day_range, principal, responses
 from roster.models.campaigns import Campaign, CampaignCreate, CampaignList, CampaignPatch, CampaignStatus
+from roster.models.stats import ClickStats
 from roster.observability import MetricUnit, logger, metrics
 from roster.settings import get_settings
 from roster.store.registry import stores
@@ -68,5 +69,16 @@ def build_router() -> Router:
     )
     def patch_campaign(campaign_id: str, body: CampaignPatch) -> Campaign:
         return campaigns.update(stores().campaigns, principal(router).brand_id, campaign_id, body)
+
+    @router.get(
+        "/v1/campaigns/<campaign_id>/stats",
+        tags=["campaigns"],
+        summary="Click counts of all the campaign's links: totals, by day, country and device",
+        responses=responses(200, ClickStats, H.NOT_FOUND),
+    )
+    def campaign_stats(campaign_id: str, first: FromDay = None, last: ToDay = None) -> ClickStats:
+        brand_id = principal(router).brand_id
+        stores().campaigns.get(brand_id, campaign_id)  # 404 unless it is this brand's campaign
+        return click_stats.read(stores().stats, brand_id, "campaign", campaign_id, *day_range(first, last))
 
     return router

@@ -6,9 +6,10 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from roster import links
-from roster.api.deps import WRITE_ERRORS, Cursor, Limit, principal, responses
+from roster import click_stats, links
+from roster.api.deps import WRITE_ERRORS, Cursor, FromDay, Limit, ToDay, day_range, principal, responses
 from roster.models.links import Link, LinkCreate, LinkList, LinkPatch
+from roster.models.stats import ClickStats
 from roster.settings import get_settings
 from roster.store.registry import stores
 
@@ -73,5 +74,16 @@ def build_router() -> Router:
     )
     def patch_link(code: str, body: LinkPatch) -> Link:
         return links.with_url(links.update(stores(), principal(router).brand_id, code, body), base_url())
+
+    @router.get(
+        "/v1/links/<code>/stats",
+        tags=["links"],
+        summary="Click counts of a link: totals, by day, country and device",
+        responses=responses(200, ClickStats, H.NOT_FOUND),
+    )
+    def link_stats(code: str, first: FromDay = None, last: ToDay = None) -> ClickStats:
+        brand_id = principal(router).brand_id
+        stores().links.get(brand_id, code)  # 404 unless it is this brand's link
+        return click_stats.read(stores().stats, brand_id, "link", code, *day_range(first, last))
 
     return router
