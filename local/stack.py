@@ -92,10 +92,10 @@ class LocalStack:
             for method, path, needs_auth in spec.routes:
                 self.routes.append(Route(method, path, spec.logical_id, handler, needs_auth))
 
-        streams = boto3.client("dynamodbstreams")
+        streams, dynamodb = boto3.client("dynamodbstreams"), boto3.client("dynamodb")
         for source in stream_sources(template):
-            table_name = self.names.physical(source.table)
-            stream_arn = boto3.client("dynamodb").describe_table(TableName=table_name)["Table"]["LatestStreamArn"]
+            table = dynamodb.describe_table(TableName=self.names.physical(source.table))["Table"]
+            stream_arn = table["LatestStreamArn"]
             spec = next(s for s in specs if s.logical_id == source.function)
             poller = StreamPoller(streams, stream_arn, load_handler(spec), source)
             poller.start()

@@ -103,4 +103,6 @@ def request(
             raw, status, hdrs = resp.read(), resp.status, dict(resp.headers)
     except urllib.error.HTTPError as err:
         raw, status, hdrs = err.read(), err.code, dict(err.headers)
-    return status, {k.lower(): v for k, v in hdrs.items()}, json.loads(raw) if raw else None
+    headers_out = {k.lower(): v for k, v in hdrs.items()}
+    is_json = "json" in headers_out.get("content-type", "")
+    return status, headers_out, (json.loads(raw) if is_json else raw.decode()) if raw else None

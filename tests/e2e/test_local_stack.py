@@ -101,3 +101,72 @@ def test_state_machines_run_real_handlers_in_process() -> None:
         assert results["boom"]["status"] == "FAILED"
     finally:
         running.stop()
+
+
+def test_link_click_stats_over_http(stack: RunningStack) -> None:
+    campaign = request(
+        stack.base_url,
+        "POST",
+        "/v1/campaigns",
+        body=json.dumps(CAMPAIGN | {"status": "active"}).encode(),
+        headers=AUTH,
+    )[2]
+    creator = request(
+        stack.base_url,
+        "POST",
+        "/v1/creators",
+        body=json.dumps(
+            {"name": "Leo", "email": "leo@e2e.example", "platforms": {"youtube": {"handle": "leoruns"}}}
+        ).encode(),
+        headers=AUTH,
+    )[2]
+    status, _, link = request(
+        stack.base_url,
+        "POST",
+        "/v1/links",
+        headers=AUTH,
+        body=json.dumps(
+            {
+                "campaign_id": campaign["id"],
+                "creator_id": creator["id"],
+                "destination": "https://shop.example.com/shoes",
+            }
+        ).encode(),
+    )
+    assert status == 201, link
+    assert link["url"] == f"{stack.base_url}/r/{link['code']}"
+
+    import urllib.request
+
+    class NoFollow(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: object, **kwargs: object) -> None:
+            return None
+
+    opener = urllib.request.build_opener(NoFollow)
+    req = urllib.request.Request(
+        link["url"],
+        headers={
+            "User-Agent": "Mozilla/5.0 (Windows NT 10.0) Chrome/131.0",
+            "CloudFront-Viewer-Country": "GB",
+        },
+    )
+    try:
+        opener.open(req, timeout=10)
+        raise AssertionError("expected a redirect")
+    except urllib.error.HTTPError as err:
+        assert err.code == 302 and err.headers["Location"].startswith("https://shop.example.com/shoes?")
+        assert "utm_source=leoruns" in err.headers["Location"] and "rid=" in err.headers["Location"]
+
+    deadline = time.monotonic() + 20
+    while True:
+        stats = request(stack.base_url, "GET", f"/v1/links/{link['code']}/stats", headers=AUTH)[2]
+        if stats["totals"]["clicks"] or time.monotonic() > deadline:
+            break
+        time.sleep(0.3)
+    assert stats["totals"] == {
+        "clicks": 1,
+        "unique_clicks": 1,
+        "countries": {"GB": 1},
+        "devices": {"desktop": 1},
+    }
+    assert request(stack.base_url, "GET", "/r/unknown-code")[0] == 404

@@ -3,6 +3,7 @@ from the links API through the gateway to the 302."""
 
 from __future__ import annotations
 
+import json
 import sys
 from collections import Counter
 from typing import Any
@@ -13,6 +14,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from local.gateway import Gateway
+from local.lambdas import FakeLambdaContext
 from roster.redirect import Redirector, RedirectSettings
 from roster.store.clicks import ClickStore
 from roster.store.table import Table
@@ -157,3 +159,100 @@ def test_fail_open_on_throttling(link: dict[str, Any], capsys: pytest.CaptureFix
     assert resp["statusCode"] == 302
     assert "click not recorded" in capsys.readouterr().out
     assert len(visits()) == 1  # only the first visitor; the throttled click is in the log line
+
+
+class Consumer:
+    """Feeds visit items to the real stream consumer the way Lambda's event source mapping does
+    (moto's in-process mode cannot serve DynamoDB Streams; the e2e suite covers the real poller)."""
+
+    def __init__(self) -> None:
+        from local import template as tpl
+        from local.lambdas import load_handler
+        from local.streams import matches, stream_sources
+        from tests.integration.conftest import NAMES
+
+        template = tpl.load()
+        (self.source,) = stream_sources(template)
+        spec = next(s for s in tpl.functions(template, NAMES, {}) if s.logical_id == self.source.function)
+        self.handler, self.matches, self.seen = load_handler(spec), matches, set[str]()
+
+    def poll_once(self) -> int:
+        records = []
+        for item in table_snapshot():
+            key = json.dumps(item, sort_keys=True)
+            if key in self.seen:
+                continue
+            self.seen.add(key)
+            record = {
+                "eventName": "INSERT",
+                "dynamodb": {"NewImage": item, "SequenceNumber": str(len(self.seen))},
+            }
+            if any(self.matches(p, record) for p in self.source.patterns):
+                records.append(record)
+        if records:
+            assert self.handler({"Records": records}, FakeLambdaContext()) == {"batchItemFailures": []}
+        return len(records)
+
+
+def test_clicks_become_records_and_stats(brand_a: Client, link: dict[str, Any]) -> None:
+    poller = Consumer()
+    poller.poll_once()  # the setup's writes pass by: none is a visit
+    iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148"
+    for i in range(3):
+        click(
+            brand_a.gateway,
+            link["code"],
+            ip=f"203.0.113.{i}",
+            ua=iphone,
+            headers={"cloudfront-viewer-country": "de"},
+        )
+    click(brand_a.gateway, link["code"], ip="203.0.113.0", ua=iphone)  # a repeat: not counted
+    click(brand_a.gateway, link["code"], ip="203.0.113.50")  # desktop, no country
+    click(
+        brand_a.gateway, link["code"], ip="203.0.113.51", ua="facebookexternalhit/1.1"
+    )  # preview: not counted
+    assert poller.poll_once() == 4
+
+    status, stats = brand_a.call("GET", f"/v1/links/{link['code']}/stats")
+    assert status == 200
+    assert stats["totals"] == {
+        "clicks": 4,
+        "unique_clicks": 4,
+        "countries": {"DE": 3},
+        "devices": {"mobile": 3, "desktop": 1},
+    }
+    assert len(stats["days"]) == 1
+    campaign_stats = brand_a.call("GET", f"/v1/campaigns/{link['campaign_id']}/stats")[1]
+    assert campaign_stats["totals"]["clicks"] == 4
+
+    records = [i for i in table_snapshot() if i.get("entity", {}).get("S") == "click"]
+    assert len(records) == 4
+    rec = next(r for r in records if r.get("country", {}).get("S") == "DE")
+    assert rec["PK"]["S"].startswith(f"BRAND#{brand_a.brand_id}#CLICK#")
+    assert (rec["device"]["S"], rec["os"]["S"]) == ("mobile", "iOS")
+    assert (
+        int(rec["expires_at"]["N"]) - int(rec.get("last_epoch", {"N": "0"})["N"] or 0) > 399 * 86400
+        or "expires_at" in rec
+    )
+    assert poller.poll_once() == 0  # nothing new: delivered once
+
+
+def test_bad_ranges_and_empty_stats(brand_a: Client, link: dict[str, Any]) -> None:
+    empty = brand_a.call(
+        "GET", f"/v1/links/{link['code']}/stats", query={"from": "2027-01-01", "to": "2027-01-31"}
+    )[1]
+    assert empty["totals"]["clicks"] == 0 and empty["days"] == [] and empty["first_day"] == "2027-01-01"
+    assert (
+        brand_a.call(
+            "GET", f"/v1/links/{link['code']}/stats", query={"from": "2027-02-01", "to": "2027-01-01"}
+        )[0]
+        == 422
+    )
+    assert (
+        brand_a.call(
+            "GET", f"/v1/links/{link['code']}/stats", query={"from": "2020-01-01", "to": "2027-01-01"}
+        )[0]
+        == 422
+    )
+    assert brand_a.call("GET", f"/v1/links/{link['code']}/stats", query={"from": "yesterday"})[0] == 422
+    assert brand_a.call("GET", "/v1/links/nope/stats")[0] == 404
