@@ -10,7 +10,7 @@ SAM       := $(SAM_VENV)/bin/sam
 SAM_ENV   := PATH="$(CURDIR)/$(VENV)/bin:$$PATH" SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1}
 PORT      ?= 3000
 
-.PHONY: help venv run test lint typecheck unit integration e2e validate build deploy brand bench openapi clean
+.PHONY: help venv run test lint typecheck unit integration e2e validate build deploy brand replay-clicks bench openapi clean
 
 help:
 	@echo "make run        start the local stack on http://127.0.0.1:$(PORT)"
@@ -20,6 +20,7 @@ help:
 	@echo "make build      sam build (arm64, python3.13)"
 	@echo "make deploy     sam build && sam deploy (ENV=prod for the prod config)"
 	@echo "make brand      NAME=… TABLE=…: create a brand and its first API key in a deployed table"
+	@echo "make replay-clicks FILE=… TABLE=…: record clicks the redirect logged but could not write"
 
 $(VENV)/.stamp: requirements-dev.txt layers/shared/requirements.txt scripts/find-python.sh
 	@py="$$(scripts/find-python.sh)" || exit 1; \
@@ -72,6 +73,10 @@ deploy: build
 brand: $(VENV)/.stamp
 	@[ -n "$(NAME)" ] && [ -n "$(TABLE)" ] || { echo 'usage: make brand NAME="Acme" TABLE=<TableName>'; exit 2; }
 	PYTHONPATH=layers/shared:. $(PY) -m tools.create_brand --name "$(NAME)" --table "$(TABLE)"
+
+replay-clicks: $(VENV)/.stamp
+	@[ -n "$(FILE)" ] && [ -n "$(TABLE)" ] || { echo 'usage: make replay-clicks FILE=clicks.log TABLE=<TableName>'; exit 2; }
+	PYTHONPATH=layers/shared:. $(PY) -m tools.replay_clicks --file "$(FILE)" --table "$(TABLE)"
 
 bench: $(VENV)/.stamp
 	PYTHONPATH=layers/shared:. $(PY) -m bench

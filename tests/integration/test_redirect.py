@@ -256,3 +256,30 @@ def test_bad_ranges_and_empty_stats(brand_a: Client, link: dict[str, Any]) -> No
     )
     assert brand_a.call("GET", f"/v1/links/{link['code']}/stats", query={"from": "yesterday"})[0] == 422
     assert brand_a.call("GET", "/v1/links/nope/stats")[0] == 404
+
+
+def test_unrecorded_clicks_replay_once(
+    link: dict[str, Any], capsys: pytest.CaptureFixture[str], tmp_path: Any
+) -> None:
+    from tools.replay_clicks import main
+
+    now = [1_900_000_000.0]
+    r, _ = counting_redirector(now)
+    r.handle(event(link["code"], "203.0.113.1"))
+    r.store.table.client.meta.events.register(
+        "before-call.dynamodb.UpdateItem", lambda **_: (_ for _ in ()).throw(ConnectionError("down"))
+    )
+    for ip in ("203.0.113.7", "203.0.113.8", "203.0.113.7"):
+        assert r.handle(event(link["code"], ip))["statusCode"] == 302
+    log = tmp_path / "clicks.log"
+    log.write_text(
+        "".join(f"2027-03-01T10:00:00Z\tREQ\t{line}\n" for line in capsys.readouterr().out.splitlines())
+        + "unrelated line\n"
+    )
+    assert len(visits()) == 1
+    assert main(["--file", str(log), "--table", TEST_ENV["TABLE_NAME"]]) == 0
+    assert "3 unrecorded click(s) found: 2 recorded, 1 already counted or a repeat" in capsys.readouterr().out
+    assert len(visits()) == 3
+    main(["--file", str(log), "--table", TEST_ENV["TABLE_NAME"]])
+    assert "3 unrecorded click(s) found: 3 already counted or a repeat" in capsys.readouterr().out
+    assert len(visits()) == 3
