@@ -143,6 +143,9 @@ def table(title: str, label: str, results: dict[str, list[float]], digits: int) 
 
 
 def main() -> None:
+    from bench import redirect
+
+    redirect_lines = redirect.section()
     cold = cold_imports()
     warm = warm_requests()
     lines = [
@@ -174,6 +177,7 @@ def main() -> None:
         "slimmer authorizer) is a known, measured follow-up, not yet done.",
         "",
     ]
+    lines += ["", *redirect_lines]
     OUT.write_text("\n".join(lines))
     print("\n".join(lines))
 
