@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import subprocess
@@ -32,20 +33,9 @@ REDIRECT = (
 )
 
 CHROME = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
-RECORD = {
-    "code": "maya1",
-    "brand_id": "b1",
-    "campaign_id": "c1",
-    "creator_id": "cr1",
-    "enabled": True,
-    "destination": "https://shop.example.com/trail?size=9",
-    "expires_epoch": None,
-    "expired_url": None,
-    "utm_source": "maya.runs",
-    "utm_campaign": "spring",
-    "click_id_param": "rid",
-    "version": 1,
-}
+RECORD = json.loads(
+    (ROOT / "tests" / "events" / "redirect_record.json").read_text()
+)  # a redirect record as the links API writes it
 
 
 def cold_start(rounds: int = 15) -> dict[str, list[float]]:

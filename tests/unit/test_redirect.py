@@ -11,23 +11,11 @@ import pytest
 
 from roster.redirect import CODE, NOT_FOUND_PAGE, Redirector, RedirectSettings, is_bot, tagged, visitor
 from roster.store.clicks import ClickStore
+from tests.conftest import load_json
 
 CHROME = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
 IPHONE_INSTAGRAM = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 Instagram 312.0"
-RECORD = {
-    "code": "maya1",
-    "brand_id": "b1",
-    "campaign_id": "c1",
-    "creator_id": "cr1",
-    "enabled": True,
-    "destination": "https://shop.example.com/trail?size=9",
-    "expires_epoch": None,
-    "expired_url": None,
-    "utm_source": "maya.runs",
-    "utm_campaign": "spring",
-    "click_id_param": "rid",
-    "version": 1,
-}
+RECORD = load_json("redirect_record.json")  # a redirect record as the links API writes it
 
 
 class FakeStore:

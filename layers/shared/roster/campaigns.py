@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from pydantic import ValidationError
-
 from roster import clock, ids
-from roster.errors import Conflict, ValidationFailed
+from roster.errors import Conflict
 from roster.models.campaigns import Campaign, CampaignCreate, CampaignPatch, CampaignStatus
+from roster.models.common import revalidate
 from roster.store.campaigns import CampaignStore
 
 S = CampaignStatus
@@ -54,12 +53,6 @@ def update(store: CampaignStore, brand_id: str, campaign_id: str, patch: Campaig
         raise Conflict(f"a {current.status} campaign cannot be changed")
     merged = current.model_dump() | changes
     merged.update(updated_at=clock.now_iso(), version=current.version + 1)
-    try:
-        updated = Campaign.model_validate(merged)
-    except ValidationError as exc:
-        raise ValidationFailed(
-            "the change would make the campaign invalid",
-            details=[{"field": None, "message": e["msg"]} for e in exc.errors()],
-        ) from exc
+    updated = revalidate(Campaign, merged, "campaign")
     store.replace(brand_id, updated, expected_version=current.version)
     return updated

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import ValidationError
-
 from roster import clock, ids
-from roster.errors import ValidationFailed
+from roster.models.common import revalidate
 from roster.models.creators import Creator, CreatorCreate, CreatorPatch, Tier, TierSource
 from roster.store.creators import CreatorStore
 
@@ -64,13 +62,7 @@ def apply_patch(current: Creator, patch: CreatorPatch) -> Creator:
         manual = changes.pop("tier")
     merged = current.model_dump() | changes
     merged.update(updated_at=clock.now_iso(), version=current.version + 1)
-    try:
-        return Creator.model_validate(_resolve(merged, manual))
-    except ValidationError as exc:
-        raise ValidationFailed(
-            "the change would make the creator invalid",
-            details=[{"field": None, "message": e["msg"]} for e in exc.errors()],
-        ) from exc
+    return revalidate(Creator, _resolve(merged, manual), "creator")
 
 
 def create(store: CreatorStore, brand_id: str, req: CreatorCreate) -> Creator:

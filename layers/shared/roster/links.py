@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import ValidationError
-
 from roster import campaigns as campaign_logic
 from roster import clock, ids
 from roster.errors import Conflict, NotFound, ValidationFailed
 from roster.models.campaigns import Campaign, CampaignStatus
+from roster.models.common import revalidate
 from roster.models.creators import Creator, Platform
 from roster.models.links import Link, LinkCreate, LinkPatch
 from roster.store.registry import Stores
@@ -150,12 +149,6 @@ def update(stores: Stores, brand_id: str, code: str, patch: LinkPatch) -> Link:
     if changes.get("expired_url"):
         check_url(changes["expired_url"], campaign, "expired_url")
     merged = current.model_dump() | changes | {"updated_at": clock.now_iso(), "version": current.version + 1}
-    try:
-        updated = Link.model_validate(merged)
-    except ValidationError as exc:
-        raise ValidationFailed(
-            "the change would make the link invalid",
-            details=[{"field": None, "message": e["msg"]} for e in exc.errors()],
-        ) from exc
+    updated = revalidate(Link, merged, "link")
     stores.links.replace(brand_id, current, updated, redirect_record(brand_id, updated))
     return updated

@@ -10,8 +10,11 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationError,
     model_validator,
 )
+
+from roster.errors import ValidationFailed
 
 
 class RequestModel(BaseModel):
@@ -110,3 +113,15 @@ class ErrorInfo(BaseModel):
 
 class ErrorResponse(BaseModel):
     error: ErrorInfo
+
+
+def revalidate[M: BaseModel](cls: type[M], data: dict[str, Any], noun: str) -> M:
+    """Validates a record merged from a PATCH: a rule the merge breaks (end before start, say) is
+    a 422 that names it, never a 500."""
+    try:
+        return cls.model_validate(data)
+    except ValidationError as exc:
+        raise ValidationFailed(
+            f"the change would make the {noun} invalid",
+            details=[{"field": None, "message": e["msg"]} for e in exc.errors()],
+        ) from exc
