@@ -12,8 +12,10 @@ from botocore.exceptions import ClientError
 
 from roster import errors
 from roster.observability import logger
+from roster.signatures import SignatureInvalid
 
 STATUS: dict[type[errors.RosterError], HTTPStatus] = {
+    SignatureInvalid: HTTPStatus.UNAUTHORIZED,
     errors.BadRequest: HTTPStatus.BAD_REQUEST,
     errors.Unauthorized: HTTPStatus.UNAUTHORIZED,
     errors.NotFound: HTTPStatus.NOT_FOUND,
