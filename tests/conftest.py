@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from local.lambdas import FakeLambdaContext
+from roster.adapters.secrets import webhook_secrets
 from roster.settings import get_settings
 from roster.store.registry import stores
 
@@ -35,11 +36,12 @@ def _env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         monkeypatch.setenv(key, value)
     for key in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_SESSION_TOKEN"):
         monkeypatch.delenv(key, raising=False)
-    get_settings.cache_clear()
-    stores.cache_clear()
+    caches = (get_settings, stores, webhook_secrets)
+    for cached in caches:
+        cached.cache_clear()
     yield
-    get_settings.cache_clear()
-    stores.cache_clear()
+    for cached in caches:
+        cached.cache_clear()
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import boto3
 import pytest
 
 from local.openapi import document
@@ -193,6 +194,41 @@ def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
 def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
     assert b.call("GET", f"/v1/campaigns/{owned['campaign']['id']}/stats")[0] == 404
     assert a.call("GET", f"/v1/campaigns/{owned['campaign']['id']}/stats")[0] == 200
+
+
+def _a_secret() -> str | None:
+    params = boto3.client("ssm").describe_parameters()["Parameters"]
+    return next((p["Name"] for p in params if "/webhooks/stripe" in p["Name"]), None)
+
+
+@case("put", "/v1/integrations/{provider}")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    a.call("PUT", "/v1/integrations/stripe", {"secret": "whsec_brand_a_secret_value"})
+    a_param = _a_secret()
+    assert a_param and a.brand_id in a_param
+    assert b.call("PUT", "/v1/integrations/stripe", {"secret": "whsec_brand_b_secret_value"})[0] == 200
+    assert (
+        boto3.client("ssm").get_parameter(Name=a_param, WithDecryption=True)["Parameter"]["Value"]
+        == "whsec_brand_a_secret_value"
+    )
+    assert a_param and a.brand_id in a_param
+
+
+@case("get", "/v1/integrations")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    a.call("PUT", "/v1/integrations/stripe", {"secret": "whsec_brand_a_secret_value"})
+    assert not any(i["configured"] for i in b.call("GET", "/v1/integrations")[1]["items"])
+    assert all(b.brand_id in i["webhook_url"] for i in b.call("GET", "/v1/integrations")[1]["items"])
+
+
+@case("delete", "/v1/integrations/{provider}")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    a.call("PUT", "/v1/integrations/stripe", {"secret": "whsec_brand_a_secret_value"})
+    assert b.call("DELETE", "/v1/integrations/stripe")[0] == 200
+    assert _a_secret() is not None
+    assert [
+        i["configured"] for i in a.call("GET", "/v1/integrations")[1]["items"] if i["provider"] == "stripe"
+    ] == [True]
 
 
 def test_every_brand_route_has_an_isolation_case() -> None:

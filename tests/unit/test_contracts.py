@@ -35,6 +35,8 @@ def test_openapi_lists_every_route() -> None:
         "/v1/links/{code}",
         "/v1/links/{code}/stats",
         "/v1/campaigns/{campaign_id}/stats",
+        "/v1/integrations",
+        "/v1/integrations/{provider}",
     }
 
 

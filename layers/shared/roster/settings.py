@@ -23,6 +23,9 @@ class Settings(BaseModel):
     max_import_body_bytes: int = Field(default=2 * 1024 * 1024, alias="MAX_IMPORT_BODY_BYTES", gt=0)
     max_import_rows: int = Field(default=500, alias="MAX_IMPORT_ROWS", gt=0, le=5000)
     default_page_size: int = Field(default=50, alias="DEFAULT_PAGE_SIZE", gt=0, le=100)
+    secrets_prefix: str = Field(
+        default="/roster/dev", alias="SECRETS_PREFIX", pattern=r"^/[A-Za-z0-9_.\-/]+$"
+    )
     click_ttl_days: int = Field(default=400, alias="CLICK_TTL_DAYS", gt=0, le=3650)
     link_base_url: str | None = Field(
         default=None,

@@ -14,6 +14,7 @@ from roster import clock
 from roster.errors import Unauthorized, ValidationFailed
 from roster.models.auth import Principal
 from roster.models.common import ErrorResponse
+from roster.settings import get_settings
 
 FromDay = Annotated[
     date | None, Query(alias="from", description="First UTC day (default: 29 days before `to`)")
@@ -21,6 +22,16 @@ FromDay = Annotated[
 ToDay = Annotated[date | None, Query(alias="to", description="Last UTC day (default: today)")]
 Limit = Annotated[int | None, Query(ge=1, le=100, description="Page size (default 50)")]
 Cursor = Annotated[str | None, Query(max_length=2048, description="`next_cursor` of the previous page")]
+
+
+def public_base_url(router: Router) -> str:
+    """LINK_BASE_URL when set (a custom domain), else the API's own host: the base of the links and
+    webhook URLs Roster hands out."""
+    settings = get_settings()
+    if settings.link_base_url:
+        return settings.link_base_url
+    domain = router.current_event.raw_event.get("requestContext", {}).get("domainName", "localhost")
+    return f"{'http' if settings.stage == 'local' else 'https'}://{domain}"
 
 
 def principal(router: Router) -> Principal:

@@ -15,6 +15,7 @@ KEY_ATTRIBUTES = (PK, SK, GSI1PK, GSI1SK, GSI2PK, GSI2SK)
 CAMPAIGN_PREFIX = "CAMPAIGN#"
 CREATOR_PREFIX = "CREATOR#"
 LINK_PREFIX = "LINK#"
+INTEGRATION_PREFIX = "INTEGRATION#"
 APIKEY_PREFIX = "APIKEY#"
 
 
@@ -101,6 +102,10 @@ def click_sk() -> str:
 def stats_sk(scope: str, scope_id: str, day: str) -> str:
     """Daily click counters of a link, campaign or creator, under the brand's partition."""
     return f"STATS#{scope.upper()}#{scope_id}#{day}"
+
+
+def integration_sk(provider: str) -> str:
+    return f"{INTEGRATION_PREFIX}{provider}"
 
 
 def api_key_lookup_pk(key_hash: str) -> str:

@@ -10,6 +10,7 @@ from roster.store.brands import BrandStore
 from roster.store.campaigns import CampaignStore
 from roster.store.creators import CreatorStore
 from roster.store.idempotency import IdempotencyStore
+from roster.store.integrations import IntegrationStore
 from roster.store.links import LinkStore
 from roster.store.stats import StatsStore
 from roster.store.table import Table
@@ -34,6 +35,7 @@ class Stores:
     idempotency: IdempotencyStore
     links: LinkStore
     stats: StatsStore
+    integrations: IntegrationStore
 
     @classmethod
     def for_table(cls, table: Table) -> Stores:
@@ -44,6 +46,7 @@ class Stores:
             IdempotencyStore(table),
             LinkStore(table),
             StatsStore(table),
+            IntegrationStore(table),
         )
 
 

@@ -7,7 +7,17 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from roster import click_stats, links
-from roster.api.deps import WRITE_ERRORS, Cursor, FromDay, Limit, ToDay, day_range, principal, responses
+from roster.api.deps import (
+    WRITE_ERRORS,
+    Cursor,
+    FromDay,
+    Limit,
+    ToDay,
+    day_range,
+    principal,
+    public_base_url,
+    responses,
+)
 from roster.models.links import Link, LinkCreate, LinkList, LinkPatch
 from roster.models.stats import ClickStats
 from roster.settings import get_settings
@@ -18,12 +28,7 @@ def build_router() -> Router:
     router = Router()
 
     def base_url() -> str:
-        """LINK_BASE_URL when set (a custom link domain), else the API's own host."""
-        settings = get_settings()
-        if settings.link_base_url:
-            return settings.link_base_url
-        domain = router.current_event.raw_event.get("requestContext", {}).get("domainName", "localhost")
-        return f"{'http' if settings.stage == 'local' else 'https'}://{domain}"
+        return public_base_url(router)
 
     @router.post(
         "/v1/links",

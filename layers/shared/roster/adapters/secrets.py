@@ -1,0 +1,67 @@
+"""Per-brand webhook secrets in SSM Parameter Store (SecureString): never in the table, never logged,
+cached in memory briefly so a burst of deliveries costs one SSM call."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable
+from functools import cache
+from typing import TYPE_CHECKING
+
+import boto3
+
+if TYPE_CHECKING:
+    from mypy_boto3_ssm.client import SSMClient
+
+
+class WebhookSecrets:
+    def __init__(
+        self,
+        prefix: str,
+        client: SSMClient | None = None,
+        *,
+        cache_seconds: int = 60,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.prefix = prefix.rstrip("/")
+        self.client: SSMClient = client or boto3.client("ssm")
+        self.cache_seconds = cache_seconds
+        self.clock = clock
+        self._cache: dict[str, tuple[float, str | None]] = {}
+
+    def name(self, brand_id: str, provider: str) -> str:
+        return f"{self.prefix}/brands/{brand_id}/webhooks/{provider}"
+
+    def put(self, brand_id: str, provider: str, secret: str) -> None:
+        name = self.name(brand_id, provider)
+        self.client.put_parameter(Name=name, Value=secret, Type="SecureString", Overwrite=True)
+        self._cache[name] = (self.clock(), secret)
+
+    def get(self, brand_id: str, provider: str) -> str | None:
+        name = self.name(brand_id, provider)
+        hit = self._cache.get(name)
+        if hit and self.clock() - hit[0] < self.cache_seconds:
+            return hit[1]
+        try:
+            value: str | None = self.client.get_parameter(Name=name, WithDecryption=True)["Parameter"][
+                "Value"
+            ]
+        except self.client.exceptions.ParameterNotFound:
+            value = None
+        self._cache[name] = (self.clock(), value)
+        return value
+
+    def delete(self, brand_id: str, provider: str) -> None:
+        name = self.name(brand_id, provider)
+        with contextlib.suppress(self.client.exceptions.ParameterNotFound):  # deleting is idempotent
+            self.client.delete_parameter(Name=name)
+        self._cache.pop(name, None)
+
+
+@cache
+def webhook_secrets() -> WebhookSecrets:
+    """The configured secrets adapter, built once per cold start."""
+    from roster.settings import get_settings
+
+    return WebhookSecrets(get_settings().secrets_prefix)

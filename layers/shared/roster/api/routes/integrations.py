@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from http import HTTPStatus as H
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+
+from roster import integrations
+from roster.adapters.secrets import webhook_secrets
+from roster.api.deps import WRITE_ERRORS, principal, public_base_url, responses
+from roster.models.integrations import Integration, IntegrationList, IntegrationSecret
+from roster.signatures import Provider
+from roster.store.registry import stores
+
+
+def build_router() -> Router:
+    """Store webhook secrets: set or rotate (PUT), see which are configured (GET), remove (DELETE)."""
+    router = Router()
+
+    @router.put(
+        "/v1/integrations/<provider>",
+        tags=["integrations"],
+        summary="Set or rotate a store's webhook signing secret (kept in SSM, never returned)",
+        responses=responses(200, Integration, *WRITE_ERRORS),
+    )
+    def put_integration(provider: Provider, body: IntegrationSecret) -> Integration:
+        brand_id = principal(router).brand_id
+        return integrations.configure(
+            stores().integrations,
+            webhook_secrets(),
+            brand_id,
+            provider,
+            body.secret.get_secret_value(),
+            public_base_url(router),
+        )
+
+    @router.get(
+        "/v1/integrations",
+        tags=["integrations"],
+        summary="Which store integrations are configured, and their webhook URLs",
+        responses=responses(200, IntegrationList),
+    )
+    def list_integrations() -> IntegrationList:
+        brand_id = principal(router).brand_id
+        return IntegrationList(
+            items=integrations.list_all(stores().integrations, brand_id, public_base_url(router))
+        )
+
+    @router.delete(
+        "/v1/integrations/<provider>",
+        tags=["integrations"],
+        summary="Remove a store integration (its webhooks are then refused)",
+        responses=responses(200, Integration, H.NOT_FOUND),
+    )
+    def delete_integration(provider: Provider) -> Integration:
+        brand_id = principal(router).brand_id
+        return integrations.remove(
+            stores().integrations, webhook_secrets(), brand_id, provider, public_base_url(router)
+        )
+
+    return router

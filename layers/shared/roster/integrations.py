@@ -1,0 +1,47 @@
+"""Store integrations: a brand registers each store's webhook signing secret. The secret goes to
+SSM (SecureString); the table keeps only that it is configured and when."""
+
+from __future__ import annotations
+
+from roster import clock
+from roster.adapters.secrets import WebhookSecrets
+from roster.models.integrations import Integration
+from roster.signatures import HEADERS, Provider
+from roster.store.integrations import IntegrationStore
+
+
+def view(brand_id: str, provider: Provider, configured_at: str | None, base_url: str) -> Integration:
+    return Integration(
+        provider=provider,
+        configured=configured_at is not None,
+        configured_at=configured_at,
+        webhook_url=f"{base_url.rstrip('/')}/webhooks/{provider}/{brand_id}",
+        signature_header=HEADERS[provider],
+    )
+
+
+def configure(
+    store: IntegrationStore,
+    secrets: WebhookSecrets,
+    brand_id: str,
+    provider: Provider,
+    secret: str,
+    base_url: str,
+) -> Integration:
+    secrets.put(brand_id, provider, secret)
+    configured_at = clock.now_iso()
+    store.put(brand_id, provider, configured_at)
+    return view(brand_id, provider, configured_at, base_url)
+
+
+def remove(
+    store: IntegrationStore, secrets: WebhookSecrets, brand_id: str, provider: Provider, base_url: str
+) -> Integration:
+    secrets.delete(brand_id, provider)
+    store.delete(brand_id, provider)
+    return view(brand_id, provider, None, base_url)
+
+
+def list_all(store: IntegrationStore, brand_id: str, base_url: str) -> list[Integration]:
+    configured = store.list(brand_id)
+    return [view(brand_id, p, configured.get(p), base_url) for p in Provider]

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from pydantic import Field, SecretStr
+
+from roster.models.common import RequestModel, ResponseModel
+from roster.signatures import Provider
+
+
+class IntegrationSecret(RequestModel):
+    secret: SecretStr = Field(
+        min_length=16,
+        max_length=512,
+        description="The webhook signing secret the store shows you; stored in SSM",
+    )
+
+
+class Integration(ResponseModel):
+    provider: Provider
+    configured: bool
+    configured_at: str | None = None
+    webhook_url: str = Field(description="Where the store should send its webhooks")
+    signature_header: str = Field(description="The header the store signs with")
+
+
+class IntegrationList(ResponseModel):
+    items: list[Integration]
