@@ -72,8 +72,9 @@ class LocalStack:
 
         template = tpl.load(self.template_path)
         params = tpl.parameters(template)
-        clients = {s: boto3.client(s) for s in ("dynamodb", "lambda", "iam", "stepfunctions", "ses")}
+        clients = {s: boto3.client(s) for s in ("dynamodb", "lambda", "iam", "stepfunctions", "ses", "s3")}
         tpl.create_tables(clients["dynamodb"], template, self.names)
+        tpl.create_buckets(clients["s3"], template, self.names)
         tpl.create_functions(clients["lambda"], clients["iam"], template, self.names)
         tpl.create_state_machines(clients["stepfunctions"], clients["iam"], template, self.names, params)
         tpl.create_email_identities(clients["ses"], template, self.names, params)

@@ -68,7 +68,9 @@ class Names:
         return self.secrets.setdefault(reference, secrets.token_urlsafe(32))
 
     def physical(self, logical_id: str) -> str:
-        return self.overrides.get(logical_id, f"{self.prefix}-{logical_id}")
+        name = self.overrides.get(logical_id, f"{self.prefix}-{logical_id}")
+        # S3 bucket names must be lower case; buckets are named ...Bucket by convention here.
+        return name.lower() if logical_id.endswith("Bucket") else name
 
     def arn(self, template: dict[str, Any], logical_id: str) -> str:
         kind = template["Resources"][logical_id]["Type"]
@@ -269,6 +271,14 @@ def create_state_machines(
     )["Role"]["Arn"]
     for logical_id, definition in definitions.items():
         sfn.create_state_machine(name=names.physical(logical_id), definition=definition, roleArn=role)
+
+
+def create_buckets(s3: Any, template: dict[str, Any], names: Names) -> list[str]:
+    created = []
+    for logical_id in resources(template, "AWS::S3::Bucket"):
+        s3.create_bucket(Bucket=names.physical(logical_id))
+        created.append(names.physical(logical_id))
+    return created
 
 
 def create_email_identities(ses: Any, template: dict[str, Any], names: Names, params: dict[str, str]) -> None:

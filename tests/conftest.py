@@ -10,9 +10,11 @@ from typing import Any
 import pytest
 
 from local.lambdas import FakeLambdaContext
+from roster.adapters.archive import webhook_archive
 from roster.adapters.secrets import webhook_secrets
 from roster.settings import get_settings
 from roster.store.registry import stores
+from roster.webhook_intake import default_intake
 
 TEST_ENV = {
     "TABLE_NAME": "roster-test-Table",
@@ -27,6 +29,7 @@ TEST_ENV = {
     "POWERTOOLS_LOG_LEVEL": "WARNING",
     "VISITOR_SALT": "test-salt",
     "LINK_CACHE_SECONDS": "60",
+    "ARCHIVE_BUCKET": "roster-test-webhookarchivebucket",
 }
 
 
@@ -36,7 +39,7 @@ def _env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         monkeypatch.setenv(key, value)
     for key in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_SESSION_TOKEN"):
         monkeypatch.delenv(key, raising=False)
-    caches = (get_settings, stores, webhook_secrets)
+    caches = (get_settings, stores, webhook_secrets, webhook_archive, default_intake)
     for cached in caches:
         cached.cache_clear()
     yield

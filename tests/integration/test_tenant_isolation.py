@@ -231,6 +231,35 @@ def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
     ] == [True]
 
 
+def _a_failed_event(a: Client) -> str:
+    """A failed (unparseable but authentic) delivery to brand A."""
+    from roster.signatures import sign
+
+    secret = "whsec_brand_a_orders_secret"
+    a.call("PUT", "/v1/integrations/orders", {"secret": secret})
+    body = b'{"id": "evt_a_1", "type": "order.created", "order": {"id": "x"}}'
+    headers = {"roster-signature": sign(secret, body), "content-type": "application/json"}
+    status, _, raw = a.gateway.handle("POST", f"/webhooks/orders/{a.brand_id}", headers, body)
+    assert status == 200, raw
+    return "orders:evt_a_1"
+
+
+@case("get", "/v1/webhook-events")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    _a_failed_event(a)
+    assert [e["status"] for e in a.call("GET", "/v1/webhook-events")[1]["items"]] == ["failed"]
+    for query in ({}, {"status": "failed"}):
+        assert b.call("GET", "/v1/webhook-events", query=query)[1]["items"] == []
+
+
+@case("post", "/v1/webhook-events/{event_id}/replay")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    event_id = _a_failed_event(a)
+    before = table_snapshot()
+    assert b.call("POST", f"/v1/webhook-events/{event_id}/replay")[0] == 404
+    assert table_snapshot() == before
+
+
 def test_every_brand_route_has_an_isolation_case() -> None:
     spec = json.loads(document())
     routes = {(m, p) for p, ops in spec["paths"].items() for m in ops if p.startswith("/v1/")}

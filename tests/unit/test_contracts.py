@@ -37,6 +37,8 @@ def test_openapi_lists_every_route() -> None:
         "/v1/campaigns/{campaign_id}/stats",
         "/v1/integrations",
         "/v1/integrations/{provider}",
+        "/v1/webhook-events",
+        "/v1/webhook-events/{event_id}/replay",
     }
 
 

@@ -12,10 +12,12 @@ from botocore.exceptions import ClientError
 
 from roster import errors
 from roster.observability import logger
+from roster.order_parsers import UnknownShape
 from roster.signatures import SignatureInvalid
 
 STATUS: dict[type[errors.RosterError], HTTPStatus] = {
     SignatureInvalid: HTTPStatus.UNAUTHORIZED,
+    UnknownShape: HTTPStatus.UNPROCESSABLE_ENTITY,
     errors.BadRequest: HTTPStatus.BAD_REQUEST,
     errors.Unauthorized: HTTPStatus.UNAUTHORIZED,
     errors.NotFound: HTTPStatus.NOT_FOUND,

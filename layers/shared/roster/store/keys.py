@@ -16,6 +16,7 @@ CAMPAIGN_PREFIX = "CAMPAIGN#"
 CREATOR_PREFIX = "CREATOR#"
 LINK_PREFIX = "LINK#"
 INTEGRATION_PREFIX = "INTEGRATION#"
+WEBHOOK_PREFIX = "WEBHOOK#"
 APIKEY_PREFIX = "APIKEY#"
 
 
@@ -106,6 +107,19 @@ def stats_sk(scope: str, scope_id: str, day: str) -> str:
 
 def integration_sk(provider: str) -> str:
     return f"{INTEGRATION_PREFIX}{provider}"
+
+
+def webhook_event_sk(event_id: str) -> str:
+    return f"{WEBHOOK_PREFIX}{event_id}"
+
+
+def webhook_events_by_status_pk(brand_id: str, status: str) -> str:
+    return f"BRAND#{brand_id}#WEBHOOK_STATUS#{status}"
+
+
+def order_event_sk(provider: str, order_id: str, kind: str, event_key: str) -> str:
+    """Order events sort together per order: the order, its refunds, its cancellation."""
+    return f"ORDER#{provider}#{order_id}#{kind}#{event_key}"
 
 
 def api_key_lookup_pk(key_hash: str) -> str:

@@ -12,8 +12,10 @@ from roster.store.creators import CreatorStore
 from roster.store.idempotency import IdempotencyStore
 from roster.store.integrations import IntegrationStore
 from roster.store.links import LinkStore
+from roster.store.orders import OrderStore
 from roster.store.stats import StatsStore
 from roster.store.table import Table
+from roster.store.webhooks import WebhookEventStore
 
 __all__ = [
     "BrandStore",
@@ -36,6 +38,8 @@ class Stores:
     links: LinkStore
     stats: StatsStore
     integrations: IntegrationStore
+    webhook_events: WebhookEventStore
+    orders: OrderStore
 
     @classmethod
     def for_table(cls, table: Table) -> Stores:
@@ -47,6 +51,8 @@ class Stores:
             LinkStore(table),
             StatsStore(table),
             IntegrationStore(table),
+            WebhookEventStore(table),
+            OrderStore(table),
         )
 
 

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from http import HTTPStatus as H
+from typing import Annotated, Literal
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from roster import webhook_intake
+from roster.api.deps import Cursor, Limit, principal, responses
+from roster.models.orders import WebhookEvent, WebhookEventList
+from roster.settings import get_settings
+from roster.store.registry import stores
+
+
+def build_router() -> Router:
+    """What stores sent: every authentic delivery, failed ones first of all, and replay after a fix."""
+    router = Router()
+
+    @router.get(
+        "/v1/webhook-events",
+        tags=["webhooks"],
+        summary="Store webhook deliveries, filterable by status (e.g. failed)",
+        responses=responses(200, WebhookEventList, H.BAD_REQUEST),
+    )
+    def list_webhook_events(
+        status: Annotated[Literal["processing", "processed", "ignored", "failed"] | None, Query()] = None,
+        limit: Limit = None,
+        cursor: Cursor = None,
+    ) -> WebhookEventList:
+        items, next_cursor = stores().webhook_events.list(
+            principal(router).brand_id, status, limit or get_settings().default_page_size, cursor
+        )
+        return WebhookEventList(
+            items=[WebhookEvent.model_validate(i) for i in items], next_cursor=next_cursor
+        )
+
+    @router.post(
+        "/v1/webhook-events/<event_id>/replay",
+        tags=["webhooks"],
+        summary="Process an archived delivery again (after a fix)",
+        responses=responses(200, WebhookEvent, H.NOT_FOUND, H.CONFLICT),
+    )
+    def replay_webhook_event(event_id: str) -> WebhookEvent:
+        record = webhook_intake.replay(webhook_intake.default_intake(), principal(router).brand_id, event_id)
+        return WebhookEvent.model_validate(record)
+
+    return router

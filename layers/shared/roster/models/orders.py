@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from roster.signatures import Provider
+
+
+class LineItem(BaseModel):
+    sku: str | None = None
+    product_id: str | None = None
+    category: str | None = None
+    quantity: int = Field(ge=0)
+    amount: int = Field(
+        description="Net line subtotal in minor units: after discounts, before tax and shipping"
+    )
+
+
+class OrderEvent(BaseModel):
+    """One store event, normalized: what attribution and the commission ledger work from."""
+
+    kind: Literal["order", "refund", "cancellation"]
+    provider: Provider
+    order_id: str
+    event_key: str = Field(description="Unique per order and kind: the order id, or the refund's id")
+    occurred_at: str
+    currency: str
+    subtotal: int = Field(
+        default=0, description="Net item subtotal (minor units): excl. tax, shipping, discounts"
+    )
+    total: int = 0
+    refund_amount: int = Field(default=0, description="Net item amount refunded by this event (refunds)")
+    cumulative: bool = Field(
+        default=False,
+        description="refund_amount is the total refunded so far (a Stripe charge without its refund list)",
+    )
+    discount_codes: list[str] = []
+    click_ids: list[str] = Field(default=[], description="Candidate click ids found in the order")
+    customer_email_hash: str | None = None
+    new_customer: bool | None = None
+    line_items: list[LineItem] = []
+
+
+class GenericCustomer(BaseModel):
+    email: str | None = None
+    new_customer: bool | None = None
+
+
+class GenericOrder(BaseModel):
+    id: str = Field(min_length=1, max_length=128)
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    created_at: str
+    subtotal: int = Field(
+        ge=0, description="Net item subtotal in minor units (after discounts, excl. tax/shipping)"
+    )
+    total: int = Field(ge=0)
+    discount_codes: list[str] = []
+    click_id: str | None = None
+    customer: GenericCustomer = GenericCustomer()
+    line_items: list[LineItem] = []
+
+
+class GenericRefund(BaseModel):
+    id: str = Field(min_length=1, max_length=128)
+    amount: int = Field(gt=0, description="Net item amount refunded, minor units")
+    created_at: str
+
+
+class GenericWebhook(BaseModel):
+    """Roster's documented orders webhook for any store. Sign the raw body with `Roster-Signature`
+    (the Stripe scheme, see roster.signatures.sign)."""
+
+    id: str = Field(
+        min_length=1, max_length=128, description="Unique event id: deliveries are deduplicated on it"
+    )
+    type: Literal["order.created", "order.refunded", "order.cancelled"]
+    order: GenericOrder
+    refund: GenericRefund | None = None
+
+
+class WebhookEvent(BaseModel):
+    id: str = Field(description="<provider>:<the provider's event id>")
+    provider: Provider
+    topic: str
+    status: Literal["processing", "processed", "ignored", "failed"]
+    received_at: str
+    error: str | None = Field(default=None, description="Why processing failed (failed events)")
+    order_events: int | None = None
+
+
+class WebhookEventList(BaseModel):
+    items: list[WebhookEvent]
+    next_cursor: str | None

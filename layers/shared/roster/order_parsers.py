@@ -1,0 +1,272 @@
+"""Store payloads → OrderEvent. Each parser reads the provider's documented shape; anything else
+raises UnknownShape, which records the event as failed (archived, visible, replayable)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from pydantic import ValidationError
+
+from roster.errors import RosterError
+from roster.models.orders import GenericWebhook, LineItem, OrderEvent
+from roster.money import to_minor
+from roster.signatures import Provider
+
+ULID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
+
+
+class UnknownShape(RosterError):
+    code = "unknown_shape"
+
+
+def email_hash(email: str | None) -> str | None:
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest() if email and "@" in email else None
+
+
+def click_ids(*values: Any) -> list[str]:
+    """Every value that looks like a Roster click id (a ULID), in the order found, once."""
+    found = [str(v).strip().upper() for v in values if isinstance(v, str) and ULID.match(v.strip().upper())]
+    return list(dict.fromkeys(found))
+
+
+def _query_values(url: str | None) -> list[str]:
+    if not url:
+        return []
+    try:
+        return [v for _, v in parse_qsl(urlsplit(url).query, keep_blank_values=False)]
+    except ValueError:
+        return []
+
+
+def parse(provider: Provider, topic: str, payload: Any) -> list[OrderEvent]:
+    """Zero or more events (zero for topics that carry nothing for commissions)."""
+    if not isinstance(payload, dict):
+        raise UnknownShape("the body is not a JSON object")
+    try:
+        return PARSERS[provider](topic, payload)
+    except (KeyError, TypeError, ValueError, ValidationError) as exc:
+        raise UnknownShape(f"{provider} {topic or 'event'}: {type(exc).__name__}: {exc}"[:500]) from exc
+
+
+def _generic(topic: str, p: dict[str, Any]) -> list[OrderEvent]:
+    hook = GenericWebhook.model_validate(p)
+    o = hook.order
+    base = {
+        "provider": Provider.ORDERS,
+        "order_id": o.id,
+        "currency": o.currency,
+        "subtotal": o.subtotal,
+        "total": o.total,
+        "discount_codes": o.discount_codes,
+        "click_ids": click_ids(o.click_id),
+        "customer_email_hash": email_hash(o.customer.email),
+        "new_customer": o.customer.new_customer,
+        "line_items": o.line_items,
+    }
+    if hook.type == "order.created":
+        return [OrderEvent(kind="order", event_key=o.id, occurred_at=o.created_at, **base)]
+    if hook.type == "order.cancelled":
+        return [OrderEvent(kind="cancellation", event_key=o.id, occurred_at=o.created_at, **base)]
+    if hook.refund is None:
+        raise ValueError("order.refunded needs a refund object")
+    r = hook.refund
+    return [
+        OrderEvent(kind="refund", event_key=r.id, occurred_at=r.created_at, refund_amount=r.amount, **base)
+    ]
+
+
+def _shopify_order(p: dict[str, Any]) -> dict[str, Any]:
+    currency = str(p["currency"]).upper()
+    notes = [a.get("value") for a in p.get("note_attributes") or [] if isinstance(a, dict)]
+    customer = p.get("customer") or {}
+    orders_count = customer.get("orders_count")
+    return {
+        "provider": Provider.SHOPIFY,
+        "order_id": str(p["id"]),
+        "currency": currency,
+        "subtotal": to_minor(p.get("current_subtotal_price", p.get("subtotal_price")), currency),
+        "total": to_minor(p.get("current_total_price", p.get("total_price")), currency),
+        "discount_codes": [str(d["code"]) for d in p.get("discount_codes") or []],
+        "click_ids": click_ids(*_query_values(p.get("landing_site")), *notes),
+        "customer_email_hash": email_hash(p.get("email") or customer.get("email")),
+        "new_customer": orders_count == 1 if isinstance(orders_count, int) else None,
+        "line_items": [
+            LineItem(
+                sku=li.get("sku") or None,
+                product_id=str(li["product_id"]) if li.get("product_id") else None,
+                quantity=int(li.get("quantity", 0)),
+                amount=to_minor(li.get("price"), currency) * int(li.get("quantity", 0))
+                - sum(to_minor(d.get("amount"), currency) for d in li.get("discount_allocations") or []),
+            )
+            for li in p.get("line_items") or []
+        ],
+    }
+
+
+def _shopify(topic: str, p: dict[str, Any]) -> list[OrderEvent]:
+    if topic in ("orders/create", "orders/paid"):
+        order = _shopify_order(p)
+        return [
+            OrderEvent(kind="order", event_key=order["order_id"], occurred_at=str(p["created_at"]), **order)
+        ]
+    if topic == "orders/cancelled":
+        order = _shopify_order(p)
+        when = str(p.get("cancelled_at") or p["updated_at"])
+        return [OrderEvent(kind="cancellation", event_key=order["order_id"], occurred_at=when, **order)]
+    if topic == "refunds/create":
+        lines = p.get("refund_line_items") or []
+        currency = next(
+            (
+                str(li["subtotal_set"]["shop_money"]["currency_code"])
+                for li in lines
+                if li.get("subtotal_set")
+            ),
+            str((p.get("transactions") or [{}])[0].get("currency", "")),
+        ).upper()
+        if not currency:
+            raise ValueError("refund without a currency")
+        amount = sum(to_minor(li.get("subtotal"), currency) for li in lines)
+        return [
+            OrderEvent(
+                kind="refund",
+                provider=Provider.SHOPIFY,
+                order_id=str(p["order_id"]),
+                event_key=str(p["id"]),
+                occurred_at=str(p["created_at"]),
+                currency=currency,
+                refund_amount=amount,
+            )
+        ]
+    return []  # other topics carry nothing for commissions
+
+
+def _woocommerce(topic: str, p: dict[str, Any]) -> list[OrderEvent]:
+    currency = str(p["currency"]).upper()
+    lines = p.get("line_items") or []
+    meta = [m.get("value") for m in p.get("meta_data") or [] if isinstance(m, dict)]
+    base = {
+        "provider": Provider.WOOCOMMERCE,
+        "order_id": str(p["id"]),
+        "currency": currency,
+        "subtotal": sum(to_minor(li.get("total"), currency) for li in lines),
+        "total": to_minor(p.get("total"), currency),
+        "discount_codes": [str(c["code"]) for c in p.get("coupon_lines") or []],
+        "click_ids": click_ids(*meta),
+        "customer_email_hash": email_hash((p.get("billing") or {}).get("email")),
+        "line_items": [
+            LineItem(
+                sku=li.get("sku") or None,
+                product_id=str(li.get("product_id") or "") or None,
+                quantity=int(li.get("quantity", 0)),
+                amount=to_minor(li.get("total"), currency),
+            )
+            for li in lines
+        ],
+    }
+    created = str(p.get("date_created_gmt") or p["date_created"])
+    events = []
+    if topic in ("order.created", "order.updated") and p.get("status") in (
+        "processing",
+        "completed",
+        "on-hold",
+        "refunded",
+    ):
+        events.append(OrderEvent(kind="order", event_key=base["order_id"], occurred_at=created, **base))
+    for refund in p.get("refunds") or []:  # refunds ride along on order.updated
+        events.append(
+            OrderEvent(
+                kind="refund",
+                event_key=str(refund["id"]),
+                occurred_at=str(p.get("date_modified_gmt") or created),
+                refund_amount=abs(to_minor(refund.get("total"), currency)),
+                **base,
+            )
+        )
+    if p.get("status") == "cancelled":
+        events.append(
+            OrderEvent(kind="cancellation", event_key=base["order_id"], occurred_at=created, **base)
+        )
+    return events
+
+
+def _stripe(topic: str, p: dict[str, Any]) -> list[OrderEvent]:
+    kind = str(p["type"])
+    obj = p["data"]["object"]
+    currency = str(obj.get("currency", "")).upper()
+    metadata = obj.get("metadata") or {}
+    when = str(p.get("created") or obj.get("created"))
+    if kind == "checkout.session.completed":
+        discount = (obj.get("total_details") or {}).get("amount_discount") or 0
+        order_id = str(obj.get("payment_intent") or obj["id"])
+        return [
+            OrderEvent(
+                kind="order",
+                provider=Provider.STRIPE,
+                order_id=order_id,
+                event_key=order_id,
+                occurred_at=when,
+                currency=currency,
+                subtotal=int(obj.get("amount_subtotal") or 0) - int(discount),
+                total=int(obj.get("amount_total") or 0),
+                discount_codes=[str(metadata["promo_code"])] if metadata.get("promo_code") else [],
+                click_ids=click_ids(obj.get("client_reference_id"), *metadata.values()),
+                customer_email_hash=email_hash((obj.get("customer_details") or {}).get("email")),
+            )
+        ]
+    if kind == "invoice.paid":
+        order_id = str(obj.get("payment_intent") or obj["id"])
+        return [
+            OrderEvent(
+                kind="order",
+                provider=Provider.STRIPE,
+                order_id=order_id,
+                event_key=order_id,
+                occurred_at=when,
+                currency=currency,
+                subtotal=int(obj.get("subtotal") or 0)
+                - sum(int(d.get("amount") or 0) for d in obj.get("total_discount_amounts") or []),
+                total=int(obj.get("amount_paid") or 0),
+                discount_codes=[str(metadata["promo_code"])] if metadata.get("promo_code") else [],
+                click_ids=click_ids(*metadata.values()),
+                customer_email_hash=email_hash(obj.get("customer_email")),
+            )
+        ]
+    if kind == "charge.refunded":
+        order_id = str(obj.get("payment_intent") or obj["id"])
+        refunds = (obj.get("refunds") or {}).get("data") or []
+        if refunds:  # one event per refund object: deliveries of the same refund dedupe on its id
+            return [
+                OrderEvent(
+                    kind="refund",
+                    provider=Provider.STRIPE,
+                    order_id=order_id,
+                    event_key=str(r["id"]),
+                    occurred_at=str(r.get("created") or when),
+                    currency=currency,
+                    refund_amount=int(r.get("amount") or 0),
+                )
+                for r in refunds
+            ]
+        return [
+            OrderEvent(
+                kind="refund",
+                provider=Provider.STRIPE,
+                order_id=order_id,
+                event_key=f"{obj['id']}:{obj.get('amount_refunded')}",
+                occurred_at=when,
+                currency=currency,
+                refund_amount=int(obj.get("amount_refunded") or 0),
+            )
+        ]
+    return []
+
+
+PARSERS = {
+    Provider.ORDERS: _generic,
+    Provider.SHOPIFY: _shopify,
+    Provider.WOOCOMMERCE: _woocommerce,
+    Provider.STRIPE: _stripe,
+}

@@ -1,0 +1,160 @@
+"""Store webhooks, in the order the guide fixes: verify the signature on the raw body → archive
+the authentic body → process idempotently → answer.
+
+- bad or missing signature (or no secret configured): 401, nothing stored
+- authentic but unusable: archived, recorded as `failed` (visible, replayable), answered 200 so the
+  store keeps the webhook enabled
+- a delivery seen before: 200, nothing done again
+- our own failure (AWS): 5xx, so the store retries
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from roster import order_parsers
+from roster.adapters.archive import WebhookArchive
+from roster.adapters.secrets import WebhookSecrets
+from roster.errors import Conflict, NotFound
+from roster.signatures import HEADERS, Provider, SignatureInvalid, verify
+from roster.store.orders import OrderStore
+from roster.store.webhooks import WebhookEventStore
+
+BRAND_ID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
+WOO_PING = re.compile(rb"^webhook_id=\d+$")
+TOPIC_HEADERS = {
+    Provider.SHOPIFY: "x-shopify-topic",
+    Provider.WOOCOMMERCE: "x-wc-webhook-topic",
+}
+EVENT_ID_HEADERS = {
+    Provider.SHOPIFY: ("x-shopify-event-id", "x-shopify-webhook-id"),
+    Provider.WOOCOMMERCE: ("x-wc-webhook-delivery-id",),
+}
+
+
+@dataclass
+class Intake:
+    secrets: WebhookSecrets
+    archive: WebhookArchive
+    events: WebhookEventStore
+    orders: OrderStore
+    clock: Callable[[], float] = field(default=time.time)
+
+
+def topic(provider: Provider, headers: dict[str, str], payload: Any) -> str:
+    if provider in TOPIC_HEADERS:
+        return headers.get(TOPIC_HEADERS[provider], "")
+    return str(payload.get("type", "")) if isinstance(payload, dict) else ""
+
+
+def provider_event_id(provider: Provider, headers: dict[str, str], payload: Any, body: bytes) -> str:
+    for name in EVENT_ID_HEADERS.get(provider, ()):
+        if headers.get(name):
+            return headers[name][:128]
+    if (
+        isinstance(payload, dict)
+        and isinstance(payload.get("id"), str | int)
+        and provider in (Provider.STRIPE, Provider.ORDERS)
+    ):
+        return str(payload["id"])[:128]
+    return "sha256-" + hashlib.sha256(body).hexdigest()  # no id offered: the body itself identifies it
+
+
+def receive(
+    intake: Intake, provider_name: str, brand_id: str, headers: dict[str, str], body: bytes
+) -> tuple[int, dict[str, Any]]:
+    try:
+        provider = Provider(provider_name)
+    except ValueError:
+        raise NotFound("no such webhook") from None
+    if not BRAND_ID.match(brand_id):
+        raise NotFound("no such webhook")
+    headers = {k.lower(): v for k, v in headers.items()}
+    if provider is Provider.WOOCOMMERCE and WOO_PING.match(body.strip()):
+        return 200, {"ok": True, "ping": True}  # WooCommerce's unsigned creation ping
+    secret = intake.secrets.get(brand_id, provider)
+    if secret is None:
+        raise SignatureInvalid("this store has no webhook secret configured")
+    verify(provider, secret, body, headers.get(HEADERS[provider]), now=intake.clock())
+
+    try:
+        payload: Any = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        payload = None
+    now = int(intake.clock())
+    event_id = WebhookEventStore.event_id(provider, provider_event_id(provider, headers, payload, body))
+    day = time.strftime("%Y/%m/%d", time.gmtime(now))
+    record: dict[str, Any] = {
+        "id": event_id,
+        "provider": provider.value,
+        "topic": topic(provider, headers, payload)[:100],
+        "received_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)),
+        "archive_key": f"{brand_id}/{provider}/{day}/{hashlib.sha256(event_id.encode()).hexdigest()[:32]}",
+    }
+    intake.archive.put(record["archive_key"], body, {"event-id": event_id[:200], "topic": record["topic"]})
+    existing = intake.events.claim(brand_id, record, now)
+    if existing is not None:
+        if existing.get("status") == "processing":
+            raise Conflict("this event is being processed; retry shortly")
+        return 200, {"ok": True, "duplicate": True, "event_id": event_id}
+    try:
+        record = process(intake, brand_id, provider, record, payload)
+    except Exception:
+        intake.events.release(brand_id, event_id)  # let the store's retry start clean
+        raise
+    return 200, {"ok": True, "event_id": event_id, "status": record["status"]}
+
+
+def process(
+    intake: Intake, brand_id: str, provider: Provider, record: dict[str, Any], payload: Any
+) -> dict[str, Any]:
+    """Parses and stores the order events; records the outcome. AWS errors propagate (→ 5xx)."""
+    record = {k: v for k, v in record.items() if k not in ("error", "claimed_at")}
+    try:
+        if payload is None:
+            raise order_parsers.UnknownShape("the body is not JSON")
+        events = order_parsers.parse(provider, record["topic"], payload)
+    except order_parsers.UnknownShape as exc:
+        record |= {"status": "failed", "error": exc.message}
+    else:
+        stored = sum(intake.orders.add(brand_id, e, record["id"]) for e in events)
+        record |= {
+            "status": "processed" if events else "ignored",
+            "order_events": len(events),
+            "stored": stored,
+        }
+    intake.events.finish(brand_id, record)
+    return record
+
+
+def replay(intake: Intake, brand_id: str, event_id: str) -> dict[str, Any]:
+    """Runs an archived event through processing again (after a parser fix, say)."""
+    record = intake.events.get(brand_id, event_id)
+    if record is None:
+        raise NotFound("webhook event not found")
+    if record.get("status") == "processing":
+        raise Conflict("this event is being processed; retry shortly")
+    body = intake.archive.get(str(record["archive_key"]))
+    try:
+        payload: Any = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        payload = None
+    keep = ("id", "provider", "topic", "received_at", "archive_key")
+    return process(intake, brand_id, Provider(record["provider"]), {k: record[k] for k in keep}, payload)
+
+
+@cache
+def default_intake() -> Intake:
+    """Built once per cold start from the configured table, secrets and archive."""
+    from roster.adapters.archive import webhook_archive
+    from roster.adapters.secrets import webhook_secrets
+    from roster.store.registry import stores
+
+    return Intake(webhook_secrets(), webhook_archive(), stores().webhook_events, stores().orders)
