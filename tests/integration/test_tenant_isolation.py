@@ -260,6 +260,34 @@ def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
     assert table_snapshot() == before
 
 
+@case("post", "/v1/promo-codes")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    body = {"campaign_id": owned["campaign"]["id"], "creator_id": owned["creator"]["id"], "code": "MAYA10"}
+    assert a.call("POST", "/v1/promo-codes", body)[0] == 201
+    status, resp = b.call("POST", "/v1/promo-codes", body)
+    assert status == 422 and {d["field"] for d in resp["error"]["details"]} == {"campaign_id", "creator_id"}
+    # The same code string is free in another brand: codes are unique per brand, not globally.
+    b_campaign = b.call("POST", "/v1/campaigns", CAMPAIGN)[1]
+    b_creator = b.call("POST", "/v1/creators", CREATOR)[1]
+    assert (
+        b.call(
+            "POST", "/v1/promo-codes", body | {"campaign_id": b_campaign["id"], "creator_id": b_creator["id"]}
+        )[0]
+        == 201
+    )
+
+
+@case("get", "/v1/promo-codes")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    a.call(
+        "POST",
+        "/v1/promo-codes",
+        {"campaign_id": owned["campaign"]["id"], "creator_id": owned["creator"]["id"], "code": "MAYA10"},
+    )
+    assert b.call("GET", "/v1/promo-codes")[1]["items"] == []
+    assert b.call("GET", "/v1/promo-codes", query={"campaign_id": owned["campaign"]["id"]})[1]["items"] == []
+
+
 def test_every_brand_route_has_an_isolation_case() -> None:
     spec = json.loads(document())
     routes = {(m, p) for p, ops in spec["paths"].items() for m in ops if p.startswith("/v1/")}

@@ -39,6 +39,7 @@ def test_openapi_lists_every_route() -> None:
         "/v1/integrations/{provider}",
         "/v1/webhook-events",
         "/v1/webhook-events/{event_id}/replay",
+        "/v1/promo-codes",
     }
 
 

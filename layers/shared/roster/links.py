@@ -85,7 +85,9 @@ def redirect_record(brand_id: str, link: Link) -> dict[str, Any]:
     }
 
 
-def _related(stores: Stores, brand_id: str, campaign_id: str, creator_id: str) -> tuple[Campaign, Creator]:
+def owned_campaign_and_creator(
+    stores: Stores, brand_id: str, campaign_id: str, creator_id: str
+) -> tuple[Campaign, Creator]:
     """The campaign and creator, both the caller's own; another brand's look like unknown ids."""
     problems = []
     try:
@@ -106,7 +108,7 @@ def with_url(link: Link, base_url: str | None) -> Link:
 
 
 def create(stores: Stores, brand_id: str, req: LinkCreate) -> Link:
-    campaign, creator = _related(stores, brand_id, req.campaign_id, req.creator_id)
+    campaign, creator = owned_campaign_and_creator(stores, brand_id, req.campaign_id, req.creator_id)
     if campaign.status in (CampaignStatus.COMPLETED, CampaignStatus.CANCELLED):
         raise Conflict(f"a {campaign.status} campaign takes no new links")
     check_url(req.destination, campaign, "destination")

@@ -23,6 +23,8 @@ from roster import order_parsers
 from roster.adapters.archive import WebhookArchive
 from roster.adapters.secrets import WebhookSecrets
 from roster.errors import Conflict, NotFound
+from roster.models.attribution import Attribution
+from roster.models.orders import OrderEvent
 from roster.signatures import HEADERS, Provider, SignatureInvalid, verify
 from roster.store.orders import OrderStore
 from roster.store.webhooks import WebhookEventStore
@@ -45,6 +47,7 @@ class Intake:
     archive: WebhookArchive
     events: WebhookEventStore
     orders: OrderStore
+    attribute: Callable[[str, OrderEvent], Attribution]
     clock: Callable[[], float] = field(default=time.time)
 
 
@@ -116,7 +119,7 @@ def process(
     intake: Intake, brand_id: str, provider: Provider, record: dict[str, Any], payload: Any
 ) -> dict[str, Any]:
     """Parses and stores the order events; records the outcome. AWS errors propagate (→ 5xx)."""
-    record = {k: v for k, v in record.items() if k not in ("error", "claimed_at")}
+    record = {k: v for k, v in record.items() if k not in ("error", "claimed_at", "attributed")}
     try:
         if payload is None:
             raise order_parsers.UnknownShape("the body is not JSON")
@@ -125,10 +128,12 @@ def process(
         record |= {"status": "failed", "error": exc.message}
     else:
         stored = sum(intake.orders.add(brand_id, e, record["id"]) for e in events)
+        decisions = [intake.attribute(brand_id, e) for e in events if e.kind == "order"]
         record |= {
             "status": "processed" if events else "ignored",
             "order_events": len(events),
             "stored": stored,
+            "attributed": sum(d.method != "none" for d in decisions),
         }
     intake.events.finish(brand_id, record)
     return record
@@ -153,8 +158,15 @@ def replay(intake: Intake, brand_id: str, event_id: str) -> dict[str, Any]:
 @cache
 def default_intake() -> Intake:
     """Built once per cold start from the configured table, secrets and archive."""
+    from roster import attribution
     from roster.adapters.archive import webhook_archive
     from roster.adapters.secrets import webhook_secrets
     from roster.store.registry import stores
 
-    return Intake(webhook_secrets(), webhook_archive(), stores().webhook_events, stores().orders)
+    return Intake(
+        webhook_secrets(),
+        webhook_archive(),
+        stores().webhook_events,
+        stores().orders,
+        lambda brand_id, order: attribution.attribute(stores(), brand_id, order),
+    )

@@ -85,6 +85,9 @@ class CampaignCreate(RequestModel):
     allow_http: bool = Field(
         default=False, description="Allow http:// link destinations (https is always allowed)"
     )
+    attribution_window_days: int = Field(
+        default=30, ge=1, le=365, description="How long after a click an order still counts for the creator"
+    )
 
     @model_validator(mode="after")
     def _dates(self) -> Self:
@@ -110,6 +113,7 @@ class CampaignPatch(PatchModel):
     slug: Slug | None = None
     click_id_param: ClickIdParam | None = None
     allow_http: bool | None = None
+    attribution_window_days: int | None = Field(default=None, ge=1, le=365)
 
 
 class Campaign(ResponseModel):
@@ -125,6 +129,7 @@ class Campaign(ResponseModel):
     slug: str = ""
     click_id_param: str = "rid"
     allow_http: bool = False
+    attribution_window_days: int = 30
     created_at: str
     updated_at: str
     version: int

@@ -17,6 +17,7 @@ CREATOR_PREFIX = "CREATOR#"
 LINK_PREFIX = "LINK#"
 INTEGRATION_PREFIX = "INTEGRATION#"
 WEBHOOK_PREFIX = "WEBHOOK#"
+PROMO_PREFIX = "PROMO#"
 APIKEY_PREFIX = "APIKEY#"
 
 
@@ -120,6 +121,24 @@ def webhook_events_by_status_pk(brand_id: str, status: str) -> str:
 def order_event_sk(provider: str, order_id: str, kind: str, event_key: str) -> str:
     """Order events sort together per order: the order, its refunds, its cancellation."""
     return f"ORDER#{provider}#{order_id}#{kind}#{event_key}"
+
+
+def promo_code_sk(code: str) -> str:
+    """Codes match case-insensitively, so the key is the upper-case code."""
+    return f"{PROMO_PREFIX}{code.upper()}"
+
+
+def attribution_sk(provider: str, order_id: str) -> str:
+    """The one attribution decision per order (creator, or none)."""
+    return f"ATTRIBUTION#{provider}#{order_id}"
+
+
+def attributions_by_campaign_pk(brand_id: str, campaign_id: str) -> str:
+    return f"BRAND#{brand_id}#ATTR_CAMPAIGN#{campaign_id}"
+
+
+def attributions_by_creator_pk(brand_id: str, creator_id: str) -> str:
+    return f"BRAND#{brand_id}#ATTR_CREATOR#{creator_id}"
 
 
 def api_key_lookup_pk(key_hash: str) -> str:

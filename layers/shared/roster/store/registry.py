@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from roster.settings import get_settings
+from roster.store.attributions import AttributionStore
 from roster.store.brands import BrandStore
 from roster.store.campaigns import CampaignStore
 from roster.store.creators import CreatorStore
@@ -13,6 +14,7 @@ from roster.store.idempotency import IdempotencyStore
 from roster.store.integrations import IntegrationStore
 from roster.store.links import LinkStore
 from roster.store.orders import OrderStore
+from roster.store.promo_codes import PromoCodeStore
 from roster.store.stats import StatsStore
 from roster.store.table import Table
 from roster.store.webhooks import WebhookEventStore
@@ -40,6 +42,8 @@ class Stores:
     integrations: IntegrationStore
     webhook_events: WebhookEventStore
     orders: OrderStore
+    promo_codes: PromoCodeStore
+    attributions: AttributionStore
 
     @classmethod
     def for_table(cls, table: Table) -> Stores:
@@ -53,6 +57,8 @@ class Stores:
             IntegrationStore(table),
             WebhookEventStore(table),
             OrderStore(table),
+            PromoCodeStore(table),
+            AttributionStore(table),
         )
 
 

@@ -57,6 +57,10 @@ class StatsStore:
             if pending:
                 raise RuntimeError(f"{len(pending)} click records still unprocessed after retries")
 
+    def click(self, brand_id: str, click_id: str) -> dict[str, Any] | None:
+        """A counted click by its id (what a store sends back with an order)."""
+        return self.table.get(keys.click_pk(brand_id, click_id), keys.click_sk())
+
     def add_counters(self, brand_id: str, scope: str, scope_id: str, day: str, counts: Counter[str]) -> None:
         names = {f"#c{i}": name for i, name in enumerate(counts)}
         values: dict[str, Any] = {f":c{i}": n for i, n in enumerate(counts.values())}

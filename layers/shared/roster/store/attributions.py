@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from roster.models.attribution import Attribution
+from roster.store import keys
+from roster.store.table import Table
+
+
+class AttributionStore:
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def get(self, brand_id: str, provider: str, order_id: str) -> Attribution | None:
+        item = self.table.get(keys.brand_pk(brand_id), keys.attribution_sk(provider, order_id))
+        return Attribution.model_validate(item) if item else None
+
+    def put_once(self, brand_id: str, decision: Attribution) -> Attribution:
+        """Stores the decision unless one exists (then returns that one: first decision wins)."""
+        item = {
+            keys.PK: keys.brand_pk(brand_id),
+            keys.SK: keys.attribution_sk(decision.provider, decision.order_id),
+            "entity": "attribution",
+            **decision.model_dump(mode="json"),
+        }
+        if decision.campaign_id:
+            item[keys.GSI1PK] = keys.attributions_by_campaign_pk(brand_id, decision.campaign_id)
+            item[keys.GSI1SK] = f"{decision.occurred_at}#{decision.order_id}"
+        if decision.creator_id:
+            item[keys.GSI2PK] = keys.attributions_by_creator_pk(brand_id, decision.creator_id)
+            item[keys.GSI2SK] = f"{decision.occurred_at}#{decision.order_id}"
+        old = self.table.put(item, condition="attribute_not_exists(PK)")
+        return Attribution.model_validate(old) if old else decision
