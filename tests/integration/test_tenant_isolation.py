@@ -288,6 +288,27 @@ def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
     assert b.call("GET", "/v1/promo-codes", query={"campaign_id": owned["campaign"]["id"]})[1]["items"] == []
 
 
+@case("get", "/v1/payouts/preview")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    assert b.call("GET", "/v1/payouts/preview")[1] == {"lines": [], "totals": {}}
+
+
+@case("post", "/v1/payouts")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    payout = a.call("POST", "/v1/payouts")[1]
+    assert b.call("POST", "/v1/payouts")[1]["lines"] == []
+    assert b.call("GET", f"/v1/payouts/{payout['id']}.csv")[0] == 404
+
+
+@case("get", "/v1/payouts/{payout_id}.csv")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    payout = a.call("POST", "/v1/payouts")[1]
+    status, _, raw = b.gateway.handle(
+        "GET", f"/v1/payouts/{payout['id']}.csv", {"authorization": f"Bearer {b.key}"}, b""
+    )
+    assert status == 404 and payout["id"].encode() not in raw.replace(b"payout", b"")
+
+
 def test_every_brand_route_has_an_isolation_case() -> None:
     spec = json.loads(document())
     routes = {(m, p) for p, ops in spec["paths"].items() for m in ops if p.startswith("/v1/")}

@@ -40,6 +40,9 @@ def test_openapi_lists_every_route() -> None:
         "/v1/webhook-events",
         "/v1/webhook-events/{event_id}/replay",
         "/v1/promo-codes",
+        "/v1/payouts",
+        "/v1/payouts/preview",
+        "/v1/payouts/{payout_id}.csv",
     }
 
 

@@ -48,6 +48,7 @@ class Intake:
     events: WebhookEventStore
     orders: OrderStore
     attribute: Callable[[str, OrderEvent], Attribution]
+    book: Callable[[str, str, str], int]
     clock: Callable[[], float] = field(default=time.time)
 
 
@@ -129,6 +130,8 @@ def process(
     else:
         stored = sum(intake.orders.add(brand_id, e, record["id"]) for e in events)
         decisions = [intake.attribute(brand_id, e) for e in events if e.kind == "order"]
+        for order_id in dict.fromkeys(e.order_id for e in events):
+            intake.book(brand_id, provider, order_id)
         record |= {
             "status": "processed" if events else "ignored",
             "order_events": len(events),
@@ -158,7 +161,7 @@ def replay(intake: Intake, brand_id: str, event_id: str) -> dict[str, Any]:
 @cache
 def default_intake() -> Intake:
     """Built once per cold start from the configured table, secrets and archive."""
-    from roster import attribution
+    from roster import attribution, ledger
     from roster.adapters.archive import webhook_archive
     from roster.adapters.secrets import webhook_secrets
     from roster.store.registry import stores
@@ -169,4 +172,5 @@ def default_intake() -> Intake:
         stores().webhook_events,
         stores().orders,
         lambda brand_id, order: attribution.attribute(stores(), brand_id, order),
+        lambda brand_id, provider, order_id: ledger.book(stores(), brand_id, provider, order_id),
     )

@@ -14,7 +14,16 @@ from pydantic import BaseModel
 
 from roster import idempotency
 from roster.api import errors
-from roster.api.routes import api_keys, campaigns, creators, integrations, links, promo_codes, webhook_events
+from roster.api.routes import (
+    api_keys,
+    campaigns,
+    creators,
+    integrations,
+    links,
+    payouts,
+    promo_codes,
+    webhook_events,
+)
 from roster.errors import RosterError
 from roster.models.auth import Principal
 from roster.observability import logger
@@ -56,6 +65,7 @@ def build_app() -> APIGatewayHttpResolver:
     app.include_router(integrations.build_router())
     app.include_router(webhook_events.build_router())
     app.include_router(promo_codes.build_router())
+    app.include_router(payouts.build_router())
 
     @app.get(
         "/health",

@@ -6,6 +6,7 @@ from typing import Annotated, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from roster.models.commissions import CommissionSettings
 from roster.models.common import Domain, Money, PatchModel, RequestModel, ResponseModel, unique
 
 
@@ -88,6 +89,9 @@ class CampaignCreate(RequestModel):
     attribution_window_days: int = Field(
         default=30, ge=1, le=365, description="How long after a click an order still counts for the creator"
     )
+    commission: CommissionSettings = Field(
+        default=CommissionSettings(), description="What creators earn on attributed orders"
+    )
 
     @model_validator(mode="after")
     def _dates(self) -> Self:
@@ -114,6 +118,7 @@ class CampaignPatch(PatchModel):
     click_id_param: ClickIdParam | None = None
     allow_http: bool | None = None
     attribution_window_days: int | None = Field(default=None, ge=1, le=365)
+    commission: CommissionSettings | None = None
 
 
 class Campaign(ResponseModel):
@@ -130,6 +135,7 @@ class Campaign(ResponseModel):
     click_id_param: str = "rid"
     allow_http: bool = False
     attribution_window_days: int = 30
+    commission: CommissionSettings = CommissionSettings()
     created_at: str
     updated_at: str
     version: int

@@ -18,6 +18,7 @@ LINK_PREFIX = "LINK#"
 INTEGRATION_PREFIX = "INTEGRATION#"
 WEBHOOK_PREFIX = "WEBHOOK#"
 PROMO_PREFIX = "PROMO#"
+LEDGER_PREFIX = "LEDGER#"
 APIKEY_PREFIX = "APIKEY#"
 
 
@@ -139,6 +140,24 @@ def attributions_by_campaign_pk(brand_id: str, campaign_id: str) -> str:
 
 def attributions_by_creator_pk(brand_id: str, creator_id: str) -> str:
     return f"BRAND#{brand_id}#ATTR_CREATOR#{creator_id}"
+
+
+def ledger_sk(provider: str, order_id: str, seq: int | None) -> str:
+    """Entries sort per order; `seq=None` gives the prefix of all of an order's entries."""
+    prefix = f"LEDGER#{provider}#{order_id}#"
+    return prefix if seq is None else f"{prefix}{seq:06d}"
+
+
+def ledger_by_creator_pk(brand_id: str, creator_id: str) -> str:
+    return f"BRAND#{brand_id}#LEDGER_CREATOR#{creator_id}"
+
+
+def ledger_by_campaign_pk(brand_id: str, campaign_id: str) -> str:
+    return f"BRAND#{brand_id}#LEDGER_CAMPAIGN#{campaign_id}"
+
+
+def payout_sk(payout_id: str) -> str:
+    return f"PAYOUT#{payout_id}"
 
 
 def api_key_lookup_pk(key_hash: str) -> str:

@@ -12,8 +12,10 @@ from roster.store.campaigns import CampaignStore
 from roster.store.creators import CreatorStore
 from roster.store.idempotency import IdempotencyStore
 from roster.store.integrations import IntegrationStore
+from roster.store.ledger import LedgerStore
 from roster.store.links import LinkStore
 from roster.store.orders import OrderStore
+from roster.store.payouts import PayoutStore
 from roster.store.promo_codes import PromoCodeStore
 from roster.store.stats import StatsStore
 from roster.store.table import Table
@@ -44,6 +46,8 @@ class Stores:
     orders: OrderStore
     promo_codes: PromoCodeStore
     attributions: AttributionStore
+    ledger: LedgerStore
+    payouts: PayoutStore
 
     @classmethod
     def for_table(cls, table: Table) -> Stores:
@@ -59,6 +63,8 @@ class Stores:
             OrderStore(table),
             PromoCodeStore(table),
             AttributionStore(table),
+            LedgerStore(table),
+            PayoutStore(table),
         )
 
 

@@ -1,0 +1,69 @@
+"""Books commissions into the ledger whenever something new is known about an order."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from roster import clock
+from roster.commissions import reconcile, target
+from roster.errors import Conflict, NotFound
+from roster.models.ledger import EntryKind, LedgerEntry
+from roster.store.registry import Stores
+
+MAX_RACES = 5
+
+
+def _hold_until(occurred_at: str, days: int) -> str:
+    try:
+        when = datetime.fromisoformat(occurred_at.replace("Z", "+00:00"))
+    except ValueError:
+        when = datetime.fromtimestamp(int(occurred_at), clock.now().tzinfo)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=clock.now().tzinfo)
+    return (
+        (when + timedelta(days=days))
+        .astimezone(clock.now().tzinfo)
+        .isoformat(timespec="seconds")
+        .replace("+00:00", "Z")
+    )
+
+
+def book(stores: Stores, brand_id: str, provider: str, order_id: str) -> int:
+    """Appends the one entry (if any) that brings the order's booked commission to its target.
+    Returns the amount booked. Safe to call any number of times, in any order, concurrently."""
+    decision = stores.attributions.get(brand_id, provider, order_id)
+    if decision is None or decision.creator_id is None or decision.campaign_id is None:
+        return 0  # not attributed (yet): refunds that arrive first wait for their order
+    try:
+        campaign = stores.campaigns.get(brand_id, decision.campaign_id)
+    except NotFound:
+        return 0
+    plan = campaign.commission.for_creator(decision.creator_id)
+    events = stores.orders.for_order(brand_id, provider, order_id)
+    goal = target(events, plan)
+    if goal is not None and decision.self_purchase and not plan.pay_self_purchases:
+        goal = None
+    for _ in range(MAX_RACES):
+        booked = stores.ledger.for_order(brand_id, provider, order_id)
+        amount = reconcile((e.amount for e in booked), goal)
+        if amount == 0:
+            return 0
+        occurred = goal.occurred_at if goal else (booked[0].occurred_at if booked else decision.occurred_at)
+        kind: EntryKind = "commission" if not booked else ("reversal" if amount < 0 else "adjustment")
+        entry = LedgerEntry(
+            entry_id=f"{provider}:{order_id}:{len(booked)}",
+            creator_id=decision.creator_id,
+            campaign_id=decision.campaign_id,
+            provider=provider,
+            order_id=order_id,
+            seq=len(booked),
+            kind=kind,
+            amount=amount,
+            currency=goal.currency if goal else booked[0].currency,
+            occurred_at=occurred,
+            hold_until=_hold_until(occurred, plan.hold_days),
+            created_at=clock.now_iso(),
+        )
+        if stores.ledger.append(brand_id, entry):
+            return amount
+    raise Conflict("the ledger for this order is busy; retry")

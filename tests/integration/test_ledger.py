@@ -1,0 +1,143 @@
+"""Code → signed order → pending commission → refund → reversed; payouts from approved balances."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+import pytest
+
+from roster.signatures import sign
+from tests.conftest import load_json
+from tests.integration.conftest import CAMPAIGN, CREATOR, Client, table_snapshot
+from tests.integration.test_webhooks import SECRETS, deliver, shopify
+
+PLAN = {"plan": {"cpa": 200, "percent_bps": 1000, "hold_days": 30, "min_payout": 500}}
+
+
+@pytest.fixture
+def setup(brand_a: Client) -> dict[str, Any]:
+    for provider, secret in SECRETS.items():
+        brand_a.call("PUT", f"/v1/integrations/{provider}", {"secret": secret})
+    campaign = brand_a.call("POST", "/v1/campaigns", CAMPAIGN | {"status": "active", "commission": PLAN})[1]
+    maya = brand_a.call("POST", "/v1/creators", CREATOR)[1]
+    assert (
+        brand_a.call(
+            "POST",
+            "/v1/promo-codes",
+            {"campaign_id": campaign["id"], "creator_id": maya["id"], "code": "MAYA10"},
+        )[0]
+        == 201
+    )
+    return {"campaign": campaign, "maya": maya}
+
+
+def entries() -> list[dict[str, Any]]:
+    items = [i for i in table_snapshot() if i.get("entity", {}).get("S") == "ledger_entry"]
+    return sorted(
+        (
+            {
+                "kind": i["kind"]["S"],
+                "amount": int(i["amount"]["N"]),
+                "order": i["order_id"]["S"],
+                "paid": "payout_id" in i,
+            }
+            for i in items
+        ),
+        key=lambda e: (e["order"], e["kind"]),
+    )
+
+
+def generic(client: Client, event: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    body = json.dumps(event).encode()
+    return deliver(client, "orders", body, {"roster-signature": sign(SECRETS["orders"], body)})
+
+
+def test_order_refund_cancel_with_duplicates(brand_a: Client, setup: dict[str, Any]) -> None:
+    order = load_json("shopify_order_create.json")
+    shopify(brand_a, "orders/create", order, "o1")
+    assert entries() == [
+        {"kind": "commission", "amount": 200 + 3980, "order": "820982911946154508", "paid": False}
+    ]
+    shopify(brand_a, "orders/create", order, "o1")  # Shopify retry
+    shopify(brand_a, "orders/paid", order, "o2")  # same order, another topic
+    assert len(entries()) == 1
+
+    shopify(brand_a, "refunds/create", load_json("shopify_refund_create.json"), "r1")
+    # 189.00 of 398.00 refunded: 4180 * 18900 / 39800 = 1984.97, reversed rounding up
+    assert [e["amount"] for e in entries()] == [4180, -1985]
+    shopify(brand_a, "refunds/create", load_json("shopify_refund_create.json"), "r1")
+    assert len(entries()) == 2
+
+    shopify(brand_a, "orders/cancelled", order | {"cancelled_at": "2027-01-13T10:00:00-04:00"}, "c1")
+    assert sum(e["amount"] for e in entries()) == 0 and len(entries()) == 3
+
+
+def test_refund_before_order_is_held_until_the_order_arrives(brand_a: Client, setup: dict[str, Any]) -> None:
+    created = load_json("orders_generic_created.json")
+    refund = {
+        "id": "evt_r1",
+        "type": "order.refunded",
+        "order": created["order"],
+        "refund": {"id": "rf1", "amount": 2000, "created_at": "2027-01-11T12:00:00Z"},
+    }
+    assert generic(brand_a, refund)[1]["status"] == "processed"
+    assert entries() == []  # the order is not known yet: nothing to reverse
+    assert generic(brand_a, created)[1]["status"] == "processed"
+    # 200 + 10% of 8000 = 1000, minus 2000/8000 of it = 750, booked as one entry
+    assert entries() == [{"kind": "commission", "amount": 750, "order": "ORD-1001", "paid": False}]
+
+
+def test_self_purchases_earn_nothing_by_default(brand_a: Client, setup: dict[str, Any]) -> None:
+    event = load_json("orders_generic_created.json")
+    event["order"]["customer"]["email"] = CREATOR["email"]
+    generic(brand_a, event)
+    assert entries() == []
+
+
+def test_payouts_from_approved_balances(brand_a: Client, setup: dict[str, Any]) -> None:
+    old = load_json("orders_generic_created.json")
+    old["order"] |= {"id": "ORD-OLD", "created_at": "2026-01-05T10:00:00Z"}  # hold long over: approved
+    recent = load_json("orders_generic_created.json")
+    recent["id"], recent["order"]["id"] = "evt_recent", "ORD-NEW"  # still pending
+    generic(brand_a, old | {"id": "evt_old"})
+    generic(brand_a, recent)
+    preview = brand_a.call("GET", "/v1/payouts/preview")[1]
+    assert preview["lines"] == [
+        {
+            "creator_id": setup["maya"]["id"],
+            "campaign_id": setup["campaign"]["id"],
+            "currency": "USD",
+            "amount": 1000,
+            "entries": 1,
+        }
+    ]
+    assert preview["totals"] == {"USD": 1000}
+
+    status, payout = brand_a.call("POST", "/v1/payouts")
+    assert status == 201 and payout["totals"] == {"USD": 1000} and "does not move money" in payout["note"]
+    assert [e["paid"] for e in entries()] == [False, True]  # ORD-NEW pending, ORD-OLD paid
+    assert brand_a.call("GET", "/v1/payouts/preview")[1]["lines"] == []
+    assert brand_a.call("POST", "/v1/payouts")[1]["lines"] == []  # nothing is paid twice
+
+    status, headers, raw = brand_a.gateway.handle(
+        "GET", f"/v1/payouts/{payout['id']}.csv", {"authorization": f"Bearer {brand_a.key}"}, b""
+    )
+    assert status == 200 and headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(raw.decode())))
+    assert rows == [
+        {
+            "payout_id": payout["id"],
+            "creator_id": setup["maya"]["id"],
+            "creator_name": "Maya Lopez",
+            "creator_email": "maya@example.com",
+            "campaign_id": setup["campaign"]["id"],
+            "currency": "USD",
+            "amount": "10.00",
+            "amount_minor": "1000",
+            "entries": "1",
+        }
+    ]
+    assert brand_a.call("GET", "/v1/payouts/nope.csv")[0] == 404
