@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import time
+from typing import Any
 
 import boto3
 
@@ -170,3 +171,111 @@ def test_link_click_stats_over_http(stack: RunningStack) -> None:
         "devices": {"desktop": 1},
     }
     assert request(stack.base_url, "GET", "/r/unknown-code")[0] == 404
+
+
+def test_code_order_commission_refund_over_http(stack: RunningStack) -> None:
+    """Register a code → a signed Shopify order with it → pending commission → refund → reversed;
+    a Stripe checkout and a WooCommerce order likewise; tampering changes nothing."""
+    import base64
+    import hashlib
+    import hmac
+
+    from stripe import WebhookSignature
+
+    from tests.conftest import load_json
+
+    def call(
+        method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, Any]:
+        raw = body if isinstance(body, bytes) else (json.dumps(body).encode() if body is not None else None)
+        status, _, resp = request(stack.base_url, method, path, body=raw, headers=headers or AUTH)
+        return status, resp
+
+    secrets = {
+        "shopify": "shpss_e2e_0123456789abcdef",
+        "stripe": "whsec_e2e_0123456789abcdef",
+        "woocommerce": "wc_e2e_0123456789abcdef",
+    }
+    urls = {}
+    for provider, secret in secrets.items():
+        status, integration = call("PUT", f"/v1/integrations/{provider}", {"secret": secret})
+        assert status == 200
+        urls[provider] = integration["webhook_url"].replace("https://", "http://", 1)
+    brand_id = urls["shopify"].rsplit("/", 1)[1]
+    campaign = call(
+        "POST",
+        "/v1/campaigns",
+        CAMPAIGN | {"status": "active", "commission": {"plan": {"percent_bps": 1000}}},
+    )[1]
+    creator = call("POST", "/v1/creators", {"name": "Ana", "email": "ana-e2e@example.com"})[1]
+    for code in ("MAYA10", "LEO15", "leo5"):
+        assert (
+            call(
+                "POST",
+                "/v1/promo-codes",
+                {"campaign_id": campaign["id"], "creator_id": creator["id"], "code": code},
+            )[0]
+            == 201
+        )
+
+    def webhook(provider: str, body: bytes, headers: dict[str, str]) -> tuple[int, Any]:
+        path = urls[provider].split(stack.base_url.split("//")[1], 1)[1]
+        return call("POST", path, body, {"Content-Type": "application/json", **headers})
+
+    def b64(secret: str, body: bytes) -> str:
+        return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+
+    def balance() -> int:
+        time.sleep(0.1)
+        return sum(line["amount"] for line in call("GET", "/v1/payouts/preview")[1]["lines"])
+
+    order = json.dumps(load_json("shopify_order_create.json")).encode()
+    shop = {
+        "X-Shopify-Topic": "orders/create",
+        "X-Shopify-Event-Id": "e2e-1",
+        "X-Shopify-Hmac-Sha256": b64(secrets["shopify"], order),
+    }
+    assert webhook("shopify", order.replace(b"398.00", b"3.98"), shop)[0] == 401  # tampered
+    assert webhook("shopify", order, shop)[1]["status"] == "processed"
+    assert webhook("shopify", order, shop)[1]["duplicate"] is True
+    refund = json.dumps(load_json("shopify_refund_create.json")).encode()
+    assert (
+        webhook(
+            "shopify",
+            refund,
+            {
+                "X-Shopify-Topic": "refunds/create",
+                "X-Shopify-Event-Id": "e2e-2",
+                "X-Shopify-Hmac-Sha256": b64(secrets["shopify"], refund),
+            },
+        )[0]
+        == 200
+    )
+
+    session = json.dumps(load_json("stripe_checkout_session_completed.json")).encode()
+    stale = WebhookSignature.generate_signature_header(
+        session.decode(), secrets["stripe"], timestamp=int(time.time()) - 600
+    )
+    assert webhook("stripe", session, {"Stripe-Signature": stale})[0] == 401
+    fresh = WebhookSignature.generate_signature_header(session.decode(), secrets["stripe"])
+    assert webhook("stripe", session, {"Stripe-Signature": fresh})[1]["status"] == "processed"
+
+    woo = json.dumps(load_json("woocommerce_order_updated.json")).encode()
+    assert (
+        webhook("woocommerce", b"webhook_id=7", {"Content-Type": "application/x-www-form-urlencoded"})[1][
+            "ping"
+        ]
+        is True
+    )
+    woo_headers = {
+        "X-WC-Webhook-Topic": "order.updated",
+        "X-WC-Webhook-Delivery-ID": "e2e-w1",
+        "X-WC-Webhook-Signature": b64(secrets["woocommerce"], woo),
+    }
+    assert webhook("woocommerce", woo, woo_headers)[1]["status"] == "processed"
+
+    events = call("GET", "/v1/webhook-events")[1]["items"]
+    assert {e["status"] for e in events} == {"processed"} and len(events) == 4
+    assert brand_id and all(brand_id in u for u in urls.values())
+    # Commissions are pending (30-day hold), so nothing is payable yet; reports come from the ledger.
+    assert balance() == 0

@@ -141,3 +141,37 @@ def test_payouts_from_approved_balances(brand_a: Client, setup: dict[str, Any]) 
         }
     ]
     assert brand_a.call("GET", "/v1/payouts/nope.csv")[0] == 404
+
+
+def test_reports(brand_a: Client, setup: dict[str, Any]) -> None:
+    campaign_id = setup["campaign"]["id"]
+    brand_a.call(
+        "PATCH",
+        f"/v1/campaigns/{campaign_id}",
+        {
+            "kpis": [
+                {"metric": "conversions", "target": 4, "by": "2027-03-31"},
+                {"metric": "revenue", "target": 100000, "by": "2027-03-31"},
+                {"metric": "posts", "target": 3, "by": "2027-03-31"},
+            ]
+        },
+    )
+    shopify(
+        brand_a, "orders/create", load_json("shopify_order_create.json"), "o1"
+    )  # new customer, 398.00, MAYA10
+    shopify(brand_a, "refunds/create", load_json("shopify_refund_create.json"), "r1")
+    generic(brand_a, load_json("orders_generic_created.json"))  # 80.00, new customer
+    report = brand_a.call("GET", f"/v1/campaigns/{campaign_id}/report")[1]
+    assert report["orders"] == 2 and report["clicks"] == 0 and report["conversion_rate"] is None
+    assert report["new_customer_share"] == 1.0
+    usd = report["currencies"]["USD"]
+    assert usd["revenue"] == 39800 + 8000 and usd["average_order_value"] == 23900
+    assert usd["commissions"] == {"pending": 4180 - 1985 + 1000, "approved": 0, "paid": 0}
+    assert usd["cost_per_acquisition"] == (4180 - 1985 + 1000) // 2
+    kpis = {k["metric"]: k for k in report["kpis"]}
+    assert kpis["conversions"]["actual"] == 2 and kpis["conversions"]["progress"] == 0.5
+    assert kpis["revenue"]["actual"] == 47800 and kpis["posts"]["actual"] is None
+    creator = brand_a.call("GET", f"/v1/creators/{setup['maya']['id']}/report")[1]
+    assert (
+        creator["orders"] == 2 and creator["kpis"] == [] and creator["currencies"]["USD"]["revenue"] == 47800
+    )

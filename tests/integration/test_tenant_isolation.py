@@ -309,6 +309,18 @@ def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
     assert status == 404 and payout["id"].encode() not in raw.replace(b"payout", b"")
 
 
+@case("get", "/v1/campaigns/{campaign_id}/report")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    assert b.call("GET", f"/v1/campaigns/{owned['campaign']['id']}/report")[0] == 404
+    assert a.call("GET", f"/v1/campaigns/{owned['campaign']['id']}/report")[0] == 200
+
+
+@case("get", "/v1/creators/{creator_id}/report")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    assert b.call("GET", f"/v1/creators/{owned['creator']['id']}/report")[0] == 404
+    assert a.call("GET", f"/v1/creators/{owned['creator']['id']}/report")[0] == 200
+
+
 def test_every_brand_route_has_an_isolation_case() -> None:
     spec = json.loads(document())
     routes = {(m, p) for p, ops in spec["paths"].items() for m in ops if p.startswith("/v1/")}

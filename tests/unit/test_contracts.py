@@ -43,6 +43,8 @@ def test_openapi_lists_every_route() -> None:
         "/v1/payouts",
         "/v1/payouts/preview",
         "/v1/payouts/{payout_id}.csv",
+        "/v1/campaigns/{campaign_id}/report",
+        "/v1/creators/{creator_id}/report",
     }
 
 

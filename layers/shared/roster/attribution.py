@@ -35,6 +35,7 @@ def decide(stores: Stores, brand_id: str, order: OrderEvent) -> Attribution:
         "currency": order.currency,
         "subtotal": order.subtotal,
         "decided_at": clock.now_iso(),
+        "new_customer": order.new_customer,
     }
     for code in order.discount_codes:
         promo = stores.promo_codes.get(brand_id, code)

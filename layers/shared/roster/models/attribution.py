@@ -16,6 +16,7 @@ class Attribution(BaseModel):
     code: str | None = Field(default=None, description="The promo code that matched")
     click_id: str | None = Field(default=None, description="The click that matched")
     self_purchase: bool = Field(default=False, description="The buyer's email is the creator's own")
+    new_customer: bool | None = None
     occurred_at: str
     currency: str
     subtotal: int

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from roster.models.attribution import Attribution
 from roster.store import keys
-from roster.store.table import Table
+from roster.store.table import Query, Table
 
 
 class AttributionStore:
@@ -29,3 +29,16 @@ class AttributionStore:
             item[keys.GSI2SK] = f"{decision.occurred_at}#{decision.order_id}"
         old = self.table.put(item, condition="attribute_not_exists(PK)")
         return Attribution.model_validate(old) if old else decision
+
+    def for_scope(self, brand_id: str, scope: str, scope_id: str) -> list[Attribution]:
+        if scope == "campaign":
+            q = Query(keys.GSI1PK, keys.attributions_by_campaign_pk(brand_id, scope_id), index=keys.GSI1)
+        else:
+            q = Query(keys.GSI2PK, keys.attributions_by_creator_pk(brand_id, scope_id), index=keys.GSI2)
+        out: list[Attribution] = []
+        cursor = None
+        while True:
+            items, cursor = self.table.query_page(q, limit=1000, cursor=cursor)
+            out += [Attribution.model_validate(i) for i in items]
+            if not cursor:
+                return out

@@ -6,9 +6,10 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from roster import campaigns, click_stats
+from roster import campaigns, click_stats, reports
 from roster.api.deps import WRITE_ERRORS, Cursor, FromDay, Limit, ToDay, day_range, principal, responses
 from roster.models.campaigns import Campaign, CampaignCreate, CampaignList, CampaignPatch, CampaignStatus
+from roster.models.reports import Report
 from roster.models.stats import ClickStats
 from roster.observability import MetricUnit, logger, metrics
 from roster.settings import get_settings
@@ -80,5 +81,16 @@ def build_router() -> Router:
         brand_id = principal(router).brand_id
         stores().campaigns.get(brand_id, campaign_id)  # 404 unless it is this brand's campaign
         return click_stats.read(stores().stats, brand_id, "campaign", campaign_id, *day_range(first, last))
+
+    @router.get(
+        "/v1/campaigns/<campaign_id>/report",
+        tags=["reports"],
+        summary="Clicks, orders, conversion, revenue, AOV, new customers, commissions, EPC, CPA, KPIs",
+        responses=responses(200, Report, H.NOT_FOUND),
+    )
+    def campaign_report(campaign_id: str) -> Report:
+        brand_id = principal(router).brand_id
+        campaign = stores().campaigns.get(brand_id, campaign_id)
+        return reports.build(stores(), brand_id, "campaign", campaign_id, campaign)
 
     return router

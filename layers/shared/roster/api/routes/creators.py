@@ -6,7 +6,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from roster import creator_import, creators
+from roster import creator_import, creators, reports
 from roster.api.deps import WRITE_ERRORS, Cursor, Limit, principal, responses
 from roster.errors import BadRequest, UnsupportedMediaType
 from roster.models.common import CountryCode, Tag
@@ -19,6 +19,7 @@ from roster.models.creators import (
     ImportResult,
     Tier,
 )
+from roster.models.reports import Report
 from roster.observability import MetricUnit, logger, metrics
 from roster.settings import get_settings
 from roster.store.registry import stores
@@ -106,5 +107,16 @@ def build_router() -> Router:
     )
     def patch_creator(creator_id: str, body: CreatorPatch) -> Creator:
         return creators.update(stores().creators, principal(router).brand_id, creator_id, body)
+
+    @router.get(
+        "/v1/creators/<creator_id>/report",
+        tags=["reports"],
+        summary="A creator's clicks, orders, conversion, revenue, commissions across campaigns",
+        responses=responses(200, Report, H.NOT_FOUND),
+    )
+    def creator_report(creator_id: str) -> Report:
+        brand_id = principal(router).brand_id
+        stores().creators.get(brand_id, creator_id)  # 404 unless it is this brand's creator
+        return reports.build(stores(), brand_id, "creator", creator_id)
 
     return router
