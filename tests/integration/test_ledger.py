@@ -175,3 +175,21 @@ def test_reports(brand_a: Client, setup: dict[str, Any]) -> None:
     assert (
         creator["orders"] == 2 and creator["kpis"] == [] and creator["currencies"]["USD"]["revenue"] == 47800
     )
+
+
+def test_fixed_fees_are_booked_once_and_paid_out(brand_a: Client, setup: dict[str, Any]) -> None:
+    from roster import ledger
+    from roster.store.registry import stores
+
+    args = {
+        "campaign_id": setup["campaign"]["id"],
+        "creator_id": setup["maya"]["id"],
+        "milestone_id": "reel-1",
+        "amount": 50_000,
+        "currency": "usd",
+    }
+    assert ledger.book_fixed_fee(stores(), brand_a.brand_id, **args) is True
+    assert ledger.book_fixed_fee(stores(), brand_a.brand_id, **args) is False
+    with pytest.raises(ValueError):
+        ledger.book_fixed_fee(stores(), brand_a.brand_id, **args | {"milestone_id": "x", "amount": 0})
+    assert brand_a.call("GET", "/v1/payouts/preview")[1]["totals"] == {"USD": 50_000}

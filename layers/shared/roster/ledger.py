@@ -67,3 +67,37 @@ def book(stores: Stores, brand_id: str, provider: str, order_id: str) -> int:
         if stores.ledger.append(brand_id, entry):
             return amount
     raise Conflict("the ledger for this order is busy; retry")
+
+
+def book_fixed_fee(
+    stores: Stores,
+    brand_id: str,
+    *,
+    campaign_id: str,
+    creator_id: str,
+    milestone_id: str,
+    amount: int,
+    currency: str,
+) -> bool:
+    """Books an approved deliverable's fixed fee once (by milestone id): approved at once, paid in
+    the next payout. Returns False if that milestone was already booked. For the workflows issue."""
+    if amount <= 0:
+        raise ValueError("a fixed fee is a positive amount")
+    stores.campaigns.get(brand_id, campaign_id)  # NotFound unless it is this brand's campaign
+    stores.creators.get(brand_id, creator_id)
+    now = clock.now_iso()
+    entry = LedgerEntry(
+        entry_id=f"fixed_fee:{milestone_id}:0",
+        creator_id=creator_id,
+        campaign_id=campaign_id,
+        provider="fixed_fee",
+        order_id=milestone_id,
+        seq=0,
+        kind="fixed_fee",
+        amount=amount,
+        currency=currency.upper(),
+        occurred_at=now,
+        hold_until=now,
+        created_at=now,
+    )
+    return stores.ledger.append(brand_id, entry)
