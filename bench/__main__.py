@@ -143,8 +143,9 @@ def table(title: str, label: str, results: dict[str, list[float]], digits: int) 
 
 
 def main() -> None:
-    from bench import redirect
+    from bench import redirect, webhooks
 
+    webhook_lines = webhooks.section()
     redirect_lines = redirect.section()
     cold = cold_imports()
     warm = warm_requests()
@@ -177,7 +178,7 @@ def main() -> None:
         "slimmer authorizer) is a known, measured follow-up, not yet done.",
         "",
     ]
-    lines += ["", *redirect_lines]
+    lines += ["", *redirect_lines, "", *webhook_lines]
     OUT.write_text("\n".join(lines))
     print("\n".join(lines))
 
