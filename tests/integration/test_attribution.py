@@ -129,3 +129,20 @@ def test_generated_codes(brand_a: Client, setup: dict[str, Any]) -> None:
     assert brand_a.call("POST", "/v1/promo-codes", body | {"code": "X1Y", "pattern": "{N}"})[0] == 422
     listed = brand_a.call("GET", "/v1/promo-codes", query={"creator_id": setup["maya"]["id"]})[1]["items"]
     assert len(listed) == 4
+
+
+def test_campaign_can_prefer_clicks_over_codes(brand_a: Client, setup: dict[str, Any]) -> None:
+    brand_a.call("PATCH", f"/v1/campaigns/{setup['campaign']['id']}", {"attribution_priority": "click"})
+    brand_a.call(
+        "POST",
+        "/v1/promo-codes",
+        {"campaign_id": setup["campaign"]["id"], "creator_id": setup["leo"]["id"], "code": "MAYA10"},
+    )
+    order = load_json("shopify_order_create.json")
+    click_id = order["note_attributes"][0]["value"]
+    put_click(
+        brand_a.brand_id, click_id, setup["campaign"]["id"], setup["maya"]["id"], "2027-01-09T10:00:00Z"
+    )
+    shopify(brand_a, "orders/create", order, "e1")
+    a = attribution(brand_a)
+    assert (a["method"], a["creator_id"]) == ("click", setup["maya"]["id"])

@@ -193,3 +193,34 @@ def test_fixed_fees_are_booked_once_and_paid_out(brand_a: Client, setup: dict[st
     with pytest.raises(ValueError):
         ledger.book_fixed_fee(stores(), brand_a.brand_id, **args | {"milestone_id": "x", "amount": 0})
     assert brand_a.call("GET", "/v1/payouts/preview")[1]["totals"] == {"USD": 50_000}
+
+
+@pytest.mark.parametrize("arrival", [("A", "B", "C"), ("C", "A", "B"), ("B", "C", "A")])
+def test_tiers_and_cap_converge_whatever_the_arrival_order(
+    brand_a: Client, setup: dict[str, Any], arrival: tuple[str, ...]
+) -> None:
+    plan = {
+        "plan": {
+            "percent_bps": 1000,
+            "tiers": [{"min_orders": 0, "percent_bps": 1000}, {"min_orders": 2, "percent_bps": 2000}],
+            "cap_per_creator": 2500,
+        }
+    }
+    assert brand_a.call("PATCH", f"/v1/campaigns/{setup['campaign']['id']}", {"commission": plan})[0] == 200
+    days = {"A": "2027-01-01", "B": "2027-01-02", "C": "2027-01-03"}
+    for name in arrival:
+        event = load_json("orders_generic_created.json")
+        event["id"] = f"evt_{name}"
+        event["order"] |= {
+            "id": f"ORD-{name}",
+            "created_at": f"{days[name]}T10:00:00Z",
+            "subtotal": 10_000,
+            "line_items": [],
+        }
+        event["order"]["customer"] = {"email": f"{name}@example.com"}
+        assert generic(brand_a, event)[1]["status"] == "processed"
+    per_order: dict[str, int] = {}
+    for e in entries():
+        per_order[e["order"]] = per_order.get(e["order"], 0) + e["amount"]
+    # In time order: A 10%, B 10%, C 20% (two earlier orders) but only 500 left under the cap.
+    assert per_order == {"ORD-A": 1000, "ORD-B": 1000, "ORD-C": 500}

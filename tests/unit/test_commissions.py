@@ -97,3 +97,22 @@ def test_any_interleaving_duplication_or_reordering_books_the_same_ledger(
     final = target(events, plan)
     assert sum(chaos) == (final.net if final else 0)
     assert all(x != 0 for x in chaos)
+
+
+def test_tier_rates() -> None:
+    from roster.models.commissions import Tier
+
+    plan = CommissionPlan(
+        percent_bps=500,
+        tiers=[
+            Tier(min_orders=0, percent_bps=1000),
+            Tier(min_orders=50, percent_bps=1500),
+            Tier(min_revenue=1_000_000, percent_bps=1200),
+        ],
+    )
+    assert plan.rate_bps(0, 0) == 1000 and plan.rate_bps(49, 0) == 1000 and plan.rate_bps(50, 0) == 1500
+    assert plan.rate_bps(10, 2_000_000) == 1200
+    assert CommissionPlan(percent_bps=500).rate_bps(100, 0) == 500
+    assert target([order()], plan, prior_orders=50).gross == 1500  # type: ignore[union-attr]
+    assert target([order()], plan, prior_orders=50, cap_left=400).net == 400  # type: ignore[union-attr]
+    assert target([order()], plan, cap_left=-5).net == 0  # type: ignore[union-attr]

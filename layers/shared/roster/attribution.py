@@ -1,7 +1,8 @@
-"""Which creator earned an order: a creator's promo code in the order wins; otherwise a Roster
-click id found in the order, if the click is within the campaign's attribution window (default
-30 days). One order, at most one creator; orders with neither are stored as unattributed. A
-purchase with the creator's own email is flagged as a self-purchase."""
+"""Which creator earned an order: a creator's promo code in the order wins (unless the code's
+campaign sets `attribution_priority: click`); otherwise a Roster click id found in the order,
+if the click is within the campaign's attribution window (default 30 days). One order, at most
+one creator; orders with neither are stored as unattributed. A purchase with the creator's own
+email is flagged as a self-purchase."""
 
 from __future__ import annotations
 
@@ -37,21 +38,18 @@ def decide(stores: Stores, brand_id: str, order: OrderEvent) -> Attribution:
         "decided_at": clock.now_iso(),
         "new_customer": order.new_customer,
     }
+    promo_match: dict[str, Any] | None = None
     for code in order.discount_codes:
         promo = stores.promo_codes.get(brand_id, code)
         if promo:
-            return _with_creator(
-                stores,
-                brand_id,
-                order,
-                base
-                | {
-                    "method": "promo_code",
-                    "code": promo.code,
-                    "creator_id": promo.creator_id,
-                    "campaign_id": promo.campaign_id,
-                },
-            )
+            promo_match = base | {
+                "method": "promo_code",
+                "code": promo.code,
+                "creator_id": promo.creator_id,
+                "campaign_id": promo.campaign_id,
+            }
+            break
+    click_match: dict[str, Any] | None = None
     ordered_at = _when(order.occurred_at) or clock.now()
     for click_id in order.click_ids:
         click = stores.stats.click(brand_id, click_id)
@@ -67,18 +65,21 @@ def decide(stores: Stores, brand_id: str, order: OrderEvent) -> Attribution:
             and clicked_at <= ordered_at + timedelta(minutes=5)
             and (ordered_at - clicked_at <= timedelta(days=campaign.attribution_window_days))
         ):
-            return _with_creator(
-                stores,
-                brand_id,
-                order,
-                base
-                | {
-                    "method": "click",
-                    "click_id": click_id,
-                    "creator_id": str(click["creator_id"]),
-                    "campaign_id": campaign.id,
-                },
-            )
+            click_match = base | {
+                "method": "click",
+                "click_id": click_id,
+                "creator_id": str(click["creator_id"]),
+                "campaign_id": campaign.id,
+            }
+            break
+    if promo_match and click_match:
+        try:
+            priority = stores.campaigns.get(brand_id, promo_match["campaign_id"]).attribution_priority
+        except NotFound:
+            priority = "promo_code"
+        return _with_creator(stores, brand_id, order, click_match if priority == "click" else promo_match)
+    if promo_match or click_match:
+        return _with_creator(stores, brand_id, order, promo_match or click_match or {})
     return Attribution(method="none", **base)
 
 

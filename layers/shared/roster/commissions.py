@@ -25,39 +25,54 @@ class Target:
     occurred_at: str
 
 
-def gross_commission(order: OrderEvent, plan: CommissionPlan) -> int:
+def gross_commission(order: OrderEvent, plan: CommissionPlan, base_bps: int | None = None) -> int:
+    """CPA + rate on the net items (+ new-customer bonus). `base_bps` is a tier's rate, if any."""
+    base = plan.percent_bps if base_bps is None else base_bps
     if order.line_items and (plan.sku_rates_bps or plan.category_rates_bps):
         variable = 0
         for line in order.line_items:
             rate = plan.sku_rates_bps.get(
-                line.sku or "", plan.category_rates_bps.get(line.category or "", plan.percent_bps)
+                line.sku or "", plan.category_rates_bps.get(line.category or "", base)
             )
             variable += line.amount * rate // 10_000
     else:
-        variable = order.subtotal * plan.percent_bps // 10_000
+        variable = order.subtotal * base // 10_000
     bonus = plan.new_customer_bonus if order.new_customer else 0
     return plan.cpa + variable + bonus
 
 
-def target(events: Iterable[OrderEvent], plan: CommissionPlan) -> Target | None:
-    """None while the order itself has not arrived (its refunds wait for it)."""
+def target(
+    events: Iterable[OrderEvent],
+    plan: CommissionPlan,
+    *,
+    prior_orders: int = 0,
+    prior_revenue: int = 0,
+    cap_left: int | None = None,
+) -> Target | None:
+    """None while the order itself has not arrived (its refunds wait for it). `prior_*` are the
+    creator's earlier orders in the campaign (for tiers); `cap_left` what the cap still allows."""
     events = list(events)
     orders = sorted((e for e in events if e.kind == "order"), key=lambda e: e.event_key)
     if not orders:
         return None
     order = orders[0]
-    gross = gross_commission(order, plan)
+    gross = gross_commission(order, plan, plan.rate_bps(prior_orders, prior_revenue) if plan.tiers else None)
     if any(e.kind == "cancellation" for e in events):
         return Target(gross, 0, order.currency, order.occurred_at)
+    net = _net(order, events, gross)
+    if cap_left is not None:
+        net = min(net, max(cap_left, 0))
+    return Target(gross, net, order.currency, order.occurred_at)
+
+
+def _net(order: OrderEvent, events: list[OrderEvent], gross: int) -> int:
     refunds = [e for e in events if e.kind == "refund"]
     cumulative = max((e.refund_amount for e in refunds if e.cumulative), default=0)
     refunded = max(cumulative, sum(e.refund_amount for e in refunds if not e.cumulative))
     if order.subtotal <= 0:
-        share_kept = 0 if refunded else 1
-        return Target(gross, gross * share_kept, order.currency, order.occurred_at)
+        return 0 if refunded else gross
     refunded = min(refunded, order.subtotal)
-    net = gross - (gross * refunded + order.subtotal - 1) // order.subtotal  # reverse, rounding up
-    return Target(gross, max(net, 0), order.currency, order.occurred_at)
+    return max(gross - (gross * refunded + order.subtotal - 1) // order.subtotal, 0)  # reverse, rounding up
 
 
 def reconcile(booked: Iterable[int], goal: Target | None) -> int:

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from roster import clock
 from roster.commissions import reconcile, target
 from roster.errors import Conflict, NotFound
+from roster.models.attribution import Attribution
 from roster.models.ledger import EntryKind, LedgerEntry
 from roster.store.registry import Stores
 
@@ -28,26 +29,68 @@ def _hold_until(occurred_at: str, days: int) -> str:
     )
 
 
+def _time(text: str) -> datetime:
+    try:
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return datetime.fromtimestamp(int(text), clock.now().tzinfo)
+    return when if when.tzinfo else when.replace(tzinfo=clock.now().tzinfo)
+
+
 def book(stores: Stores, brand_id: str, provider: str, order_id: str) -> int:
     """Appends the one entry (if any) that brings the order's booked commission to its target.
-    Returns the amount booked. Safe to call any number of times, in any order, concurrently."""
+    Returns the amount booked. Safe to call any number of times, in any order, concurrently.
+
+    With tiers or a cap the target also depends on the creator's earlier orders in the campaign,
+    so the creator's later orders are re-checked too: the ledger then converges to what booking
+    every order in time order would give."""
+    amount, later = _book_one(stores, brand_id, provider, order_id)
+    for other in later:
+        _book_one(stores, brand_id, other.provider, other.order_id)
+    return amount
+
+
+def _book_one(stores: Stores, brand_id: str, provider: str, order_id: str) -> tuple[int, list[Attribution]]:
     decision = stores.attributions.get(brand_id, provider, order_id)
     if decision is None or decision.creator_id is None or decision.campaign_id is None:
-        return 0  # not attributed (yet): refunds that arrive first wait for their order
+        return 0, []  # not attributed (yet): refunds that arrive first wait for their order
     try:
         campaign = stores.campaigns.get(brand_id, decision.campaign_id)
     except NotFound:
-        return 0
+        return 0, []
     plan = campaign.commission.for_creator(decision.creator_id)
     events = stores.orders.for_order(brand_id, provider, order_id)
-    goal = target(events, plan)
+    later: list[Attribution] = []
+    context: dict[str, int] = {}
+    if plan.depends_on_other_orders:
+        siblings = [
+            a
+            for a in stores.attributions.for_scope(brand_id, "creator", decision.creator_id)
+            if a.campaign_id == campaign.id and (plan.pay_self_purchases or not a.self_purchase)
+        ]
+        me = (_time(decision.occurred_at), decision.order_id)
+        prior = [a for a in siblings if (_time(a.occurred_at), a.order_id) < me]
+        later = sorted(
+            (a for a in siblings if (_time(a.occurred_at), a.order_id) > me),
+            key=lambda a: (_time(a.occurred_at), a.order_id),
+        )
+        context = {"prior_orders": len(prior), "prior_revenue": sum(a.subtotal for a in prior)}
+        if plan.cap_per_creator is not None:
+            prior_ids = {(a.provider, a.order_id) for a in prior}
+            earned = sum(
+                e.amount
+                for e in stores.ledger.for_creator(brand_id, decision.creator_id)
+                if e.campaign_id == campaign.id and (e.provider, e.order_id) in prior_ids
+            )
+            context["cap_left"] = plan.cap_per_creator - earned
+    goal = target(events, plan, **context)
     if goal is not None and decision.self_purchase and not plan.pay_self_purchases:
         goal = None
     for _ in range(MAX_RACES):
         booked = stores.ledger.for_order(brand_id, provider, order_id)
         amount = reconcile((e.amount for e in booked), goal)
         if amount == 0:
-            return 0
+            return 0, later
         occurred = goal.occurred_at if goal else (booked[0].occurred_at if booked else decision.occurred_at)
         kind: EntryKind = "commission" if not booked else ("reversal" if amount < 0 else "adjustment")
         entry = LedgerEntry(
@@ -65,7 +108,7 @@ def book(stores: Stores, brand_id: str, provider: str, order_id: str) -> int:
             created_at=clock.now_iso(),
         )
         if stores.ledger.append(brand_id, entry):
-            return amount
+            return amount, later
     raise Conflict("the ledger for this order is busy; retry")
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
@@ -89,6 +89,9 @@ class CampaignCreate(RequestModel):
     attribution_window_days: int = Field(
         default=30, ge=1, le=365, description="How long after a click an order still counts for the creator"
     )
+    attribution_priority: Literal["promo_code", "click"] = Field(
+        default="promo_code", description="Which signal wins when an order has both a code and a click"
+    )
     commission: CommissionSettings = Field(
         default=CommissionSettings(), description="What creators earn on attributed orders"
     )
@@ -118,6 +121,7 @@ class CampaignPatch(PatchModel):
     click_id_param: ClickIdParam | None = None
     allow_http: bool | None = None
     attribution_window_days: int | None = Field(default=None, ge=1, le=365)
+    attribution_priority: Literal["promo_code", "click"] | None = None
     commission: CommissionSettings | None = None
 
 
@@ -135,6 +139,7 @@ class Campaign(ResponseModel):
     click_id_param: str = "rid"
     allow_http: bool = False
     attribution_window_days: int = 30
+    attribution_priority: Literal["promo_code", "click"] = "promo_code"
     commission: CommissionSettings = CommissionSettings()
     created_at: str
     updated_at: str

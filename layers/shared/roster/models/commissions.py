@@ -5,6 +5,16 @@ from pydantic import BaseModel, ConfigDict, Field
 Bps = int  # basis points: 1000 = 10 %
 
 
+class Tier(BaseModel):
+    """From this many earlier orders (or this much earlier revenue) in the campaign, this rate."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    min_orders: int = Field(default=0, ge=0)
+    min_revenue: int = Field(default=0, ge=0, description="Net item revenue of earlier orders, minor units")
+    percent_bps: Bps = Field(ge=0, le=10_000)
+
+
 class CommissionPlan(BaseModel):
     """How a campaign pays creators for attributed orders. Amounts are minor units of the order's
     currency; rates are basis points of the net item subtotal (excl. tax, shipping, discounts)."""
@@ -29,6 +39,27 @@ class CommissionPlan(BaseModel):
     )
     min_payout: int = Field(default=0, ge=0, description="Smallest approved balance a payout includes")
     pay_self_purchases: bool = Field(default=False, description="Pay commission on the creator's own orders")
+    tiers: list[Tier] = Field(
+        default=[],
+        max_length=20,
+        description="Replace percent_bps by the highest tier the creator's earlier orders reach; 10% up "
+        "to 50 orders then 15%: [{min_orders: 0, percent_bps: 1000}, {min_orders: 50, percent_bps: 1500}]",
+    )
+    cap_per_creator: int | None = Field(
+        default=None, ge=0, description="Most a creator can earn in the campaign"
+    )
+
+    def rate_bps(self, prior_orders: int, prior_revenue: int) -> Bps:
+        reached = [t for t in self.tiers if prior_orders >= t.min_orders and prior_revenue >= t.min_revenue]
+        return (
+            max(reached, key=lambda t: (t.min_orders, t.min_revenue)).percent_bps
+            if reached
+            else self.percent_bps
+        )
+
+    @property
+    def depends_on_other_orders(self) -> bool:
+        return bool(self.tiers) or self.cap_per_creator is not None
 
 
 class CommissionSettings(BaseModel):
