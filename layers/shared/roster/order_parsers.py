@@ -198,44 +198,35 @@ def _stripe(topic: str, p: dict[str, Any]) -> list[OrderEvent]:
     currency = str(obj.get("currency", "")).upper()
     metadata = obj.get("metadata") or {}
     when = str(p.get("created") or obj.get("created"))
+    order_id = str(obj.get("payment_intent") or obj["id"])  # the payment intent ties orders to refunds
+
+    def order(subtotal: int, total: int, email: str | None, *refs: Any) -> list[OrderEvent]:
+        return [
+            OrderEvent(
+                kind="order",
+                provider=Provider.STRIPE,
+                order_id=order_id,
+                event_key=order_id,
+                occurred_at=when,
+                currency=currency,
+                subtotal=subtotal,
+                total=total,
+                discount_codes=[str(metadata["promo_code"])] if metadata.get("promo_code") else [],
+                click_ids=click_ids(*refs, *metadata.values()),
+                customer_email_hash=email_hash(email),
+            )
+        ]
+
     if kind == "checkout.session.completed":
-        discount = (obj.get("total_details") or {}).get("amount_discount") or 0
-        order_id = str(obj.get("payment_intent") or obj["id"])
-        return [
-            OrderEvent(
-                kind="order",
-                provider=Provider.STRIPE,
-                order_id=order_id,
-                event_key=order_id,
-                occurred_at=when,
-                currency=currency,
-                subtotal=int(obj.get("amount_subtotal") or 0) - int(discount),
-                total=int(obj.get("amount_total") or 0),
-                discount_codes=[str(metadata["promo_code"])] if metadata.get("promo_code") else [],
-                click_ids=click_ids(obj.get("client_reference_id"), *metadata.values()),
-                customer_email_hash=email_hash((obj.get("customer_details") or {}).get("email")),
-            )
-        ]
+        discount = int((obj.get("total_details") or {}).get("amount_discount") or 0)
+        email = (obj.get("customer_details") or {}).get("email")
+        subtotal = int(obj.get("amount_subtotal") or 0) - discount
+        return order(subtotal, int(obj.get("amount_total") or 0), email, obj.get("client_reference_id"))
     if kind == "invoice.paid":
-        order_id = str(obj.get("payment_intent") or obj["id"])
-        return [
-            OrderEvent(
-                kind="order",
-                provider=Provider.STRIPE,
-                order_id=order_id,
-                event_key=order_id,
-                occurred_at=when,
-                currency=currency,
-                subtotal=int(obj.get("subtotal") or 0)
-                - sum(int(d.get("amount") or 0) for d in obj.get("total_discount_amounts") or []),
-                total=int(obj.get("amount_paid") or 0),
-                discount_codes=[str(metadata["promo_code"])] if metadata.get("promo_code") else [],
-                click_ids=click_ids(*metadata.values()),
-                customer_email_hash=email_hash(obj.get("customer_email")),
-            )
-        ]
+        discounts = sum(int(d.get("amount") or 0) for d in obj.get("total_discount_amounts") or [])
+        subtotal = int(obj.get("subtotal") or 0) - discounts
+        return order(subtotal, int(obj.get("amount_paid") or 0), obj.get("customer_email"))
     if kind == "charge.refunded":
-        order_id = str(obj.get("payment_intent") or obj["id"])
         refunds = (obj.get("refunds") or {}).get("data") or []
         if refunds:  # one event per refund object: deliveries of the same refund dedupe on its id
             return [

@@ -35,10 +35,4 @@ class AttributionStore:
             q = Query(keys.GSI1PK, keys.attributions_by_campaign_pk(brand_id, scope_id), index=keys.GSI1)
         else:
             q = Query(keys.GSI2PK, keys.attributions_by_creator_pk(brand_id, scope_id), index=keys.GSI2)
-        out: list[Attribution] = []
-        cursor = None
-        while True:
-            items, cursor = self.table.query_page(q, limit=1000, cursor=cursor)
-            out += [Attribution.model_validate(i) for i in items]
-            if not cursor:
-                return out
+        return [Attribution.model_validate(i) for i in self.table.query_all(q)]

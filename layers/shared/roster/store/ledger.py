@@ -52,13 +52,7 @@ class LedgerStore:
         )
 
     def _all(self, q: Query) -> list[LedgerEntry]:
-        out: list[LedgerEntry] = []
-        cursor = None
-        while True:
-            items, cursor = self.table.query_page(q, limit=1000, cursor=cursor)
-            out += [LedgerEntry.model_validate(i) for i in items]
-            if not cursor:
-                return out
+        return [LedgerEntry.model_validate(i) for i in self.table.query_all(q)]
 
     def mark_paid(self, brand_id: str, entry: LedgerEntry, payout_id: str) -> bool:
         """False if the entry was already in a payout (it is never paid twice)."""

@@ -150,6 +150,16 @@ class Table:
                 break
         return items, encode_cursor(start)
 
+    def query_all(self, q: Query) -> list[Item]:
+        """Every matching item, page after page (for bounded sets: one order's, one creator's)."""
+        out: list[Item] = []
+        cursor = None
+        while True:
+            items, cursor = self.query_page(q, limit=1000, cursor=cursor)
+            out += items
+            if not cursor:
+                return out
+
     def put(
         self,
         item: Mapping[str, Any],
