@@ -9,8 +9,13 @@ from typing import Any
 
 import pytest
 
-from local.lambdas import FakeLambdaContext
+# As on Lambda, Powertools reads these when the handler modules are imported, before any fixture.
+os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "roster")
+os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "Roster")
+
+from local.lambdas import FakeLambdaContext  # noqa: E402
 from roster.adapters.archive import webhook_archive
+from roster.adapters.events import event_publisher
 from roster.adapters.secrets import webhook_secrets
 from roster.settings import get_settings
 from roster.store.registry import stores
@@ -39,7 +44,7 @@ def _env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         monkeypatch.setenv(key, value)
     for key in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_SESSION_TOKEN"):
         monkeypatch.delenv(key, raising=False)
-    caches = (get_settings, stores, webhook_secrets, webhook_archive, default_intake)
+    caches = (get_settings, stores, webhook_secrets, webhook_archive, default_intake, event_publisher)
     for cached in caches:
         cached.cache_clear()
     yield

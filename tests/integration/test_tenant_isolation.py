@@ -321,6 +321,45 @@ def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
     assert a.call("GET", f"/v1/creators/{owned['creator']['id']}/report")[0] == 200
 
 
+POST_BODY = {"url": "https://www.instagram.com/p/C1a2b3/", "platform": "instagram", "text": "new shoes #spon"}
+
+
+@case("post", "/v1/campaigns/{campaign_id}/posts")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    before = table_snapshot()
+    status, _ = b.call(
+        "POST",
+        f"/v1/campaigns/{owned['campaign']['id']}/posts",
+        POST_BODY | {"creator_id": owned["creator"]["id"]},
+    )
+    assert status == 404
+    assert table_snapshot() == before
+
+
+@case("get", "/v1/campaigns/{campaign_id}/posts")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    a.call(
+        "POST",
+        f"/v1/campaigns/{owned['campaign']['id']}/posts",
+        POST_BODY | {"creator_id": owned["creator"]["id"]},
+    )
+    assert b.call("GET", f"/v1/campaigns/{owned['campaign']['id']}/posts")[0] == 404
+
+
+@case("get", "/v1/alerts")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    a.call(
+        "POST",
+        f"/v1/campaigns/{owned['campaign']['id']}/posts",
+        POST_BODY | {"creator_id": owned["creator"]["id"]},
+    )
+    assert len(a.call("GET", "/v1/alerts")[1]["items"]) == 1
+    assert (
+        b.call("GET", "/v1/alerts")[1]["items"] == []
+        and b.call("GET", "/v1/alerts", query={"status": "open"})[1]["items"] == []
+    )
+
+
 def test_every_brand_route_has_an_isolation_case() -> None:
     spec = json.loads(document())
     routes = {(m, p) for p, ops in spec["paths"].items() for m in ops if p.startswith("/v1/")}

@@ -45,6 +45,8 @@ def test_openapi_lists_every_route() -> None:
         "/v1/payouts/{payout_id}.csv",
         "/v1/campaigns/{campaign_id}/report",
         "/v1/creators/{creator_id}/report",
+        "/v1/campaigns/{campaign_id}/posts",
+        "/v1/alerts",
     }
 
 

@@ -21,6 +21,7 @@ from roster.api.routes import (
     integrations,
     links,
     payouts,
+    posts,
     promo_codes,
     webhook_events,
 )
@@ -66,6 +67,7 @@ def build_app() -> APIGatewayHttpResolver:
     app.include_router(webhook_events.build_router())
     app.include_router(promo_codes.build_router())
     app.include_router(payouts.build_router())
+    app.include_router(posts.build_router())
 
     @app.get(
         "/health",

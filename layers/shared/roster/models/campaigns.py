@@ -8,6 +8,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from roster.models.commissions import CommissionSettings
 from roster.models.common import Domain, Money, PatchModel, RequestModel, ResponseModel, unique
+from roster.models.posts import ContentRules
 
 
 class Objective(StrEnum):
@@ -92,6 +93,9 @@ class CampaignCreate(RequestModel):
     attribution_priority: Literal["promo_code", "click"] = Field(
         default="promo_code", description="Which signal wins when an order has both a code and a click"
     )
+    content: ContentRules = Field(
+        default=ContentRules(), description="Hashtags, mentions and rules for posts"
+    )
     commission: CommissionSettings = Field(
         default=CommissionSettings(), description="What creators earn on attributed orders"
     )
@@ -122,6 +126,7 @@ class CampaignPatch(PatchModel):
     allow_http: bool | None = None
     attribution_window_days: int | None = Field(default=None, ge=1, le=365)
     attribution_priority: Literal["promo_code", "click"] | None = None
+    content: ContentRules | None = None
     commission: CommissionSettings | None = None
 
 
@@ -140,6 +145,7 @@ class Campaign(ResponseModel):
     allow_http: bool = False
     attribution_window_days: int = 30
     attribution_priority: Literal["promo_code", "click"] = "promo_code"
+    content: ContentRules = ContentRules()
     commission: CommissionSettings = CommissionSettings()
     created_at: str
     updated_at: str

@@ -160,6 +160,19 @@ def payout_sk(payout_id: str) -> str:
     return f"PAYOUT#{payout_id}"
 
 
+def post_sk(campaign_id: str, post_id: str) -> str:
+    """A campaign's posts sort together: its content library."""
+    return f"POST#{campaign_id}#{post_id}"
+
+
+def alert_sk(alert_id: str) -> str:
+    return f"ALERT#{alert_id}"
+
+
+def alerts_by_status_pk(brand_id: str, status: str) -> str:
+    return f"BRAND#{brand_id}#ALERT_STATUS#{status}"
+
+
 def api_key_lookup_pk(key_hash: str) -> str:
     """The one global (not brand-scoped) item family: the authorizer only has the key."""
     return f"APIKEY#{key_hash}"

@@ -16,6 +16,7 @@ from roster.store.ledger import LedgerStore
 from roster.store.links import LinkStore
 from roster.store.orders import OrderStore
 from roster.store.payouts import PayoutStore
+from roster.store.posts import PostStore
 from roster.store.promo_codes import PromoCodeStore
 from roster.store.stats import StatsStore
 from roster.store.table import Table
@@ -48,6 +49,7 @@ class Stores:
     attributions: AttributionStore
     ledger: LedgerStore
     payouts: PayoutStore
+    posts: PostStore
 
     @classmethod
     def for_table(cls, table: Table) -> Stores:
@@ -65,6 +67,7 @@ class Stores:
             AttributionStore(table),
             LedgerStore(table),
             PayoutStore(table),
+            PostStore(table),
         )
 
 

@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from roster.adapters.events import EventPublisher
+from tests.integration.conftest import CAMPAIGN, CREATOR, Client, table_snapshot
+
+RULES = {
+    "hashtags": ["acmeoutdoors"],
+    "mentions": ["acme"],
+    "mandatory_mentions": ["@acme"],
+    "banned_terms": ["cheap"],
+}
+
+
+@pytest.fixture
+def published(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any]]]:
+    sent: list[tuple[str, dict[str, Any]]] = []
+    monkeypatch.setattr(EventPublisher, "publish", lambda self, kind, detail: sent.append((kind, detail)))
+    return sent
+
+
+@pytest.fixture
+def setup(brand_a: Client) -> dict[str, Any]:
+    campaign = brand_a.call("POST", "/v1/campaigns", CAMPAIGN | {"status": "active", "content": RULES})[1]
+    maya = brand_a.call("POST", "/v1/creators", CREATOR)[1]
+    brand_a.call(
+        "POST",
+        "/v1/links",
+        {
+            "campaign_id": campaign["id"],
+            "creator_id": maya["id"],
+            "destination": "https://shop.example.com/x",
+            "code": "maya-spring",
+        },
+    )
+    brand_a.call(
+        "POST", "/v1/promo-codes", {"campaign_id": campaign["id"], "creator_id": maya["id"], "code": "MAYA10"}
+    )
+    return {"campaign": campaign, "maya": maya, "path": f"/v1/campaigns/{campaign['id']}/posts"}
+
+
+def test_compliant_post_is_matched_kept_and_raises_nothing(
+    brand_a: Client, setup: dict[str, Any], published: list[Any]
+) -> None:
+    text = "#ad Ten miles in the new Trail Runner with @acme! Code MAYA10 → https://127.0.0.1/r/maya-spring #acmeoutdoors"
+    status, post = brand_a.call(
+        "POST",
+        setup["path"],
+        {
+            "creator_id": setup["maya"]["id"],
+            "url": "https://www.instagram.com/p/C1a2b3/",
+            "platform": "instagram",
+            "text": text,
+            "published_at": "2027-01-12T09:00:00Z",
+            "metrics": {"views": 1200, "likes": 80},
+        },
+    )
+    assert status == 200, post
+    assert post["matched"] is True and set(post["signals"]) == {"link", "promo_code", "hashtag", "mention"}
+    assert post["disclosure"] == {
+        "result": "compliant",
+        "reason": "a clear disclosure appears at the start",
+        "matched": "#ad",
+    }
+    assert post["brand_rules"]["ok"] is True and post["metrics"][0]["views"] == 1200
+    assert brand_a.call("GET", "/v1/alerts")[1]["items"] == [] and published == []
+
+
+def test_problems_raise_alerts_once_and_metrics_accumulate(
+    brand_a: Client, setup: dict[str, Any], published: list[Any]
+) -> None:
+    body = {
+        "creator_id": setup["maya"]["id"],
+        "url": "https://www.tiktok.com/@maya/video/1",
+        "platform": "tiktok",
+        "text": "Cheap but great shoes! #run #trail #fitness #gear #acmeoutdoors #ad",
+        "metrics": {"views": 10},
+    }
+    post = brand_a.call("POST", setup["path"], body)[1]
+    assert post["disclosure"]["result"] == "buried"
+    assert post["brand_rules"] == {"ok": False, "missing_mentions": ["@acme"], "banned_terms": ["cheap"]}
+    alerts = brand_a.call("GET", "/v1/alerts", query={"status": "open"})[1]["items"]
+    assert sorted(a["kind"] for a in alerts) == ["brand_rules", "disclosure"]
+    assert [k for k, _ in published] == ["alert.raised", "alert.raised"]
+    assert all(d["brand_id"] == brand_a.brand_id and d["post_id"] == post["id"] for _, d in published)
+
+    again = brand_a.call("POST", setup["path"], body | {"metrics": {"views": 250}})[1]
+    assert [m["views"] for m in again["metrics"]] == [10, 250] and again["first_seen_at"] == post[
+        "first_seen_at"
+    ]
+    assert len(brand_a.call("GET", "/v1/alerts")[1]["items"]) == 2 and len(published) == 2
+
+    library = brand_a.call("GET", setup["path"], query={"disclosure": "buried"})[1]["items"]
+    assert [p["id"] for p in library] == [post["id"]]
+    assert brand_a.call("GET", setup["path"], query={"disclosure": "compliant"})[1]["items"] == []
+
+
+def test_bad_submissions_change_nothing(brand_a: Client, setup: dict[str, Any], published: list[Any]) -> None:
+    before = table_snapshot()
+    base = {
+        "creator_id": setup["maya"]["id"],
+        "url": "https://x.example/p",
+        "platform": "instagram",
+        "text": "hi",
+    }
+    assert brand_a.call("POST", setup["path"], base | {"url": "not a url"})[0] == 422
+    assert brand_a.call("POST", setup["path"], base | {"platform": "myspace"})[0] == 422
+    assert brand_a.call("POST", setup["path"], base | {"creator_id": "nobody"})[0] == 404
+    assert brand_a.call("POST", "/v1/campaigns/nope/posts", base)[0] == 404
+    assert table_snapshot() == before and published == []
