@@ -59,6 +59,3 @@ class PromoCodeStore:
         )
         items, next_cursor = self.table.query_page(q, limit=limit, cursor=cursor)
         return [PromoCode.model_validate(i) for i in items], next_cursor
-
-    def exists(self, brand_id: str, code: str) -> bool:
-        return self.table.get(keys.brand_pk(brand_id), keys.promo_code_sk(code)) is not None
