@@ -160,10 +160,11 @@ def test_link_click_stats_over_http(stack: RunningStack) -> None:
 
     deadline = time.monotonic() + 20
     while True:
-        stats = request(stack.base_url, "GET", f"/v1/links/{link['code']}/stats", headers=AUTH)[2]
-        if stats["totals"]["clicks"] or time.monotonic() > deadline:
+        status, _, stats = request(stack.base_url, "GET", f"/v1/links/{link['code']}/stats", headers=AUTH)
+        if (status == 200 and stats["totals"]["clicks"]) or time.monotonic() > deadline:
             break
         time.sleep(0.3)
+    assert status == 200, stats
     assert stats["totals"] == {
         "clicks": 1,
         "unique_clicks": 1,
