@@ -16,6 +16,7 @@ import boto3
 from local import template as tpl
 from local.gateway import Gateway, Route, serve
 from local.lambdas import Registry, load_handler
+from local.queues import QueuePoller, queue_sources
 from local.streams import StreamPoller, stream_sources
 
 
@@ -53,7 +54,7 @@ class LocalStack:
     api_key: str | None = None
     _moto: Any = None
     _http: ThreadingHTTPServer | None = None
-    _pollers: list[StreamPoller] = field(default_factory=list)
+    _pollers: list[StreamPoller | QueuePoller] = field(default_factory=list)
 
     def start(self, *, api_key: str | None = None) -> None:
         from moto.core.config import default_user_config
@@ -72,9 +73,12 @@ class LocalStack:
 
         template = tpl.load(self.template_path)
         params = tpl.parameters(template)
-        clients = {s: boto3.client(s) for s in ("dynamodb", "lambda", "iam", "stepfunctions", "ses", "s3")}
+        clients = {
+            s: boto3.client(s) for s in ("dynamodb", "lambda", "iam", "stepfunctions", "ses", "s3", "sqs")
+        }
         tpl.create_tables(clients["dynamodb"], template, self.names)
         tpl.create_buckets(clients["s3"], template, self.names)
+        tpl.create_queues(clients["sqs"], template, self.names)
         tpl.create_functions(clients["lambda"], clients["iam"], template, self.names)
         tpl.create_state_machines(clients["stepfunctions"], clients["iam"], template, self.names, params)
         tpl.create_email_identities(clients["ses"], template, self.names, params)
@@ -102,9 +106,28 @@ class LocalStack:
             poller.start()
             self._pollers.append(poller)
 
+        for queue in queue_sources(template):
+            spec = next(s for s in specs if s.logical_id == queue.function)
+            name = self.names.physical(queue.queue)
+            queue_poller = QueuePoller(
+                clients["sqs"],
+                tpl.queue_url(name),
+                self.names.arn(template, queue.queue),
+                load_handler(spec),
+                queue,
+            )
+            queue_poller.start()
+            self._pollers.append(queue_poller)
+
         self.api_key = self.seed(api_key)
         self._http = serve(Gateway(self.routes, authorizer), self.host, self.port)
         self.port = self._http.server_address[1]
+        # Links handed out and links found in posts are on this server: every function agrees.
+        os.environ["LINK_BASE_URL"] = f"http://{self.host}:{self.port}"
+        os.environ["MONITOR_ALLOW_LOOPBACK"] = "true"
+        from roster.settings import get_settings
+
+        get_settings.cache_clear()
 
     def seed(self, api_key: str | None) -> str:
         """A demo brand with one API key (the given one, or a new one)."""

@@ -81,6 +81,8 @@ class Names:
             return f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{name}"
         if kind == "AWS::Serverless::StateMachine":
             return f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{name}"
+        if kind == "AWS::SQS::Queue":
+            return f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}"
         return f"arn:aws:local:{REGION}:{ACCOUNT}:{logical_id}/{name}"
 
 
@@ -98,6 +100,10 @@ def resolve(value: Any, template: dict[str, Any], names: Names, params: dict[str
             return REGION
         if ref == "AWS::AccountId":
             return ACCOUNT
+        if ref == "AWS::URLSuffix":
+            return "amazonaws.com"
+        if template["Resources"].get(ref, {}).get("Type") == "AWS::SQS::Queue":
+            return queue_url(names.physical(ref))
         return names.physical(ref)
     if "Fn::GetAtt" in value:
         logical_id, attr = value["Fn::GetAtt"]
@@ -271,6 +277,26 @@ def create_state_machines(
     )["Role"]["Arn"]
     for logical_id, definition in definitions.items():
         sfn.create_state_machine(name=names.physical(logical_id), definition=definition, roleArn=role)
+
+
+def queue_url(name: str) -> str:
+    return f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/{name}"
+
+
+def create_queues(sqs: Any, template: dict[str, Any], names: Names) -> list[str]:
+    """SQS queues (redrive policies included) under their local names."""
+    created = []
+    queues = resources(template, "AWS::SQS::Queue").items()
+    # Dead-letter queues first: a redrive policy names a queue that must exist.
+    for logical_id, spec in sorted(queues, key=lambda q: "RedrivePolicy" in q[1].get("Properties", {})):
+        props = resolve(spec.get("Properties", {}), template, names, {})
+        attributes = {k: str(props[k]) for k in ("VisibilityTimeout", "MessageRetentionPeriod") if k in props}
+        if "RedrivePolicy" in props:
+            attributes["RedrivePolicy"] = json.dumps(props["RedrivePolicy"])
+        name = names.physical(logical_id)
+        sqs.create_queue(QueueName=name, Attributes=attributes)
+        created.append(name)
+    return created
 
 
 def create_buckets(s3: Any, template: dict[str, Any], names: Names) -> list[str]:

@@ -16,6 +16,7 @@ os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "Roster")
 from local.lambdas import FakeLambdaContext  # noqa: E402
 from roster.adapters.archive import webhook_archive
 from roster.adapters.events import event_publisher
+from roster.adapters.queue import monitor_queue
 from roster.adapters.secrets import webhook_secrets
 from roster.settings import get_settings
 from roster.store.registry import stores
@@ -35,6 +36,9 @@ TEST_ENV = {
     "VISITOR_SALT": "test-salt",
     "LINK_CACHE_SECONDS": "60",
     "ARCHIVE_BUCKET": "roster-test-webhookarchivebucket",
+    "MONITOR_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/roster-test-MonitorQueue",
+    # Fixture feeds are served from 127.0.0.1 in the tests.
+    "MONITOR_ALLOW_LOOPBACK": "true",
 }
 
 
@@ -44,7 +48,15 @@ def _env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         monkeypatch.setenv(key, value)
     for key in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_SESSION_TOKEN"):
         monkeypatch.delenv(key, raising=False)
-    caches = (get_settings, stores, webhook_secrets, webhook_archive, default_intake, event_publisher)
+    caches = (
+        get_settings,
+        stores,
+        webhook_secrets,
+        webhook_archive,
+        default_intake,
+        event_publisher,
+        monitor_queue,
+    )
     for cached in caches:
         cached.cache_clear()
     yield

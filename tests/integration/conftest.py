@@ -30,6 +30,7 @@ def aws() -> Iterator[None]:
     with mock_aws():
         tpl.create_tables(boto3.client("dynamodb"), tpl.load(), NAMES)
         tpl.create_buckets(boto3.client("s3"), tpl.load(), NAMES)
+        tpl.create_queues(boto3.client("sqs"), tpl.load(), NAMES)
         # Handlers cache their clients per cold start; each test is a new "deployment".
         for module in [m for name, m in sys.modules.items() if name.startswith("roster_fn_")]:
             if hasattr(module, "redirector"):

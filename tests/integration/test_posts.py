@@ -66,7 +66,8 @@ def test_compliant_post_is_matched_kept_and_raises_nothing(
         "matched": "#ad",
     }
     assert post["brand_rules"]["ok"] is True and post["metrics"][0]["views"] == 1200
-    assert brand_a.call("GET", "/v1/alerts")[1]["items"] == [] and published == []
+    assert brand_a.call("GET", "/v1/alerts")[1]["items"] == []
+    assert [kind for kind, _ in published] == ["post.found"]
 
 
 def test_problems_raise_alerts_once_and_metrics_accumulate(
@@ -84,14 +85,14 @@ def test_problems_raise_alerts_once_and_metrics_accumulate(
     assert post["brand_rules"] == {"ok": False, "missing_mentions": ["@acme"], "banned_terms": ["cheap"]}
     alerts = brand_a.call("GET", "/v1/alerts", query={"status": "open"})[1]["items"]
     assert sorted(a["kind"] for a in alerts) == ["brand_rules", "disclosure"]
-    assert [k for k, _ in published] == ["alert.raised", "alert.raised"]
+    assert [k for k, _ in published] == ["post.found", "alert.raised", "alert.raised"]
     assert all(d["brand_id"] == brand_a.brand_id and d["post_id"] == post["id"] for _, d in published)
 
     again = brand_a.call("POST", setup["path"], body | {"metrics": {"views": 250}})[1]
     assert [m["views"] for m in again["metrics"]] == [10, 250] and again["first_seen_at"] == post[
         "first_seen_at"
     ]
-    assert len(brand_a.call("GET", "/v1/alerts")[1]["items"]) == 2 and len(published) == 2
+    assert len(brand_a.call("GET", "/v1/alerts")[1]["items"]) == 2 and len(published) == 3
 
     library = brand_a.call("GET", setup["path"], query={"disclosure": "buried"})[1]["items"]
     assert [p["id"] for p in library] == [post["id"]]

@@ -360,6 +360,20 @@ def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
     )
 
 
+@case("post", "/v1/campaigns/{campaign_id}/monitor")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    before = table_snapshot()
+    assert b.call("POST", f"/v1/campaigns/{owned['campaign']['id']}/monitor")[0] == 404
+    assert table_snapshot() == before
+
+
+@case("get", "/v1/campaigns/{campaign_id}/monitor")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    assert a.call("POST", f"/v1/campaigns/{owned['campaign']['id']}/monitor")[0] == 202
+    assert len(a.call("GET", f"/v1/campaigns/{owned['campaign']['id']}/monitor")[1]["runs"]) == 1
+    assert b.call("GET", f"/v1/campaigns/{owned['campaign']['id']}/monitor")[0] == 404
+
+
 def test_every_brand_route_has_an_isolation_case() -> None:
     spec = json.loads(document())
     routes = {(m, p) for p, ops in spec["paths"].items() for m in ops if p.startswith("/v1/")}

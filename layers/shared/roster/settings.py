@@ -11,7 +11,7 @@ import os
 from functools import cache
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class Settings(BaseModel):
@@ -34,6 +34,23 @@ class Settings(BaseModel):
         pattern=r"^https?://[^/?#]+$",
         description="e.g. https://go.brand.com",
     )
+    monitor_queue_url: str | None = Field(default=None, alias="MONITOR_QUEUE_URL", min_length=8)
+    monitor_allow_loopback: bool = Field(
+        default=False,
+        alias="MONITOR_ALLOW_LOOPBACK",
+        description="Let feed URLs reach 127.0.0.1 (local stack and tests only; refused elsewhere)",
+    )
+    fetch_timeout_seconds: float = Field(default=10.0, alias="FETCH_TIMEOUT_SECONDS", gt=0, le=60)
+    fetch_max_bytes: int = Field(default=2 * 1024 * 1024, alias="FETCH_MAX_BYTES", gt=0, le=20 * 1024 * 1024)
+    youtube_api_base: str = Field(
+        default="https://www.googleapis.com", alias="YOUTUBE_API_BASE", pattern=r"^https?://[^/?#]+$"
+    )
+
+    @model_validator(mode="after")
+    def _loopback_only_locally(self) -> Settings:
+        if self.monitor_allow_loopback and self.stage not in ("local", "test"):
+            raise ValueError("MONITOR_ALLOW_LOOPBACK is only allowed when STAGE is local or test")
+        return self
 
 
 @cache

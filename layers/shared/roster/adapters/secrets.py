@@ -1,5 +1,5 @@
-"""Per-brand webhook secrets in SSM Parameter Store (SecureString): never in the table, never logged,
-cached in memory briefly so a burst of deliveries costs one SSM call."""
+"""Per-brand webhook secrets and platform API keys in SSM Parameter Store (SecureString): never in
+the table, never logged, cached in memory briefly so a burst of deliveries costs one SSM call."""
 
 from __future__ import annotations
 
@@ -39,7 +39,13 @@ class WebhookSecrets:
         self._cache[name] = (self.clock(), secret)
 
     def get(self, brand_id: str, provider: str) -> str | None:
-        name = self.name(brand_id, provider)
+        return self.read(self.name(brand_id, provider))
+
+    def platform_key(self, platform: str) -> str | None:
+        """A deployment-wide platform API key, e.g. `<prefix>/platforms/youtube/api-key`."""
+        return self.read(f"{self.prefix}/platforms/{platform}/api-key")
+
+    def read(self, name: str) -> str | None:
         hit = self._cache.get(name)
         if hit and self.clock() - hit[0] < self.cache_seconds:
             return hit[1]

@@ -8,6 +8,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from roster.models.commissions import CommissionSettings
 from roster.models.common import Domain, Money, PatchModel, RequestModel, ResponseModel, unique
+from roster.models.monitoring import MonitoringSettings
 from roster.models.posts import ContentRules
 
 
@@ -99,6 +100,9 @@ class CampaignCreate(RequestModel):
     commission: CommissionSettings = Field(
         default=CommissionSettings(), description="What creators earn on attributed orders"
     )
+    monitoring: MonitoringSettings = Field(
+        default=MonitoringSettings(), description="Post monitoring schedule and due date"
+    )
 
     @model_validator(mode="after")
     def _dates(self) -> Self:
@@ -128,6 +132,7 @@ class CampaignPatch(PatchModel):
     attribution_priority: Literal["promo_code", "click"] | None = None
     content: ContentRules | None = None
     commission: CommissionSettings | None = None
+    monitoring: MonitoringSettings | None = None
 
 
 class Campaign(ResponseModel):
@@ -147,6 +152,7 @@ class Campaign(ResponseModel):
     attribution_priority: Literal["promo_code", "click"] = "promo_code"
     content: ContentRules = ContentRules()
     commission: CommissionSettings = CommissionSettings()
+    monitoring: MonitoringSettings = MonitoringSettings()
     created_at: str
     updated_at: str
     version: int

@@ -34,7 +34,11 @@ class PostSubmit(RequestModel):
     creator_id: str = Field(min_length=1, max_length=64)
     url: HttpUrl
     platform: Platform
-    text: str = Field(default="", max_length=20_000, description="Caption or description as published")
+    text: str | None = Field(
+        default=None,
+        max_length=20_000,
+        description="Caption or description as published; left out, Roster reads it from the post's page",
+    )
     published_at: AwareDatetime | None = None
     metrics: PostMetrics | None = None
 

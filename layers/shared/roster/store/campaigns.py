@@ -14,7 +14,7 @@ class CampaignStore:
 
     @staticmethod
     def _item(brand_id: str, campaign: Campaign) -> dict[str, Any]:
-        return {
+        item = {
             keys.PK: keys.brand_pk(brand_id),
             keys.SK: keys.campaign_sk(campaign.id),
             keys.GSI1PK: keys.campaigns_by_status_pk(brand_id, campaign.status),
@@ -23,6 +23,14 @@ class CampaignStore:
             "brand_id": brand_id,
             **campaign.model_dump(mode="json"),
         }
+        if campaign.status == CampaignStatus.ACTIVE and campaign.monitoring.enabled:
+            item |= {keys.GSI2PK: keys.monitored_campaigns_pk(), keys.GSI2SK: f"{brand_id}#{campaign.id}"}
+        return item
+
+    def monitored(self) -> list[tuple[str, Campaign]]:
+        """Every active campaign with monitoring on, across brands (for the scheduled dispatcher)."""
+        items = self.table.query_all(Query(keys.GSI2PK, keys.monitored_campaigns_pk(), index=keys.GSI2))
+        return [(i["brand_id"], Campaign.model_validate(i)) for i in items]
 
     def create(self, brand_id: str, campaign: Campaign) -> None:
         if self.table.put(self._item(brand_id, campaign), condition="attribute_not_exists(PK)") is not None:

@@ -173,6 +173,23 @@ def alerts_by_status_pk(brand_id: str, status: str) -> str:
     return f"BRAND#{brand_id}#ALERT_STATUS#{status}"
 
 
+def monitored_campaigns_pk() -> str:
+    """Global (not brand-scoped) GSI2 partition of active, monitored campaigns: the hourly
+    dispatcher has no brand. Only the campaign item carries it; the API never queries it."""
+    return "MONITORED_CAMPAIGNS"
+
+
+def monitor_run_sk(campaign_id: str, run_id: str) -> str:
+    """A campaign's monitor runs; run ids are ULIDs, so they sort by start time."""
+    return f"MONRUN#{campaign_id}#{run_id}"
+
+
+def feed_state_sk(campaign_id: str, creator_id: str, platform: str) -> str:
+    """Conditional-GET validators and last result of one feed, per campaign (two campaigns watching
+    one creator must each see new items, so they keep separate ETags)."""
+    return f"FEED#{campaign_id}#{creator_id}#{platform}"
+
+
 def api_key_lookup_pk(key_hash: str) -> str:
     """The one global (not brand-scoped) item family: the authorizer only has the key."""
     return f"APIKEY#{key_hash}"

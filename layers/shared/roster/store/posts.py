@@ -55,6 +55,22 @@ class PostStore:
         items, next_cursor = self.table.query_page(q, limit=limit, cursor=cursor)
         return [Post.model_validate(i) for i in items], next_cursor
 
+    def has_post(self, brand_id: str, campaign_id: str, creator_id: str) -> bool:
+        items, _ = self.table.query_page(
+            Query(
+                keys.PK,
+                keys.brand_pk(brand_id),
+                sort_attr=keys.SK,
+                sort_prefix=keys.post_sk(campaign_id, ""),
+                filter_expression="#creator = :creator",
+                names={"#creator": "creator_id"},
+                values={":creator": creator_id},
+            ),
+            limit=1,
+            cursor=None,
+        )
+        return bool(items)
+
     def raise_alert(self, brand_id: str, alert: Alert) -> bool:
         """True if the alert is new (the same problem on the same post is raised once)."""
         old = self.table.put(

@@ -14,6 +14,7 @@ from roster.store.idempotency import IdempotencyStore
 from roster.store.integrations import IntegrationStore
 from roster.store.ledger import LedgerStore
 from roster.store.links import LinkStore
+from roster.store.monitoring import MonitorStore
 from roster.store.orders import OrderStore
 from roster.store.payouts import PayoutStore
 from roster.store.posts import PostStore
@@ -50,6 +51,7 @@ class Stores:
     ledger: LedgerStore
     payouts: PayoutStore
     posts: PostStore
+    monitor: MonitorStore
 
     @classmethod
     def for_table(cls, table: Table) -> Stores:
@@ -68,6 +70,7 @@ class Stores:
             LedgerStore(table),
             PayoutStore(table),
             PostStore(table),
+            MonitorStore(table),
         )
 
 

@@ -96,6 +96,7 @@ class Query:
     filter_expression: str | None = None
     names: dict[str, str] = field(default_factory=dict)
     values: dict[str, Any] = field(default_factory=dict)
+    descending: bool = False
 
 
 class Table:
@@ -134,6 +135,8 @@ class Table:
             kwargs["IndexName"] = q.index
         if q.filter_expression:
             kwargs["FilterExpression"] = q.filter_expression
+        if q.descending:
+            kwargs["ScanIndexForward"] = False
         start = (
             decode_cursor(cursor, partition_attr=q.partition_attr, partition_value=q.partition_value)
             if cursor

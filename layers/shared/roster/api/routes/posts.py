@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from http import HTTPStatus as H
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
@@ -7,9 +8,13 @@ from urllib.parse import urlsplit
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from roster import posts
+from roster import monitor, posts, sources
 from roster.adapters.events import event_publisher
+from roster.adapters.queue import monitor_queue
 from roster.api.deps import WRITE_ERRORS, Cursor, Limit, principal, public_base_url, responses
+from roster.errors import ValidationFailed
+from roster.fetch import FetchError, fetcher
+from roster.models.monitoring import MonitorRun, MonitorStatus
 from roster.models.posts import AlertList, Post, PostList, PostSubmit
 from roster.settings import get_settings
 from roster.store.registry import stores
@@ -27,10 +32,54 @@ def build_router() -> Router:
     )
     def submit_post(campaign_id: str, body: PostSubmit) -> Post:
         host = urlsplit(public_base_url(router)).hostname or ""
-        post, _ = posts.record(
-            stores(), event_publisher(), principal(router).brand_id, campaign_id, body, link_host=host
+        s = stores()
+        ctx = posts.context(s, principal(router).brand_id, campaign_id, body.creator_id, link_host=host)
+        url = str(body.url)
+        if body.text is None:  # read the post itself, the way the monitor reads feeds
+            http = fetcher()
+            try:
+                item = sources.page_item(url, body.platform, http, monitor.youtube_api(http))
+            except FetchError as exc:
+                raise ValidationFailed(f"could not read the post at `url`: {exc}; send its `text`") from exc
+            if body.published_at or body.metrics:
+                item = replace(
+                    item,
+                    published_at=body.published_at or item.published_at,
+                    metrics=body.metrics or item.metrics,
+                )
+        else:
+            item = sources.SourceItem(url, body.platform, body.text, body.published_at, body.metrics)
+        recorded = posts.record(s, event_publisher(), ctx, item, source="manual")
+        assert recorded.post is not None  # manual submissions are always kept
+        return recorded.post
+
+    @router.post(
+        "/v1/campaigns/<campaign_id>/monitor",
+        status_code=202,
+        tags=["content"],
+        summary="Check the campaign creators' feeds now (runs in the background; see GET)",
+        responses=responses(202, MonitorRun, H.NOT_FOUND, *WRITE_ERRORS),
+    )
+    def run_monitor(campaign_id: str) -> MonitorRun:
+        brand_id = principal(router).brand_id
+        campaign = stores().campaigns.get(brand_id, campaign_id)
+        return monitor.start(stores(), monitor_queue(), brand_id, campaign, "api")
+
+    @router.get(
+        "/v1/campaigns/<campaign_id>/monitor",
+        tags=["content"],
+        summary="Monitoring settings and the latest runs, with every failing feed and its error",
+        responses=responses(200, MonitorStatus, H.NOT_FOUND, H.BAD_REQUEST),
+    )
+    def monitor_status(campaign_id: str, limit: Annotated[int, Query(ge=1, le=50)] = 10) -> MonitorStatus:
+        brand_id = principal(router).brand_id
+        campaign = stores().campaigns.get(brand_id, campaign_id)
+        return MonitorStatus(
+            campaign_id=campaign.id,
+            settings=campaign.monitoring,
+            scheduled=campaign.status == "active" and campaign.monitoring.enabled,
+            runs=stores().monitor.runs(brand_id, campaign_id, limit),
         )
-        return post
 
     @router.get(
         "/v1/campaigns/<campaign_id>/posts",
@@ -62,7 +111,7 @@ def build_router() -> Router:
     @router.get(
         "/v1/alerts",
         tags=["content"],
-        summary="Problems found in creators' posts (disclosure, brand rules)",
+        summary="Problems found in creators' posts (disclosure, brand rules, missing posts)",
         responses=responses(200, AlertList, H.BAD_REQUEST),
     )
     def list_alerts(

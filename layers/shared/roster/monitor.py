@@ -1,0 +1,175 @@
+"""Content monitoring: find each campaign creator's posts in their feeds, on a schedule or on demand.
+
+    Scheduler (hourly) → dispatch: due campaigns → one SQS message per creator
+    POST /v1/campaigns/{id}/monitor → start: the same, now
+    SQS (bounded concurrency) → check_creator: each feed → items → posts.record → run counters
+
+A campaign's creators are the ones with a tracking link or a promo code in it. One failing feed is
+recorded on the run (and on the feed's state) and never stops the creator's other feeds or the
+other creators.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from typing import Any
+
+from roster import clock, ids, posts
+from roster.adapters.events import EventPublisher
+from roster.adapters.queue import WorkQueue
+from roster.errors import Conflict, NotFound
+from roster.fetch import Fetcher, FetchError
+from roster.models.campaigns import Campaign, CampaignStatus
+from roster.models.monitoring import FeedError, MonitorRun
+from roster.sources import YouTubeApi, sources_for
+from roster.store.registry import Stores
+
+
+def participants(stores: Stores, brand_id: str, campaign_id: str) -> list[str]:
+    """Creators with a tracking link or a promo code in the campaign."""
+    creators: dict[str, None] = {}
+    cursor = None
+    while True:
+        links, cursor = stores.links.list(
+            brand_id, campaign_id=campaign_id, creator_id=None, limit=100, cursor=cursor
+        )
+        creators |= dict.fromkeys(link.creator_id for link in links)
+        if not cursor:
+            break
+    while True:
+        codes, cursor = stores.promo_codes.list(
+            brand_id, campaign_id=campaign_id, creator_id=None, limit=100, cursor=cursor
+        )
+        creators |= dict.fromkeys(c.creator_id for c in codes if c.creator_id)
+        if not cursor:
+            break
+    return list(creators)
+
+
+def is_due(campaign_id: str, every_hours: int, at: datetime) -> bool:
+    """Due once per `every_hours`, at an hour fixed per campaign, so daily checks spread over the
+    day instead of all starting at midnight. Needs no stored "next run" to keep in sync."""
+    hour = int(at.timestamp() // 3600)
+    phase = int(hashlib.sha256(campaign_id.encode()).hexdigest(), 16) % every_hours
+    return (hour + phase) % every_hours == 0
+
+
+def start(stores: Stores, queue: WorkQueue, brand_id: str, campaign: Campaign, trigger: str) -> MonitorRun:
+    if campaign.status == CampaignStatus.CANCELLED:
+        raise Conflict("a cancelled campaign is not monitored")
+    creators = participants(stores, brand_id, campaign.id)
+    run = MonitorRun(
+        id=ids.new_id(),
+        campaign_id=campaign.id,
+        trigger="schedule" if trigger == "schedule" else "api",
+        status="running" if creators else "completed",
+        started_at=clock.now_iso(),
+        creators_queued=len(creators),
+    )
+    stores.monitor.start_run(brand_id, run)
+    queue.send(
+        [
+            {"brand_id": brand_id, "campaign_id": campaign.id, "creator_id": c, "run_id": run.id}
+            for c in creators
+        ]
+    )
+    return run
+
+
+def dispatch(stores: Stores, queue: WorkQueue, at: datetime) -> list[MonitorRun]:
+    """The scheduled entry point: starts a run for every monitored campaign due this hour."""
+    return [
+        start(stores, queue, brand_id, campaign, "schedule")
+        for brand_id, campaign in stores.campaigns.monitored()
+        if is_due(campaign.id, campaign.monitoring.every_hours, at)
+    ]
+
+
+@dataclass
+class CreatorCheck:
+    counts: dict[str, int]
+    errors: list[FeedError]
+
+
+def check_creator(
+    stores: Stores,
+    events: EventPublisher,
+    message: dict[str, Any],
+    *,
+    fetcher: Fetcher,
+    youtube: YouTubeApi | None,
+    link_host: str,
+) -> CreatorCheck:
+    """One SQS message: reads every feed of one creator, records the campaign's posts in them,
+    raises a missing-post alert past the due date, and adds the results to the run."""
+    brand_id, campaign_id = message["brand_id"], message["campaign_id"]
+    creator_id, run_id = message["creator_id"], message["run_id"]
+    counts = {"creators_done": 1}
+    errors: list[FeedError] = []
+    try:
+        ctx = posts.context(stores, brand_id, campaign_id, creator_id, link_host=link_host)
+    except NotFound:  # deleted since the run started: nothing to check, and nothing to retry
+        stores.monitor.creator_done(brand_id, campaign_id, run_id, counts, [])
+        return CreatorCheck(counts, [])
+    since = datetime.combine(ctx.campaign.start_date, time.min, UTC)
+    for platform, profile in ctx.creator.platforms.items():
+        source = sources_for(platform, profile, fetcher, youtube)
+        if source is None:
+            continue
+        state = stores.monitor.feed_state(brand_id, campaign_id, creator_id, platform)
+        now = clock.now_iso()
+        counts["feeds_checked"] = counts.get("feeds_checked", 0) + 1
+        try:
+            result = source.fetch(state.get("etag"), state.get("last_modified"))
+        except (FetchError, ValueError) as exc:
+            counts["feeds_failed"] = counts.get("feeds_failed", 0) + 1
+            errors.append(
+                FeedError(
+                    creator_id=creator_id, platform=platform, source=source.name, error=str(exc), at=now
+                )
+            )
+            stores.monitor.save_feed_state(
+                brand_id,
+                campaign_id,
+                creator_id,
+                platform,
+                {**state, "source": source.name, "checked_at": now, "error": str(exc)},
+            )
+            continue
+        if result.not_modified:
+            counts["feeds_not_modified"] = counts.get("feeds_not_modified", 0) + 1
+        for item in result.items:
+            if item.published_at and item.published_at < since:
+                continue
+            counts["items_read"] = counts.get("items_read", 0) + 1
+            recorded = posts.record(stores, events, ctx, item, source="feed")
+            if recorded.new:
+                counts["posts_found"] = counts.get("posts_found", 0) + 1
+            counts["alerts_raised"] = counts.get("alerts_raised", 0) + len(recorded.alerts)
+        stores.monitor.save_feed_state(
+            brand_id,
+            campaign_id,
+            creator_id,
+            platform,
+            {
+                "source": source.name,
+                "checked_at": now,
+                "etag": result.etag,
+                "last_modified": result.last_modified,
+            },
+        )
+    if posts.check_due(stores, events, ctx, clock.now().date()):
+        counts["alerts_raised"] = counts.get("alerts_raised", 0) + 1
+    stores.monitor.creator_done(brand_id, campaign_id, run_id, counts, errors)
+    return CreatorCheck(counts, errors)
+
+
+def youtube_api(fetcher: Fetcher) -> YouTubeApi | None:
+    """The YouTube Data API when its key is in SSM (`<prefix>/platforms/youtube/api-key`)."""
+    from roster.adapters.secrets import webhook_secrets
+    from roster.settings import get_settings
+
+    key = webhook_secrets().platform_key("youtube")
+    return YouTubeApi(fetcher, key, get_settings().youtube_api_base) if key else None
