@@ -112,8 +112,8 @@ def _parsed_time(entry: Any) -> datetime | None:
 def parse_feed(body: bytes, platform: Platform) -> list[SourceItem]:
     """Feed bytes → items, newest first. Raises ValueError for something that is not a feed."""
     parsed = feedparser.parse(body)
-    if parsed.get("bozo") and not parsed.entries:
-        raise ValueError(f"not a valid RSS/Atom feed ({type(parsed.get('bozo_exception')).__name__})")
+    if not parsed.entries and (parsed.get("bozo") or not parsed.get("version")):
+        raise ValueError("not a valid RSS/Atom feed")
     items = []
     for entry in parsed.entries[:MAX_ITEMS]:
         url = entry.get("link")
