@@ -284,3 +284,71 @@ def test_code_order_commission_refund_over_http(stack: RunningStack) -> None:
     assert pending == {"USD": 3980 - 1890, "EUR": 1100, "GBP": 450 - 125}
     assert report["orders"] == 3
     assert balance() == 0  # nothing approved yet, so nothing payable
+
+
+def test_post_monitoring_over_http(stack: RunningStack) -> None:
+    """Add a creator with a feed → run the monitor → the post is found, checked, and alerted on."""
+    from tests.feedserver import FIXTURES, feed_server
+
+    def call(method: str, path: str, body: Any = None) -> tuple[int, Any]:
+        data = json.dumps(body).encode() if body is not None else None
+        status, _, out = request(stack.base_url, method, path, body=data, headers=AUTH)
+        return status, out
+
+    campaign = call(
+        "POST",
+        "/v1/campaigns",
+        CAMPAIGN
+        | {"name": "Monitored", "status": "active", "start_date": "2026-11-01", "end_date": "2026-12-31"},
+    )[1]
+    with feed_server() as feeds:
+        feed_url = feeds.base + "/@samclimbs.rss"
+        sam = call(
+            "POST",
+            "/v1/creators",
+            {
+                "name": "Sam",
+                "email": "sam@e2e.example",
+                "platforms": {"mastodon": {"handle": "sam", "feed_url": feed_url}},
+            },
+        )[1]
+        status, link = call(
+            "POST",
+            "/v1/links",
+            {
+                "campaign_id": campaign["id"],
+                "creator_id": sam["id"],
+                "destination": "https://shop.example.com/chalk",
+            },
+        )
+        assert status == 201, link
+        toots = (FIXTURES / "feeds" / "mastodon.rss").read_bytes()
+        feeds.serve(
+            "/@samclimbs.rss", toots.replace(b"https://go.roster.test/r/SAMPEAK01", link["url"].encode())
+        )
+
+        status, run = call("POST", f"/v1/campaigns/{campaign['id']}/monitor")
+        assert status == 202 and run["creators_queued"] == 1, run
+        deadline = time.monotonic() + 30
+        while True:
+            state = call("GET", f"/v1/campaigns/{campaign['id']}/monitor")[1]
+            if state["runs"][0]["status"] == "completed" or time.monotonic() > deadline:
+                break
+            time.sleep(0.3)
+    assert state["runs"][0] | {"started_at": None} == run | {
+        "started_at": None,
+        "status": "completed",
+        "creators_done": 1,
+        "feeds_checked": 1,
+        "items_read": 2,
+        "posts_found": 1,
+        "alerts_raised": 1,
+    }
+    (post,) = call("GET", f"/v1/campaigns/{campaign['id']}/posts")[1]["items"]
+    assert post["url"] == "https://mastodon.example/@samclimbs/113512345678901234"
+    assert post["signals"] == {"link": [link["code"]]}
+    assert post["disclosure"]["result"] == "buried"
+    alerts = call("GET", "/v1/alerts", None)[1]["items"]
+    assert [(a["kind"], a["post_id"]) for a in alerts if a["campaign_id"] == campaign["id"]] == [
+        ("disclosure", post["id"])
+    ]
