@@ -143,8 +143,9 @@ def table(title: str, label: str, results: dict[str, list[float]], digits: int) 
 
 
 def main() -> None:
-    from bench import redirect, webhooks
+    from bench import monitoring, redirect, webhooks
 
+    monitoring_lines = monitoring.section()
     webhook_lines = webhooks.section()
     redirect_lines = redirect.section()
     cold = cold_imports()
@@ -178,7 +179,7 @@ def main() -> None:
         "slimmer authorizer) is a known, measured follow-up, not yet done.",
         "",
     ]
-    lines += ["", *redirect_lines, "", *webhook_lines]
+    lines += ["", *redirect_lines, "", *webhook_lines, "", *monitoring_lines]
     OUT.write_text("\n".join(lines))
     print("\n".join(lines))
 
