@@ -13,6 +13,7 @@ import pytest
 
 from local.openapi import document
 from tests.integration.conftest import CAMPAIGN, CREATOR, Client, table_snapshot
+from tests.integration.test_email_templates import owned_template
 
 Case = Callable[[Client, Client, dict[str, Any]], None]
 CASES: dict[tuple[str, str], Case] = {}
@@ -372,6 +373,46 @@ def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
     assert a.call("POST", f"/v1/campaigns/{owned['campaign']['id']}/monitor")[0] == 202
     assert len(a.call("GET", f"/v1/campaigns/{owned['campaign']['id']}/monitor")[1]["runs"]) == 1
     assert b.call("GET", f"/v1/campaigns/{owned['campaign']['id']}/monitor")[0] == 404
+
+
+@case("post", "/v1/email-templates")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    t = owned_template(a)
+    assert all(i["id"] != t["id"] for i in b.call("GET", "/v1/email-templates")[1]["items"])
+
+
+@case("get", "/v1/email-templates")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    owned_template(a)
+    assert b.call("GET", "/v1/email-templates")[1]["items"] == []
+
+
+@case("get", "/v1/email-templates/{template_id}")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    assert b.call("GET", f"/v1/email-templates/{owned_template(a)['id']}")[0] == 404
+
+
+@case("patch", "/v1/email-templates/{template_id}")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    t = owned_template(a)
+    before = table_snapshot()
+    assert b.call("PATCH", f"/v1/email-templates/{t['id']}", {"name": "mine"})[0] == 404
+    assert table_snapshot() == before
+
+
+@case("post", "/v1/email-templates/{template_id}/preview")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    t = owned_template(a)
+    assert (
+        b.call("POST", f"/v1/email-templates/{t['id']}/preview", {"creator_id": owned["creator"]["id"]})[0]
+        == 404
+    )
+    # b's own template cannot render a's creator either.
+    mine = owned_template(b)
+    assert (
+        b.call("POST", f"/v1/email-templates/{mine['id']}/preview", {"creator_id": owned["creator"]["id"]})[0]
+        == 404
+    )
 
 
 def test_every_brand_route_has_an_isolation_case() -> None:

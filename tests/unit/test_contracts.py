@@ -47,6 +47,9 @@ def test_openapi_lists_every_route() -> None:
         "/v1/creators/{creator_id}/report",
         "/v1/campaigns/{campaign_id}/posts",
         "/v1/campaigns/{campaign_id}/monitor",
+        "/v1/email-templates",
+        "/v1/email-templates/{template_id}",
+        "/v1/email-templates/{template_id}/preview",
         "/v1/alerts",
     }
 

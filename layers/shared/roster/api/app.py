@@ -20,6 +20,7 @@ from roster.api.routes import (
     creators,
     integrations,
     links,
+    outreach,
     payouts,
     posts,
     promo_codes,
@@ -68,6 +69,7 @@ def build_app() -> APIGatewayHttpResolver:
     app.include_router(promo_codes.build_router())
     app.include_router(payouts.build_router())
     app.include_router(posts.build_router())
+    app.include_router(outreach.build_router())
 
     @app.get(
         "/health",

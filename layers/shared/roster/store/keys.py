@@ -190,6 +190,10 @@ def feed_state_sk(campaign_id: str, creator_id: str, platform: str) -> str:
     return f"FEED#{campaign_id}#{creator_id}#{platform}"
 
 
+def email_template_sk(template_id: str) -> str:
+    return f"EMAIL_TEMPLATE#{template_id}"
+
+
 def api_key_lookup_pk(key_hash: str) -> str:
     """The one global (not brand-scoped) item family: the authorizer only has the key."""
     return f"APIKEY#{key_hash}"

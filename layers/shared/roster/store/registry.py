@@ -16,6 +16,7 @@ from roster.store.ledger import LedgerStore
 from roster.store.links import LinkStore
 from roster.store.monitoring import MonitorStore
 from roster.store.orders import OrderStore
+from roster.store.outreach import OutreachStore
 from roster.store.payouts import PayoutStore
 from roster.store.posts import PostStore
 from roster.store.promo_codes import PromoCodeStore
@@ -52,6 +53,7 @@ class Stores:
     payouts: PayoutStore
     posts: PostStore
     monitor: MonitorStore
+    outreach: OutreachStore
 
     @classmethod
     def for_table(cls, table: Table) -> Stores:
@@ -71,6 +73,7 @@ class Stores:
             PayoutStore(table),
             PostStore(table),
             MonitorStore(table),
+            OutreachStore(table),
         )
 
 

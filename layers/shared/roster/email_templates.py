@@ -1,0 +1,167 @@
+"""Outreach email templates: Jinja2 in a sandbox (HTML autoescaped), checked when saved so a
+template with an unknown field or a syntax error never reaches a creator, and rendered strictly so
+a value a creator lacks (no tracking link yet, say) fails that send instead of leaving a hole.
+
+Fields: `creator.first_name`, `creator.name`, `creator.handles.<platform>`, `campaign.name`,
+`brand.name`, `offer`, `link` (the creator's tracking link in the campaign), `promo_code`,
+`sender.name`, `signature`. Optional values are simply absent: test them with
+`{% if link is defined %}`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, meta, nodes
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
+
+from roster import clock, ids
+from roster.errors import ValidationFailed
+from roster.models.common import revalidate
+from roster.models.creators import Creator, Platform
+from roster.models.outreach import EmailTemplate, EmailTemplateCreate, EmailTemplatePatch, RenderedEmail
+
+OBJECTS: dict[str, frozenset[str]] = {
+    "creator": frozenset({"first_name", "name", "handles"}),
+    "campaign": frozenset({"name"}),
+    "brand": frozenset({"name"}),
+    "sender": frozenset({"name"}),
+}
+VALUES = frozenset({"offer", "link", "promo_code", "signature"})
+PLATFORMS = frozenset(p.value for p in Platform)
+PARTS = ("subject", "html", "text")
+
+
+def _env(html: bool) -> SandboxedEnvironment:
+    return SandboxedEnvironment(
+        autoescape=html, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True
+    )
+
+
+ENVS = {"subject": _env(False), "html": _env(True), "text": _env(False)}
+
+
+def _fields(part: str, source: str) -> set[str]:
+    """The fields one part uses; raises ValidationFailed naming the part for anything unknown."""
+    env = ENVS[part]
+    try:
+        ast = env.parse(source)
+    except TemplateSyntaxError as exc:
+        raise ValidationFailed(
+            f"{part}: template syntax error on line {exc.lineno}: {exc.message}",
+            details=[{"field": part, "message": exc.message or "syntax error"}],
+        ) from exc
+    used: set[str] = set()
+    problems: list[str] = []
+    for name in sorted(meta.find_undeclared_variables(ast)):
+        if name in VALUES:
+            used.add(name)
+        elif name not in OBJECTS:
+            problems.append(f"unknown field `{name}`")
+    for node in ast.find_all(nodes.Getattr):
+        target = node.node
+        if isinstance(target, nodes.Name) and target.name in OBJECTS:
+            if node.attr not in OBJECTS[target.name]:
+                problems.append(f"unknown field `{target.name}.{node.attr}`")
+            elif not (target.name == "creator" and node.attr == "handles"):
+                used.add(f"{target.name}.{node.attr}")
+        elif (
+            isinstance(target, nodes.Getattr)
+            and isinstance(target.node, nodes.Name)
+            and (target.node.name, target.attr) == ("creator", "handles")
+        ):
+            if node.attr not in PLATFORMS:
+                problems.append(f"unknown platform `creator.handles.{node.attr}`")
+            else:
+                used.add(f"creator.handles.{node.attr}")
+    for bare in ast.find_all(nodes.Name):
+        if bare.name in OBJECTS and bare.ctx == "load" and not _is_attribute_base(ast, bare):
+            problems.append(f"`{bare.name}` alone is not a field; use e.g. `{bare.name}.name`")
+    if problems:
+        unique = list(dict.fromkeys(problems))
+        raise ValidationFailed(
+            f"{part}: " + "; ".join(unique), details=[{"field": part, "message": p} for p in unique]
+        )
+    return used
+
+
+def _is_attribute_base(ast: nodes.Template, name: nodes.Name) -> bool:
+    return any(g.node is name for g in ast.find_all(nodes.Getattr))
+
+
+def check(subject: str, html: str, text: str) -> list[str]:
+    """Every field the template uses, or ValidationFailed (422) for syntax errors and unknown fields."""
+    used: set[str] = set()
+    for part, source in zip(PARTS, (subject, html, text), strict=True):
+        used |= _fields(part, source)
+    return sorted(used)
+
+
+def create(req: EmailTemplateCreate) -> EmailTemplate:
+    now = clock.now_iso()
+    fields = check(req.subject, req.html, req.text)
+    return EmailTemplate(
+        id=ids.new_id(), fields=fields, created_at=now, updated_at=now, version=1, **req.model_dump()
+    )
+
+
+def patched(current: EmailTemplate, patch: EmailTemplatePatch) -> EmailTemplate:
+    merged = current.model_dump() | patch.changes()
+    merged["fields"] = check(merged["subject"], merged["html"], merged["text"])
+    merged.update(updated_at=clock.now_iso(), version=current.version + 1)
+    return revalidate(EmailTemplate, merged, "email template")
+
+
+@dataclass(frozen=True)
+class Personalization:
+    creator: Creator
+    brand_name: str
+    campaign_name: str | None = None
+    offer: str | None = None
+    link: str | None = None
+    promo_code: str | None = None
+    sender_name: str | None = None
+    signature: str | None = None
+
+    def context(self) -> dict[str, Any]:
+        creator = self.creator
+        ctx: dict[str, Any] = {
+            "creator": {
+                "first_name": creator.name.split()[0],
+                "name": creator.name,
+                "handles": {str(p): profile.handle for p, profile in creator.platforms.items()},
+            },
+            "brand": {"name": self.brand_name},
+        }
+        if self.campaign_name is not None:
+            ctx["campaign"] = {"name": self.campaign_name}
+        if self.sender_name is not None:
+            ctx["sender"] = {"name": self.sender_name}
+        for key in ("offer", "link", "promo_code", "signature"):
+            value = getattr(self, key)
+            if value is not None:
+                ctx[key] = value
+        return ctx
+
+
+class RenderError(ValidationFailed):
+    """This creator cannot get this template (a value it uses is missing): nothing is sent."""
+
+
+def render(template: EmailTemplate, values: Personalization) -> RenderedEmail:
+    ctx: Mapping[str, Any] = values.context()
+    out = {}
+    for part in PARTS:
+        try:
+            out[part] = ENVS[part].from_string(getattr(template, part)).render(ctx)
+        except UndefinedError as exc:
+            raise RenderError(
+                f"cannot personalize the {part} for {values.creator.id}: {exc.message}"
+            ) from exc
+        except SecurityError as exc:  # the sandbox refused something a saved template tried
+            raise RenderError(f"{part}: {exc}") from exc
+    subject = " ".join(out["subject"].split())  # a header: one line
+    return RenderedEmail(subject=subject, html=out["html"], text=out["text"])
