@@ -16,7 +16,8 @@ os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "Roster")
 from local.lambdas import FakeLambdaContext  # noqa: E402
 from roster.adapters.archive import webhook_archive
 from roster.adapters.events import event_publisher
-from roster.adapters.queue import monitor_queue
+from roster.adapters.mailer import mailer
+from roster.adapters.queue import monitor_queue, outreach_queue
 from roster.adapters.secrets import webhook_secrets
 from roster.settings import get_settings
 from roster.store.registry import stores
@@ -39,6 +40,10 @@ TEST_ENV = {
     "MONITOR_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/roster-test-MonitorQueue",
     # Fixture feeds are served from 127.0.0.1 in the tests.
     "MONITOR_ALLOW_LOOPBACK": "true",
+    "OUTREACH_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/roster-test-OutreachQueue",
+    "OUTREACH_SIGNING_KEY": "test-outreach-signing-key-0123456789",
+    "MAIL_DOMAIN": "mail.roster.example",
+    "SES_CONFIGURATION_SET": "roster-test-OutreachConfigurationSet",
 }
 
 
@@ -56,6 +61,8 @@ def _env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         default_intake,
         event_publisher,
         monitor_queue,
+        outreach_queue,
+        mailer,
     )
     for cached in caches:
         cached.cache_clear()

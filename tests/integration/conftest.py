@@ -17,6 +17,7 @@ from moto import mock_aws
 from local import template as tpl
 from local.gateway import Gateway, Route
 from local.lambdas import load_handler
+from local.queues import QueuePoller, queue_sources
 from roster import auth
 from roster.store.registry import stores
 from tests.conftest import TEST_ENV
@@ -31,6 +32,8 @@ def aws() -> Iterator[None]:
         tpl.create_tables(boto3.client("dynamodb"), tpl.load(), NAMES)
         tpl.create_buckets(boto3.client("s3"), tpl.load(), NAMES)
         tpl.create_queues(boto3.client("sqs"), tpl.load(), NAMES)
+        template = tpl.load()
+        tpl.create_email_identities(boto3.client("ses"), template, NAMES, tpl.parameters(template))
         # Handlers cache their clients per cold start; each test is a new "deployment".
         for module in [m for name, m in sys.modules.items() if name.startswith("roster_fn_")]:
             if hasattr(module, "redirector"):
@@ -50,6 +53,32 @@ def gateway() -> Gateway:
             authorizer = handler
         routes += [Route(m, p, spec.logical_id, handler, a) for m, p, a in spec.routes]
     return Gateway(routes, authorizer)
+
+
+class Worker:
+    """Delivers a queue's messages to the real consumer handler, as Lambda's SQS event source."""
+
+    def __init__(self, function: str) -> None:
+        template = tpl.load()
+        (source,) = [q for q in queue_sources(template) if q.function == function]
+        (spec,) = [
+            s for s in tpl.functions(template, NAMES, tpl.parameters(template)) if s.logical_id == function
+        ]
+        name = NAMES.physical(source.queue)
+        self.poller = QueuePoller(
+            boto3.client("sqs"),
+            tpl.queue_url(name),
+            NAMES.arn(template, source.queue),
+            load_handler(spec),
+            source,
+        )
+
+    def drain(self) -> int:
+        """Delivers until the queue is empty; returns how many messages succeeded."""
+        done = 0
+        while n := self.poller.poll_once():
+            done += n
+        return done
 
 
 @dataclass

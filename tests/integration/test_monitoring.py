@@ -12,14 +12,12 @@ import boto3
 import pytest
 
 from local import template as tpl
-from local.lambdas import load_handler
-from local.queues import QueuePoller, queue_sources
 from roster import monitor
 from roster.adapters.events import EventPublisher
 from roster.settings import get_settings
 from roster.store.registry import stores
 from tests.feedserver import FeedServer, feed_server
-from tests.integration.conftest import NAMES, Client, table_snapshot
+from tests.integration.conftest import NAMES, Client, Worker, table_snapshot
 
 YT_CHANNEL = "UCmaYaTrailRuns00000000a"
 CAMPAIGN = {
@@ -46,33 +44,6 @@ def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[FeedServer]:
     get_settings.cache_clear()
     with feed_server() as srv:
         yield srv
-
-
-class Worker:
-    """Delivers the monitor queue's messages to the real worker handler, as Lambda's SQS source."""
-
-    def __init__(self) -> None:
-        template = tpl.load()
-        (source,) = [q for q in queue_sources(template) if q.function == "MonitorWorkerFunction"]
-        (spec,) = [
-            s
-            for s in tpl.functions(template, NAMES, tpl.parameters(template))
-            if s.logical_id == source.function
-        ]
-        name = NAMES.physical(source.queue)
-        self.poller = QueuePoller(
-            boto3.client("sqs"),
-            tpl.queue_url(name),
-            NAMES.arn(template, source.queue),
-            load_handler(spec),
-            source,
-        )
-
-    def drain(self) -> int:
-        done = 0
-        while n := self.poller.poll_once():
-            done += n
-        return done
 
 
 def creator(a: Client, name: str, platforms: dict[str, Any]) -> dict[str, Any]:
@@ -126,7 +97,7 @@ def roster(brand_a: Client, server: FeedServer) -> dict[str, Any]:
 def run(a: Client, campaign_id: str) -> dict[str, Any]:
     status, started = a.call("POST", f"/v1/campaigns/{campaign_id}/monitor")
     assert status == 202, started
-    Worker().drain()
+    Worker("MonitorWorkerFunction").drain()
     status, state = a.call("GET", f"/v1/campaigns/{campaign_id}/monitor")
     assert status == 200
     assert state["runs"][0]["id"] == started["id"]
@@ -281,7 +252,7 @@ def test_scheduled_dispatch_runs_due_active_campaigns_only(brand_a: Client, rost
     assert monitor.dispatch(stores(), monitor_queue(), not_due) == []
     (started,) = monitor.dispatch(stores(), monitor_queue(), due)
     assert started.campaign_id == campaign["id"] and started.trigger == "schedule"
-    assert Worker().drain() == 5
+    assert Worker("MonitorWorkerFunction").drain() == 5
 
 
 def test_a_bad_message_fails_alone(brand_a: Client, roster: dict[str, Any]) -> None:
@@ -289,7 +260,7 @@ def test_a_bad_message_fails_alone(brand_a: Client, roster: dict[str, Any]) -> N
     url = tpl.queue_url(NAMES.physical("MonitorQueue"))
     assert brand_a.call("POST", f"/v1/campaigns/{roster['campaign']['id']}/monitor")[0] == 202
     sqs.send_message(QueueUrl=url, MessageBody="{not json")
-    worker = Worker()
+    worker = Worker("MonitorWorkerFunction")
     assert worker.drain() == 5
     attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
     assert (

@@ -415,6 +415,72 @@ def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
     )
 
 
+OUTREACH_SENDER = {
+    "from_email": "team@mail.roster.example",
+    "from_name": "A team",
+    "postal_address": "1 Main Street, Springfield",
+}
+
+
+def _outreach(a: Client, owned: dict[str, Any]) -> str:
+    assert a.call("PUT", "/v1/outreach/settings", OUTREACH_SENDER)[0] == 200
+    t = owned_template(a)
+    body = {"steps": [{"template_id": t["id"]}], "audience": {"creator_ids": [owned["creator"]["id"]]}}
+    assert a.call("POST", f"/v1/campaigns/{owned['campaign']['id']}/outreach", body)[0] == 202
+    return f"/v1/campaigns/{owned['campaign']['id']}/outreach"
+
+
+@case("put", "/v1/outreach/settings")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    assert a.call("PUT", "/v1/outreach/settings", OUTREACH_SENDER)[0] == 200
+    assert b.call("GET", "/v1/outreach/settings")[0] == 404
+
+
+@case("get", "/v1/outreach/settings")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    a.call("PUT", "/v1/outreach/settings", OUTREACH_SENDER)
+    assert a.call("GET", "/v1/outreach/settings")[0] == 200
+    assert b.call("GET", "/v1/outreach/settings")[0] == 404
+
+
+@case("post", "/v1/campaigns/{campaign_id}/outreach")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    b.call("PUT", "/v1/outreach/settings", OUTREACH_SENDER)
+    mine = owned_template(b)
+    before = table_snapshot()
+    body = {"steps": [{"template_id": mine["id"]}], "audience": {"creator_ids": [owned["creator"]["id"]]}}
+    assert b.call("POST", f"/v1/campaigns/{owned['campaign']['id']}/outreach", body)[0] == 404
+    # b's own campaign cannot reach a's creator or a's template either.
+    campaign = b.call("POST", "/v1/campaigns", CAMPAIGN | {"status": "active"})[1]
+    status, sequence = b.call("POST", f"/v1/campaigns/{campaign['id']}/outreach", body)
+    assert status == 202 and sequence["enrolled"] == 0
+    t = owned_template(a)
+    body_a = {"steps": [{"template_id": t["id"]}], "audience": {"tag": "x"}}
+    assert b.call("POST", f"/v1/campaigns/{campaign['id']}/outreach", body_a)[0] == 404
+    assert len(table_snapshot()) > len(before)  # b wrote only its own things
+
+
+@case("get", "/v1/campaigns/{campaign_id}/outreach")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    path = _outreach(a, owned)
+    assert a.call("GET", path)[1]["funnel"]["targeted"] == 1
+    assert b.call("GET", path)[0] == 404
+
+
+@case("get", "/v1/campaigns/{campaign_id}/outreach/messages")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    path = _outreach(a, owned)
+    assert b.call("GET", f"{path}/messages")[0] == 404
+
+
+@case("post", "/v1/campaigns/{campaign_id}/outreach/{creator_id}/stop")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    path = _outreach(a, owned)
+    before = table_snapshot()
+    assert b.call("POST", f"{path}/{owned['creator']['id']}/stop", {"reason": "declined"})[0] == 404
+    assert table_snapshot() == before
+
+
 def test_every_brand_route_has_an_isolation_case() -> None:
     spec = json.loads(document())
     routes = {(m, p) for p, ops in spec["paths"].items() for m in ops if p.startswith("/v1/")}

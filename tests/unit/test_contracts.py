@@ -50,6 +50,10 @@ def test_openapi_lists_every_route() -> None:
         "/v1/email-templates",
         "/v1/email-templates/{template_id}",
         "/v1/email-templates/{template_id}/preview",
+        "/v1/outreach/settings",
+        "/v1/campaigns/{campaign_id}/outreach",
+        "/v1/campaigns/{campaign_id}/outreach/messages",
+        "/v1/campaigns/{campaign_id}/outreach/{creator_id}/stop",
         "/v1/alerts",
     }
 

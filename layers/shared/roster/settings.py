@@ -46,6 +46,24 @@ class Settings(BaseModel):
         default="https://www.googleapis.com", alias="YOUTUBE_API_BASE", pattern=r"^https?://[^/?#]+$"
     )
 
+    outreach_queue_url: str | None = Field(default=None, alias="OUTREACH_QUEUE_URL", min_length=8)
+    ses_configuration_set: str | None = Field(default=None, alias="SES_CONFIGURATION_SET", min_length=1)
+    mail_domain: str | None = Field(
+        default=None,
+        alias="MAIL_DOMAIN",
+        pattern=r"^[a-z0-9.-]+\.[a-z]{2,}$",
+        description="Domain of reply and unsubscribe addresses (SES receives mail for it)",
+    )
+    outreach_signing_key: str | None = Field(
+        default=None,
+        alias="OUTREACH_SIGNING_KEY",
+        min_length=16,
+        description="HMAC key of reply/unsubscribe tokens",
+    )
+    ses_max_send_rate: float = Field(
+        default=10.0, alias="SES_MAX_SEND_RATE", gt=0, le=1000, description="Messages per second per worker"
+    )
+
     @model_validator(mode="after")
     def _loopback_only_locally(self) -> Settings:
         if self.monitor_allow_loopback and self.stage not in ("local", "test"):

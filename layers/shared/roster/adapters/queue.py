@@ -1,4 +1,5 @@
-"""The monitor work queue (SQS): one message per creator to check, sent in batches of ten."""
+"""Work queues (SQS): monitor checks and outreach sends, one message per creator, sent in batches
+of ten."""
 
 from __future__ import annotations
 
@@ -45,4 +46,14 @@ def monitor_queue() -> WorkQueue:
     url = get_settings().monitor_queue_url
     if not url:
         raise RuntimeError("MONITOR_QUEUE_URL is not configured")
+    return WorkQueue(url)
+
+
+@cache
+def outreach_queue() -> WorkQueue:
+    from roster.settings import get_settings
+
+    url = get_settings().outreach_queue_url
+    if not url:
+        raise RuntimeError("OUTREACH_QUEUE_URL is not configured")
     return WorkQueue(url)

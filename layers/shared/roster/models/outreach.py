@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal, Self
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
-from roster.models.common import PatchModel, RequestModel, ResponseModel
+from roster.models.common import CountryCode, PatchModel, RequestModel, ResponseModel
+from roster.models.creators import Tier
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Subject = Annotated[str, Field(min_length=1, max_length=300)]
@@ -57,3 +58,145 @@ class RenderedEmail(ResponseModel):
     subject: str
     html: str
     text: str
+
+
+class OutreachSettingsPut(RequestModel):
+    """The brand's sender: a From address on an SES-verified identity, and the postal address
+    CAN-SPAM requires in every message's footer."""
+
+    from_email: EmailStr
+    from_name: Annotated[str, Field(min_length=1, max_length=100)]
+    postal_address: Annotated[str, Field(min_length=10, max_length=500)]
+    signature: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class OutreachSettings(ResponseModel):
+    from_email: str
+    from_name: str
+    postal_address: str
+    signature: str | None = None
+    updated_at: str
+
+
+class Step(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    template_id: str = Field(min_length=1, max_length=64)
+    delay_days: float = Field(
+        default=0, ge=0, le=60, description="After the previous step (0 for the first); 3 = three days later"
+    )
+
+
+class Audience(BaseModel):
+    """Who to message: listed creators, or a roster filter (all given filters apply)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    creator_ids: list[Annotated[str, Field(min_length=1, max_length=64)]] | None = Field(
+        default=None, max_length=1000
+    )
+    tier: Tier | None = None
+    tag: Annotated[str, Field(max_length=50)] | None = None
+    country: CountryCode | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Self:
+        has_filter = any(v is not None for v in (self.tier, self.tag, self.country))
+        if (self.creator_ids is None) == (not has_filter):
+            raise ValueError("give either creator_ids or a filter (tier, tag, country)")
+        return self
+
+
+class OutreachStart(RequestModel):
+    steps: list[Step] = Field(min_length=1, max_length=6, description="First message, then follow-ups")
+    audience: Audience
+    offer: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class Sequence(ResponseModel):
+    id: str
+    campaign_id: str
+    steps: list[Step]
+    offer: str | None = None
+    targeted: int
+    enrolled: int
+    skipped: list[dict[str, str]] = Field(default=[], description="Creators not enrolled, with the reason")
+    created_at: str
+
+
+StopReason = Literal["replied", "accepted", "declined", "unsubscribed", "bounced", "complained", "refused"]
+
+
+class Enrollment(ResponseModel):
+    """One creator in a campaign's outreach: where their sequence is and what they did."""
+
+    campaign_id: str
+    creator_id: str
+    sequence_id: str
+    status: Literal["active", "completed", "stopped"]
+    stop_reason: StopReason | None = None
+    step: int = Field(description="The next step to send (== number of steps when all were sent)")
+    next_send_at: str | None = None
+    sent: int = 0
+    delivered: bool = False
+    opened: bool = False
+    clicked: bool = False
+    replied: bool = False
+    bounced: bool = False
+    complained: bool = False
+    unsubscribed: bool = False
+    accepted: bool = False
+    declined: bool = False
+    reply_excerpt: str | None = None
+    updated_at: str
+
+
+class MessageEvent(BaseModel):
+    type: str
+    at: str
+    detail: str | None = None
+
+
+class OutreachMessage(ResponseModel):
+    id: str
+    campaign_id: str
+    creator_id: str
+    sequence_id: str
+    step: int
+    to_hash: str = Field(description="SHA-256 of the recipient address (the address itself is not kept here)")
+    subject: str
+    status: Literal["sending", "sent", "delivered", "bounced", "complained", "refused", "failed"]
+    reason: str | None = None
+    ses_message_id: str | None = None
+    events: list[MessageEvent] = []
+    created_at: str
+
+
+class Funnel(BaseModel):
+    targeted: int = 0
+    sent: int = 0
+    delivered: int = 0
+    opened: int = 0
+    clicked: int = 0
+    replied: int = 0
+    accepted: int = 0
+    declined: int = 0
+    bounced: int = 0
+    unsubscribed: int = 0
+    complained: int = 0
+
+
+class Pipeline(ResponseModel):
+    campaign_id: str
+    funnel: Funnel
+    creators: list[Enrollment]
+    next_cursor: str | None
+
+
+class MessageList(ResponseModel):
+    items: list[OutreachMessage]
+    next_cursor: str | None
+
+
+class StopRequest(RequestModel):
+    reason: Literal["accepted", "declined"]

@@ -194,6 +194,51 @@ def email_template_sk(template_id: str) -> str:
     return f"EMAIL_TEMPLATE#{template_id}"
 
 
+def outreach_settings_sk() -> str:
+    return "OUTREACH_SETTINGS"
+
+
+def sequence_sk(campaign_id: str, sequence_id: str) -> str:
+    return f"SEQUENCE#{campaign_id}#{sequence_id}"
+
+
+def enrollment_sk(campaign_id: str, creator_id: str) -> str:
+    """A creator's place in a campaign's outreach: one per (campaign, creator)."""
+    return f"ENROLL#{campaign_id}#{creator_id}"
+
+
+def enrollments_by_creator_pk(brand_id: str, creator_id: str) -> str:
+    return f"BRAND#{brand_id}#ENROLL_CREATOR#{creator_id}"
+
+
+def outreach_due_pk() -> str:
+    """Global (not brand-scoped) GSI2 partition of enrollments with a follow-up due, sorted by
+    time: the follow-up dispatcher has no brand. Sparse: only active enrollments carry it."""
+    return "OUTREACH_DUE"
+
+
+def message_sk(message_id: str) -> str:
+    return f"MESSAGE#{message_id}"
+
+
+def messages_by_campaign_pk(brand_id: str, campaign_id: str) -> str:
+    return f"BRAND#{brand_id}#MESSAGES#{campaign_id}"
+
+
+def reply_pointer_pk(message_id: str) -> str:
+    """Global: inbound mail has only the reply address, which names the message, not the brand."""
+    return f"REPLY#{message_id}"
+
+
+def reply_pointer_sk() -> str:
+    return "REPLY"
+
+
+def suppression_sk(email_hash: str) -> str:
+    """An address this brand never emails again (unsubscribed, bounced, complained)."""
+    return f"SUPPRESS#{email_hash}"
+
+
 def api_key_lookup_pk(key_hash: str) -> str:
     """The one global (not brand-scoped) item family: the authorizer only has the key."""
     return f"APIKEY#{key_hash}"

@@ -97,6 +97,7 @@ class Query:
     names: dict[str, str] = field(default_factory=dict)
     values: dict[str, Any] = field(default_factory=dict)
     descending: bool = False
+    sort_max: str | None = None  # sort key <= this (with sort_attr)
 
 
 class Table:
@@ -125,6 +126,10 @@ class Table:
             names["#sk"] = q.sort_attr
             values[":skp"] = q.sort_prefix
             condition += " AND begins_with(#sk, :skp)"
+        elif q.sort_max is not None and q.sort_attr:
+            names["#sk"] = q.sort_attr
+            values[":skmax"] = q.sort_max
+            condition += " AND #sk <= :skmax"
         kwargs: dict[str, Any] = {
             "TableName": self.name,
             "KeyConditionExpression": condition,

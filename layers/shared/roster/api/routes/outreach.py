@@ -1,18 +1,32 @@
 from __future__ import annotations
 
 from http import HTTPStatus as H
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from roster import email_templates, links
+from roster import clock, email_templates, links, outreach
+from roster.adapters.events import event_publisher
+from roster.adapters.mailer import mailer
+from roster.adapters.queue import outreach_queue
 from roster.api.deps import WRITE_ERRORS, Cursor, Limit, principal, public_base_url, responses
+from roster.errors import NotFound, ValidationFailed
 from roster.models.outreach import (
     EmailTemplate,
     EmailTemplateCreate,
     EmailTemplateList,
     EmailTemplatePatch,
+    Enrollment,
+    MessageList,
+    OutreachSettings,
+    OutreachSettingsPut,
+    OutreachStart,
+    Pipeline,
     PreviewRequest,
     RenderedEmail,
+    Sequence,
+    StopRequest,
 )
 from roster.settings import get_settings
 from roster.store.registry import stores
@@ -104,5 +118,99 @@ def build_router() -> Router:
             signature=body.signature,
         )
         return email_templates.render(template, values)
+
+    @router.put(
+        "/v1/outreach/settings",
+        tags=["outreach"],
+        summary="Set the brand's sender (an SES-verified address or domain) and postal address",
+        responses=responses(200, OutreachSettings, *WRITE_ERRORS),
+    )
+    def put_settings(body: OutreachSettingsPut) -> OutreachSettings:
+        if not mailer().verified(str(body.from_email)):
+            raise ValidationFailed(
+                f"{body.from_email} is not on an SES identity verified for sending; "
+                "verify the address or its domain in SES first"
+            )
+        settings = OutreachSettings(**body.model_dump(mode="json"), updated_at=clock.now_iso())
+        stores().outreach.put_settings(principal(router).brand_id, settings)
+        return settings
+
+    @router.get(
+        "/v1/outreach/settings",
+        tags=["outreach"],
+        summary="The brand's sender settings",
+        responses=responses(200, OutreachSettings, H.NOT_FOUND),
+    )
+    def get_settings_route() -> OutreachSettings:
+        found = stores().outreach.get_settings(principal(router).brand_id)
+        if found is None:
+            raise NotFound("no sender set yet: PUT /v1/outreach/settings")
+        return found
+
+    @router.post(
+        "/v1/campaigns/<campaign_id>/outreach",
+        status_code=202,
+        tags=["outreach"],
+        summary="Message creators (a list or a roster filter) with a sequence: first email + follow-ups",
+        responses=responses(202, Sequence, H.NOT_FOUND, H.CONFLICT, *WRITE_ERRORS),
+    )
+    def start_outreach(campaign_id: str, body: OutreachStart) -> Sequence:
+        return outreach.start(stores(), outreach_queue(), principal(router).brand_id, campaign_id, body)
+
+    @router.get(
+        "/v1/campaigns/<campaign_id>/outreach",
+        tags=["outreach"],
+        summary="The recruiting funnel (targeted → sent → … → accepted) and each creator's state",
+        responses=responses(200, Pipeline, H.NOT_FOUND, H.BAD_REQUEST),
+    )
+    def pipeline(campaign_id: str, limit: Limit = None, cursor: Cursor = None) -> Pipeline:
+        brand_id = principal(router).brand_id
+        s = stores()
+        s.campaigns.get(brand_id, campaign_id)
+        everyone = s.outreach.all_enrollments(brand_id, campaign_id)
+        targeted = sum(q.targeted for q in s.outreach.sequences(brand_id, campaign_id))
+        page, next_cursor = s.outreach.enrollments(
+            brand_id, campaign_id, limit=limit or get_settings().default_page_size, cursor=cursor
+        )
+        return Pipeline(
+            campaign_id=campaign_id,
+            funnel=outreach.funnel(everyone, targeted),
+            creators=page,
+            next_cursor=next_cursor,
+        )
+
+    @router.get(
+        "/v1/campaigns/<campaign_id>/outreach/messages",
+        tags=["outreach"],
+        summary="Every outreach message of the campaign (or one creator) with its delivery events",
+        responses=responses(200, MessageList, H.NOT_FOUND, H.BAD_REQUEST),
+    )
+    def messages(
+        campaign_id: str,
+        creator_id: Annotated[str | None, Query(max_length=64)] = None,
+        limit: Limit = None,
+        cursor: Cursor = None,
+    ) -> MessageList:
+        brand_id = principal(router).brand_id
+        stores().campaigns.get(brand_id, campaign_id)
+        items, next_cursor = stores().outreach.messages(
+            brand_id, campaign_id, creator_id, limit=limit or get_settings().default_page_size, cursor=cursor
+        )
+        return MessageList(items=items, next_cursor=next_cursor)
+
+    @router.post(
+        "/v1/campaigns/<campaign_id>/outreach/<creator_id>/stop",
+        tags=["outreach"],
+        summary="Record the creator's answer (accepted / declined): their sequence stops",
+        responses=responses(200, Enrollment, H.NOT_FOUND, *WRITE_ERRORS),
+    )
+    def stop_outreach(campaign_id: str, creator_id: str, body: StopRequest) -> Enrollment:
+        brand_id = principal(router).brand_id
+        if stores().outreach.get_enrollment(brand_id, campaign_id, creator_id) is None:
+            raise NotFound("this creator is not in the campaign's outreach")
+        outreach.stop(stores(), event_publisher(), brand_id, campaign_id, creator_id, body.reason)
+        found = stores().outreach.get_enrollment(brand_id, campaign_id, creator_id)
+        assert found is not None
+        return found
 
     return router

@@ -1,0 +1,421 @@
+"""Outreach: message a segment of the roster at once, follow up on a schedule, stop the moment a
+creator answers, and never email anyone who asked not to be (or whose address bounced).
+
+    POST /v1/campaigns/{id}/outreach → start: enroll creators, queue step 0 (SQS)
+    SQS → send_step: checks, render, SESv2 send, record, schedule the next step
+    every 5 minutes → dispatch_due: queue the follow-ups that are due
+    SES events (EventBridge) → apply_ses_event; inbound replies (S3) → handle_reply;
+    /u/{token} → unsubscribe; brand API → stop (accepted / declined)
+
+Each step is sent at most once: the message record is claimed before the send, and a claim is
+only released when SES certainly did not take the message (throttled).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence as Seq
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from ulid import ULID
+
+from roster import clock, email_templates, ids, links, mail
+from roster.adapters.events import EventPublisher
+from roster.adapters.mailer import Mailer, Rejected, Throttled
+from roster.adapters.queue import WorkQueue
+from roster.errors import Conflict, NotFound, ValidationFailed
+from roster.models.campaigns import CampaignStatus
+from roster.models.creators import Creator
+from roster.models.outreach import (
+    Enrollment,
+    Funnel,
+    MessageEvent,
+    OutreachMessage,
+    OutreachStart,
+    Sequence,
+)
+from roster.store.registry import Stores
+
+MAX_AUDIENCE = 5000
+STOP_FLAGS = {
+    "replied": "replied",
+    "accepted": "accepted",
+    "declined": "declined",
+    "unsubscribed": "unsubscribed",
+    "bounced": "bounced",
+    "complained": "complained",
+}
+SUPPRESSION_STOP = {"unsubscribe": "unsubscribed", "bounce": "bounced", "complaint": "complained"}
+
+
+@dataclass(frozen=True)
+class MailConfig:
+    signing_key: str
+    mail_domain: str
+    public_url: str  # base of unsubscribe links, e.g. https://api.example.com
+
+
+def _audience(
+    stores: Stores, brand_id: str, req: OutreachStart
+) -> tuple[list[Creator], list[dict[str, str]]]:
+    a = req.audience
+    skipped: list[dict[str, str]] = []
+    if a.creator_ids is not None:
+        found = []
+        for creator_id in dict.fromkeys(a.creator_ids):
+            try:
+                found.append(stores.creators.get(brand_id, creator_id))
+            except NotFound:
+                skipped.append({"creator_id": creator_id, "reason": "creator not found"})
+        return found, skipped
+    creators: list[Creator] = []
+    cursor = None
+    while True:
+        page, cursor = stores.creators.list(
+            brand_id, status=None, tier=a.tier, tag=a.tag, country=a.country, limit=100, cursor=cursor
+        )
+        creators += [c for c in page if c.status != "archived"]
+        if not cursor or len(creators) >= MAX_AUDIENCE:
+            break
+    if len(creators) > MAX_AUDIENCE:
+        raise ValidationFailed(f"the filter matches more than {MAX_AUDIENCE} creators; narrow it")
+    return creators, skipped
+
+
+def start(stores: Stores, queue: WorkQueue, brand_id: str, campaign_id: str, req: OutreachStart) -> Sequence:
+    campaign = stores.campaigns.get(brand_id, campaign_id)
+    if campaign.status in (CampaignStatus.COMPLETED, CampaignStatus.CANCELLED):
+        raise Conflict(f"a {campaign.status} campaign sends no outreach")
+    if stores.outreach.get_settings(brand_id) is None:
+        raise Conflict("set the sender first: PUT /v1/outreach/settings")
+    for step in req.steps:
+        stores.outreach.get_template(brand_id, step.template_id)  # 404 for an unknown template
+    creators, skipped = _audience(stores, brand_id, req)
+    now = clock.now_iso()
+    sequence_id = ids.new_id()
+    enrolled: list[str] = []
+    for creator in creators:
+        reason = _refusal(stores, brand_id, creator)
+        if reason:
+            skipped.append({"creator_id": creator.id, "reason": reason})
+            continue
+        e = Enrollment(
+            campaign_id=campaign_id,
+            creator_id=creator.id,
+            sequence_id=sequence_id,
+            status="active",
+            step=0,
+            next_send_at=None,  # queued right away; the due index is for follow-ups
+            updated_at=now,
+        )
+        if stores.outreach.enroll(brand_id, e):
+            enrolled.append(creator.id)
+        else:
+            skipped.append({"creator_id": creator.id, "reason": "already in this campaign's outreach"})
+    sequence = Sequence(
+        id=sequence_id,
+        campaign_id=campaign_id,
+        steps=req.steps,
+        offer=req.offer,
+        targeted=len(creators) + sum(1 for s in skipped if s["reason"] == "creator not found"),
+        enrolled=len(enrolled),
+        skipped=skipped,
+        created_at=now,
+    )
+    stores.outreach.put_sequence(brand_id, sequence)
+    queue.send([_send_message(brand_id, campaign_id, c, sequence_id, 0) for c in enrolled])
+    return sequence
+
+
+def _send_message(
+    brand_id: str, campaign_id: str, creator_id: str, sequence_id: str, step: int
+) -> dict[str, Any]:
+    return {
+        "kind": "send",
+        "brand_id": brand_id,
+        "campaign_id": campaign_id,
+        "creator_id": creator_id,
+        "sequence_id": sequence_id,
+        "step": step,
+    }
+
+
+def _refusal(stores: Stores, brand_id: str, creator: Creator) -> str | None:
+    """Why this creator must not be emailed, or None."""
+    if mail.role_address(creator.email):
+        return f"role address ({creator.email.split('@', 1)[0]}@) is not a person"
+    suppressed = stores.outreach.suppression(brand_id, mail.email_hash(creator.email))
+    if suppressed:
+        return f"suppressed: {suppressed}"
+    return None
+
+
+def message_id(sequence_id: str, creator_id: str, step: int) -> str:
+    """Deterministic per (sequence, creator, step): a redelivered queue message finds the claim."""
+    digest = hashlib.sha256(f"{sequence_id}:{creator_id}:{step}".encode()).digest()[:16]
+    return str(ULID.from_bytes(digest))
+
+
+def send_step(
+    stores: Stores,
+    mailer: Mailer,
+    events: EventPublisher,
+    config: MailConfig,
+    job: dict[str, Any],
+) -> str:
+    """Sends one step to one creator. Returns what happened: sent, refused, skipped, duplicate."""
+    brand_id, campaign_id, creator_id = job["brand_id"], job["campaign_id"], job["creator_id"]
+    sequence_id, step = job["sequence_id"], int(job["step"])
+    e = stores.outreach.get_enrollment(brand_id, campaign_id, creator_id)
+    if e is None or e.status != "active" or e.sequence_id != sequence_id or e.step != step:
+        return "skipped"
+    sequence = stores.outreach.get_sequence(brand_id, campaign_id, sequence_id)
+    settings = stores.outreach.get_settings(brand_id)
+    if sequence is None or settings is None:
+        return "skipped"
+    try:
+        creator = stores.creators.get(brand_id, creator_id)
+    except NotFound:
+        stores.outreach.mark(brand_id, campaign_id, creator_id, {}, stop="refused")
+        return "refused"
+    now = clock.now_iso()
+    mid = message_id(sequence_id, creator_id, step)
+    template = stores.outreach.get_template(brand_id, sequence.steps[step].template_id)
+    message = OutreachMessage(
+        id=mid,
+        campaign_id=campaign_id,
+        creator_id=creator_id,
+        sequence_id=sequence_id,
+        step=step,
+        to_hash=mail.email_hash(creator.email),
+        subject="",
+        status="sending",
+        created_at=now,
+    )
+    if not stores.outreach.claim_message(brand_id, message):
+        return "duplicate"
+
+    def refuse(reason: str, stop: str = "refused", status: str = "refused") -> str:
+        stores.outreach.save_message(
+            brand_id, message.model_copy(update={"status": status, "reason": reason})
+        )
+        flags = {STOP_FLAGS[stop]: True} if stop in STOP_FLAGS else {}
+        stores.outreach.mark(brand_id, campaign_id, creator_id, flags, stop=stop)
+        return "refused"
+
+    if mail.role_address(creator.email):
+        return refuse(f"role address ({creator.email.split('@', 1)[0]}@) is not a person")
+    suppressed = stores.outreach.suppression(brand_id, message.to_hash)
+    if suppressed:  # checked at send time: an unsubscribe a minute ago counts
+        return refuse(f"suppressed: {suppressed}", stop=SUPPRESSION_STOP.get(suppressed, "refused"))
+    campaign = stores.campaigns.get(brand_id, campaign_id)
+    brand = stores.brands.get_brand(brand_id)
+    found, _ = stores.links.list(
+        brand_id, campaign_id=campaign_id, creator_id=creator_id, limit=1, cursor=None
+    )
+    codes, _ = stores.promo_codes.list(
+        brand_id, campaign_id=campaign_id, creator_id=creator_id, limit=1, cursor=None
+    )
+    values = email_templates.Personalization(
+        creator=creator,
+        brand_name=brand.name if brand else "",
+        campaign_name=campaign.name,
+        offer=sequence.offer,
+        link=links.with_url(found[0], config.public_url).url if found else None,
+        promo_code=codes[0].code if codes else None,
+        sender_name=settings.from_name,
+        signature=settings.signature,
+    )
+    try:
+        rendered = email_templates.render(template, values)
+    except email_templates.RenderError as exc:  # never half-rendered: this creator gets nothing
+        return refuse(exc.message)
+    token = mail.unsubscribe_token(config.signing_key, brand_id, creator_id)
+    reply_to = mail.reply_address(config.signing_key, mid, config.mail_domain)
+    raw = mail.build(
+        from_name=settings.from_name,
+        from_email=settings.from_email,
+        to=creator.email,
+        subject=rendered.subject,
+        html=rendered.html,
+        text=rendered.text,
+        reply_to=reply_to,
+        unsubscribe_url=f"{config.public_url}/u/{token}",
+        unsubscribe_mailto=reply_to.replace("reply+", "unsubscribe+", 1),
+        postal_address=settings.postal_address,
+    )
+    # The reply pointer goes first: a creator can answer before this function returns.
+    stores.outreach.put_reply_pointer(mid, brand_id, campaign_id, creator_id)
+    tags = {"brand": brand_id, "campaign": campaign_id, "creator": creator_id, "message": mid}
+    try:
+        ses_id = mailer.send(settings.from_email, creator.email, raw, tags)
+    except Throttled:
+        stores.outreach.release_message(brand_id, mid)
+        raise
+    except Rejected as exc:
+        refuse(str(exc), status="failed")
+        return "refused"
+    stores.outreach.save_message(
+        brand_id,
+        message.model_copy(update={"status": "sent", "subject": rendered.subject, "ses_message_id": ses_id}),
+    )
+    nxt = step + 1
+    done = nxt >= len(sequence.steps)
+    advanced = e.model_copy(
+        update={
+            "step": nxt,
+            "sent": e.sent + 1,
+            "status": "completed" if done else "active",
+            "next_send_at": None
+            if done
+            else (clock.now() + timedelta(days=sequence.steps[nxt].delay_days)).isoformat(timespec="seconds"),
+            "updated_at": clock.now_iso(),
+        }
+    )
+    stores.outreach.save_enrollment(brand_id, advanced, expected_step=step)
+    events.publish(
+        "outreach.sent",
+        {
+            "brand_id": brand_id,
+            "campaign_id": campaign_id,
+            "creator_id": creator_id,
+            "message_id": mid,
+            "step": step,
+        },
+    )
+    return "sent"
+
+
+def dispatch_due(stores: Stores, queue: WorkQueue) -> int:
+    """Queues every follow-up that is due (each once: it leaves the due index as it is queued)."""
+    now = clock.now().isoformat(timespec="seconds")
+    jobs = []
+    for brand_id, e in stores.outreach.due(now):
+        if stores.outreach.undue(brand_id, e):
+            jobs.append(_send_message(brand_id, e.campaign_id, e.creator_id, e.sequence_id, e.step))
+    queue.send(jobs)
+    return len(jobs)
+
+
+def stop(
+    stores: Stores,
+    events: EventPublisher,
+    brand_id: str,
+    campaign_id: str,
+    creator_id: str,
+    reason: str,
+    *,
+    excerpt: str | None = None,
+) -> bool:
+    """Ends the creator's sequence in this campaign for `reason` and records it in the funnel."""
+    flags: dict[str, Any] = {STOP_FLAGS[reason]: True} if reason in STOP_FLAGS else {}
+    if excerpt is not None:
+        flags["reply_excerpt"] = excerpt
+    stopped = stores.outreach.mark(brand_id, campaign_id, creator_id, flags, stop=reason)
+    events.publish(
+        f"outreach.{reason}",
+        {"brand_id": brand_id, "campaign_id": campaign_id, "creator_id": creator_id, "stopped": stopped},
+    )
+    return stopped
+
+
+def unsubscribe(stores: Stores, events: EventPublisher, brand_id: str, creator_id: str) -> bool:
+    """Per brand and at once: the address is suppressed and every active sequence stops."""
+    try:
+        creator = stores.creators.get(brand_id, creator_id)
+    except NotFound:
+        return False
+    stores.outreach.suppress(brand_id, mail.email_hash(creator.email), "unsubscribe")
+    for e in stores.outreach.creator_enrollments(brand_id, creator_id):
+        stop(stores, events, brand_id, e.campaign_id, creator_id, "unsubscribed")
+    return True
+
+
+def apply_ses_event(stores: Stores, events: EventPublisher, detail: dict[str, Any]) -> str:
+    """One SES event (Delivery, Bounce, Complaint, Open, Click, DeliveryDelay, …) applied to the
+    message and the creator's funnel. An unknown message is reported and ignored, never retried."""
+    kind = str(detail.get("eventType") or detail.get("notificationType") or "")
+    tags = detail.get("mail", {}).get("tags", {})
+    brand_id = (tags.get("brand") or [""])[0]
+    mid = (tags.get("message") or [""])[0]
+    message = stores.outreach.get_message(brand_id, mid) if brand_id and mid else None
+    if message is None:
+        return "unknown"
+    at = str(detail.get(kind[:1].lower() + kind[1:], {}).get("timestamp") or clock.now_iso())
+    campaign_id, creator_id = message.campaign_id, message.creator_id
+    status: str | None = None
+    note: str | None = None
+    if kind == "Delivery":
+        status = "delivered" if message.status == "sent" else None
+        stores.outreach.mark(brand_id, campaign_id, creator_id, {"delivered": True})
+    elif kind == "Bounce":
+        bounce = detail.get("bounce", {})
+        note = f"{bounce.get('bounceType')}/{bounce.get('bounceSubType')}"
+        if bounce.get("bounceType") == "Permanent":
+            status = "bounced"
+            stores.outreach.suppress(brand_id, message.to_hash, "bounce")
+            stop(stores, events, brand_id, campaign_id, creator_id, "bounced")
+    elif kind == "Complaint":
+        status = "complained"
+        note = detail.get("complaint", {}).get("complaintFeedbackType")
+        stores.outreach.suppress(brand_id, message.to_hash, "complaint")
+        stop(stores, events, brand_id, campaign_id, creator_id, "complained")
+    elif kind == "Open":
+        stores.outreach.mark(brand_id, campaign_id, creator_id, {"opened": True})
+    elif kind == "Click":
+        note = detail.get("click", {}).get("link")
+        stores.outreach.mark(brand_id, campaign_id, creator_id, {"clicked": True})
+    elif kind == "DeliveryDelay":
+        note = detail.get("deliveryDelay", {}).get("delayType")
+    stores.outreach.add_message_event(
+        brand_id, mid, MessageEvent(type=kind or "Unknown", at=at, detail=note), status
+    )
+    return kind or "Unknown"
+
+
+def handle_inbound(stores: Stores, events: EventPublisher, raw: bytes, signing_key: str) -> str:
+    """An email to one of our addresses: a reply (reply+…) stops the sequence and keeps a clean
+    excerpt; a mail to unsubscribe+… unsubscribes. Anything else is ignored."""
+    recipients, _, text = mail.parse_reply(raw)
+    for address in recipients:
+        local = address.split("@", 1)[0].lower()
+        kind = "unsubscribe" if local.startswith("unsubscribe+") else "reply"
+        mid = mail.reply_message_id(
+            signing_key, address.replace("unsubscribe+", "reply+", 1) if kind == "unsubscribe" else address
+        )
+        if mid is None:
+            continue
+        pointer = stores.outreach.reply_pointer(mid)
+        if pointer is None:
+            return "unknown"
+        brand_id, campaign_id, creator_id = pointer["brand_id"], pointer["campaign_id"], pointer["creator_id"]
+        if kind == "unsubscribe":
+            unsubscribe(stores, events, brand_id, creator_id)
+            return "unsubscribed"
+        stop(stores, events, brand_id, campaign_id, creator_id, "replied", excerpt=text)
+        stores.outreach.add_message_event(
+            brand_id, mid, MessageEvent(type="Reply", at=clock.now_iso(), detail=text[:200]), None
+        )
+        return "replied"
+    return "ignored"
+
+
+def funnel(enrollments: Seq[Enrollment], targeted: int) -> Funnel:
+    f = Funnel(targeted=targeted)
+    for e in enrollments:
+        f.sent += e.sent > 0
+        for flag in (
+            "delivered",
+            "opened",
+            "clicked",
+            "replied",
+            "accepted",
+            "declined",
+            "bounced",
+            "unsubscribed",
+            "complained",
+        ):
+            setattr(f, flag, getattr(f, flag) + bool(getattr(e, flag)))
+    return f
