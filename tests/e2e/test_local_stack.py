@@ -352,3 +352,66 @@ def test_post_monitoring_over_http(stack: RunningStack) -> None:
     assert [(a["kind"], a["post_id"]) for a in alerts if a["campaign_id"] == campaign["id"]] == [
         ("disclosure", post["id"])
     ]
+
+
+def test_outreach_sequence_over_http(stack: RunningStack) -> None:
+    """A sequence to three creators on the local stack: sent through (moto's) SES by the queue
+    worker; one creator accepts; the messages and the funnel show it all."""
+
+    def call(method: str, path: str, body: Any = None, query: str = "") -> tuple[int, Any]:
+        data = json.dumps(body).encode() if body is not None else None
+        status, _, out = request(stack.base_url, method, path + query, body=data, headers=AUTH)
+        return status, out
+
+    sender = {
+        "from_email": "team@mail.roster.example",
+        "from_name": "Demo Partnerships",
+        "postal_address": "Demo Brand, 1 Main Street, Springfield",
+    }
+    assert call("PUT", "/v1/outreach/settings", sender)[0] == 200
+    campaign = call("POST", "/v1/campaigns", CAMPAIGN | {"name": "Outreach e2e", "status": "active"})[1]
+    template = call(
+        "POST",
+        "/v1/email-templates",
+        {
+            "name": "Hello",
+            "subject": "{{ campaign.name }}: hi {{ creator.first_name }}",
+            "html": "<p>Hi {{ creator.first_name }}! {{ offer }}</p>",
+            "text": "Hi {{ creator.first_name }}! {{ offer }}",
+        },
+    )[1]
+    ids = [
+        call("POST", "/v1/creators", {"name": f"{n} E2e", "email": f"{n.lower()}@outreach.example"})[1]["id"]
+        for n in ("Ana", "Ben", "Cy")
+    ]
+    body = {
+        "steps": [{"template_id": template["id"]}, {"template_id": template["id"], "delay_days": 7}],
+        "audience": {"creator_ids": ids},
+        "offer": "Free boots.",
+    }
+    status, sequence = call("POST", f"/v1/campaigns/{campaign['id']}/outreach", body)
+    assert status == 202 and sequence["enrolled"] == 3, sequence
+
+    deadline = time.monotonic() + 30
+    while True:
+        messages = call("GET", f"/v1/campaigns/{campaign['id']}/outreach/messages")[1]["items"]
+        if sum(m["status"] == "sent" for m in messages) == 3 or time.monotonic() > deadline:
+            break
+        time.sleep(0.3)
+    assert sorted((m["step"], m["status"]) for m in messages) == [(0, "sent")] * 3
+    assert {m["subject"] for m in messages} == {f"Outreach e2e: hi {n}" for n in ("Ana", "Ben", "Cy")}
+
+    # Ben accepts: his sequence stops; the unsubscribe page refuses a token Roster did not sign.
+    status, ben = call(
+        "POST", f"/v1/campaigns/{campaign['id']}/outreach/{ids[1]}/stop", {"reason": "accepted"}
+    )
+    assert status == 200 and (ben["status"], ben["stop_reason"]) == ("stopped", "accepted")
+    status, _, page = request(stack.base_url, "POST", "/u/bm90LWEtdG9rZW4.c2lnbmF0dXJl")
+    assert status == 404 and "not valid" in page
+
+    funnel = call("GET", f"/v1/campaigns/{campaign['id']}/outreach")[1]
+    f = funnel["funnel"]
+    assert (f["targeted"], f["sent"], f["accepted"], f["replied"], f["bounced"]) == (3, 3, 1, 0, 0)
+    states = {c["creator_id"]: c["status"] for c in funnel["creators"]}
+    assert states == {ids[0]: "active", ids[1]: "stopped", ids[2]: "active"}
+    assert all(c["next_send_at"] for c in funnel["creators"] if c["status"] == "active")  # waits 7 days
