@@ -143,9 +143,10 @@ def table(title: str, label: str, results: dict[str, list[float]], digits: int) 
 
 
 def main() -> None:
-    from bench import monitoring, redirect, webhooks
+    from bench import monitoring, outreach, redirect, webhooks
 
     monitoring_lines = monitoring.section()
+    outreach_lines = outreach.section()
     webhook_lines = webhooks.section()
     redirect_lines = redirect.section()
     cold = cold_imports()
@@ -179,7 +180,7 @@ def main() -> None:
         "slimmer authorizer) is a known, measured follow-up, not yet done.",
         "",
     ]
-    lines += ["", *redirect_lines, "", *webhook_lines, "", *monitoring_lines]
+    lines += ["", *redirect_lines, "", *webhook_lines, "", *monitoring_lines, "", *outreach_lines]
     OUT.write_text("\n".join(lines))
     print("\n".join(lines))
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, meta, nodes
+from jinja2 import StrictUndefined, Template, TemplateSyntaxError, UndefinedError, meta, nodes
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -42,6 +43,12 @@ def _env(html: bool) -> SandboxedEnvironment:
 
 
 ENVS = {"subject": _env(False), "html": _env(True), "text": _env(False)}
+
+
+@lru_cache(maxsize=512)
+def _compiled(part: str, source: str) -> Template:
+    """Compiling is most of a render's cost; a sequence renders the same few templates many times."""
+    return ENVS[part].from_string(source)
 
 
 def _fields(part: str, source: str) -> set[str]:
@@ -156,7 +163,7 @@ def render(template: EmailTemplate, values: Personalization) -> RenderedEmail:
     out = {}
     for part in PARTS:
         try:
-            out[part] = ENVS[part].from_string(getattr(template, part)).render(ctx)
+            out[part] = _compiled(part, getattr(template, part)).render(ctx)
         except UndefinedError as exc:
             raise RenderError(
                 f"cannot personalize the {part} for {values.creator.id}: {exc.message}"
