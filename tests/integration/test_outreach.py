@@ -363,3 +363,47 @@ def test_audience_by_filter(brand_a: Client, setup: dict[str, Any]) -> None:
         "audience": {"tag": "trail", "creator_ids": ["x"]},
     }
     assert brand_a.call("POST", f"/v1/campaigns/{setup['campaign']['id']}/outreach", bad)[0] == 422
+
+
+def _function(logical_id: str) -> Any:
+    from local import template as tpl
+    from local.lambdas import load_handler
+    from tests.integration.conftest import NAMES
+
+    t = tpl.load()
+    (spec,) = [s for s in tpl.functions(t, NAMES, tpl.parameters(t)) if s.logical_id == logical_id]
+    return load_handler(spec)
+
+
+def test_deployed_handlers_for_ses_events_and_inbound_mail(
+    brand_a: Client, setup: dict[str, Any], lambda_context: Any
+) -> None:
+    """The EventBridge-triggered and S3-triggered functions, with the envelopes AWS sends."""
+    import boto3
+
+    from tests.integration.conftest import NAMES
+
+    start(brand_a, setup, ["maya"])
+    send_all()
+    (message,) = messages(brand_a, setup, "maya")
+    envelope = ses_event("ses_delivery.json", brand_a, message["id"], setup, "maya")
+    assert _function("OutreachEventsFunction")(envelope, lambda_context) == {"applied": "Delivery"}
+
+    raw = email.message_from_string(sent()[0].raw_data)
+    bucket = NAMES.physical("InboundMailBucket")
+    key = "inbound/0a1b2c3d4e5f+reply"
+    boto3.client("s3").put_object(Bucket=bucket, Key=key, Body=reply_email(str(raw["Reply-To"]), "Yes!"))
+    s3_event = {
+        "Records": [
+            {
+                "eventVersion": "2.1",
+                "eventSource": "aws:s3",
+                "awsRegion": "us-east-1",
+                "eventName": "ObjectCreated:Put",
+                "s3": {"bucket": {"name": bucket}, "object": {"key": key.replace("+", "%2B"), "size": 400}},
+            }
+        ]
+    }
+    assert _function("OutreachInboundFunction")(s3_event, lambda_context) == {"outcomes": ["replied"]}
+    maya = enrollment(brand_a, setup, "maya")
+    assert (maya["stop_reason"], maya["reply_excerpt"], maya["delivered"]) == ("replied", "Yes!", True)
