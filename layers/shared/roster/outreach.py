@@ -152,6 +152,43 @@ def _refusal(stores: Stores, brand_id: str, creator: Creator) -> str | None:
     return None
 
 
+def personalization(
+    stores: Stores,
+    brand_id: str,
+    creator: Creator,
+    campaign_id: str | None,
+    *,
+    public_url: str,
+    offer: str | None,
+    sender_name: str | None,
+    signature: str | None,
+) -> email_templates.Personalization:
+    """The values a template can use for this creator (and campaign): their tracking link and
+    promo code in the campaign when they have them."""
+    brand = stores.brands.get_brand(brand_id)
+    campaign_name = link = promo = None
+    if campaign_id:
+        campaign_name = stores.campaigns.get(brand_id, campaign_id).name
+        found, _ = stores.links.list(
+            brand_id, campaign_id=campaign_id, creator_id=creator.id, limit=1, cursor=None
+        )
+        link = links.with_url(found[0], public_url).url if found else None
+        codes, _ = stores.promo_codes.list(
+            brand_id, campaign_id=campaign_id, creator_id=creator.id, limit=1, cursor=None
+        )
+        promo = codes[0].code if codes else None
+    return email_templates.Personalization(
+        creator=creator,
+        brand_name=brand.name if brand else "",
+        campaign_name=campaign_name,
+        offer=offer,
+        link=link,
+        promo_code=promo,
+        sender_name=sender_name,
+        signature=signature,
+    )
+
+
 def message_id(sequence_id: str, creator_id: str, step: int) -> str:
     """Deterministic per (sequence, creator, step): a redelivered queue message finds the claim."""
     digest = hashlib.sha256(f"{sequence_id}:{creator_id}:{step}".encode()).digest()[:16]
@@ -210,21 +247,13 @@ def send_step(
     suppressed = stores.outreach.suppression(brand_id, message.to_hash)
     if suppressed:  # checked at send time: an unsubscribe a minute ago counts
         return refuse(f"suppressed: {suppressed}", stop=SUPPRESSION_STOP.get(suppressed, "refused"))
-    campaign = stores.campaigns.get(brand_id, campaign_id)
-    brand = stores.brands.get_brand(brand_id)
-    found, _ = stores.links.list(
-        brand_id, campaign_id=campaign_id, creator_id=creator_id, limit=1, cursor=None
-    )
-    codes, _ = stores.promo_codes.list(
-        brand_id, campaign_id=campaign_id, creator_id=creator_id, limit=1, cursor=None
-    )
-    values = email_templates.Personalization(
-        creator=creator,
-        brand_name=brand.name if brand else "",
-        campaign_name=campaign.name,
+    values = personalization(
+        stores,
+        brand_id,
+        creator,
+        campaign_id,
+        public_url=config.public_url,
         offer=sequence.offer,
-        link=links.with_url(found[0], config.public_url).url if found else None,
-        promo_code=codes[0].code if codes else None,
         sender_name=settings.from_name,
         signature=settings.signature,
     )

@@ -6,7 +6,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from roster import clock, email_templates, links, outreach
+from roster import clock, email_templates, outreach
 from roster.adapters.events import event_publisher
 from roster.adapters.mailer import mailer
 from roster.adapters.queue import outreach_queue
@@ -95,25 +95,13 @@ def build_router() -> Router:
         s = stores()
         template = s.outreach.get_template(brand_id, template_id)
         creator = s.creators.get(brand_id, body.creator_id)
-        brand = s.brands.get_brand(brand_id)
-        campaign_name = link = promo = None
-        if body.campaign_id:
-            campaign_name = s.campaigns.get(brand_id, body.campaign_id).name
-            found, _ = s.links.list(
-                brand_id, campaign_id=body.campaign_id, creator_id=creator.id, limit=1, cursor=None
-            )
-            link = links.with_url(found[0], public_base_url(router)).url if found else None
-            codes, _ = s.promo_codes.list(
-                brand_id, campaign_id=body.campaign_id, creator_id=creator.id, limit=1, cursor=None
-            )
-            promo = codes[0].code if codes else None
-        values = email_templates.Personalization(
-            creator=creator,
-            brand_name=brand.name if brand else "",
-            campaign_name=campaign_name,
+        values = outreach.personalization(
+            s,
+            brand_id,
+            creator,
+            body.campaign_id,
+            public_url=public_base_url(router),
             offer=body.offer,
-            link=link,
-            promo_code=promo,
             sender_name=body.sender_name,
             signature=body.signature,
         )
