@@ -10,12 +10,13 @@ SAM       := $(SAM_VENV)/bin/sam
 SAM_ENV   := PATH="$(CURDIR)/$(VENV)/bin:$$PATH" SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1}
 PORT      ?= 3000
 
-.PHONY: help venv run test lint typecheck unit integration e2e validate build deploy brand replay-clicks bench openapi clean
+.PHONY: help venv run test lint typecheck unit integration e2e validate build deploy brand replay-clicks bench openapi workflows clean
 
 help:
 	@echo "make run        start the local stack on http://127.0.0.1:$(PORT)"
 	@echo "make test       lint, typecheck, sam validate --lint, sam build, unit/integration/e2e tests, ASL checks"
 	@echo "make openapi    regenerate docs/openapi.json from the models"
+	@echo "make workflows  regenerate statemachines/*.asl.json and docs/workflows.md"
 	@echo "make bench      run the benchmarks, write docs/performance.md"
 	@echo "make build      sam build (arm64, python3.13)"
 	@echo "make deploy     sam build && sam deploy (ENV=prod for the prod config)"
@@ -63,6 +64,9 @@ test: lint typecheck validate build
 
 openapi: $(VENV)/.stamp
 	PYTHONPATH=layers/shared:. $(PY) -m local.openapi > docs/openapi.json
+
+workflows: $(VENV)/.stamp
+	PYTHONPATH=layers/shared:. $(PY) -m tools.workflows
 
 build: $(SAM_VENV)/.stamp $(VENV)/.stamp
 	$(SAM_ENV) $(SAM) build

@@ -102,8 +102,11 @@ def resolve(value: Any, template: dict[str, Any], names: Names, params: dict[str
             return ACCOUNT
         if ref == "AWS::URLSuffix":
             return "amazonaws.com"
-        if template["Resources"].get(ref, {}).get("Type") == "AWS::SQS::Queue":
+        kind = template["Resources"].get(ref, {}).get("Type")
+        if kind == "AWS::SQS::Queue":
             return queue_url(names.physical(ref))
+        if kind == "AWS::Serverless::StateMachine":  # SAM's Ref of a state machine is its ARN
+            return names.arn(template, ref)
         return names.physical(ref)
     if "Fn::GetAtt" in value:
         logical_id, attr = value["Fn::GetAtt"]

@@ -44,6 +44,8 @@ TEST_ENV = {
     "OUTREACH_SIGNING_KEY": "test-outreach-signing-key-0123456789",
     "MAIL_DOMAIN": "mail.roster.example",
     "SES_CONFIGURATION_SET": "roster-test-OutreachConfigurationSet",
+    "COLLABORATION_STATE_MACHINE_ARN": "arn:aws:states:us-east-1:123456789012:stateMachine:roster-test-CollaborationStateMachine",
+    "CAMPAIGN_STATE_MACHINE_ARN": "arn:aws:states:us-east-1:123456789012:stateMachine:roster-test-CampaignStateMachine",
 }
 
 

@@ -34,6 +34,10 @@ def aws() -> Iterator[None]:
         tpl.create_queues(boto3.client("sqs"), tpl.load(), NAMES)
         template = tpl.load()
         tpl.create_email_identities(boto3.client("ses"), template, NAMES, tpl.parameters(template))
+        # Definitions are registered; in-process moto does not run them (the e2e suite does).
+        tpl.create_state_machines(
+            boto3.client("stepfunctions"), boto3.client("iam"), template, NAMES, tpl.parameters(template)
+        )
         # Handlers cache their clients per cold start; each test is a new "deployment".
         for module in [m for name, m in sys.modules.items() if name.startswith("roster_fn_")]:
             if hasattr(module, "redirector"):

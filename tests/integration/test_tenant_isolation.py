@@ -481,6 +481,55 @@ def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
     assert table_snapshot() == before
 
 
+def _collaboration(a: Client, owned: dict[str, Any]) -> str:
+    status, started = a.call(
+        "POST",
+        f"/v1/campaigns/{owned['campaign']['id']}/collaborations",
+        {"creator_ids": [owned["creator"]["id"]]},
+    )
+    assert status == 202, started
+    return str(started["items"][0]["id"])
+
+
+@case("post", "/v1/campaigns/{campaign_id}/collaborations")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    before = table_snapshot()
+    body = {"creator_ids": [owned["creator"]["id"]]}
+    assert b.call("POST", f"/v1/campaigns/{owned['campaign']['id']}/collaborations", body)[0] == 404
+    mine = b.call("POST", "/v1/campaigns", CAMPAIGN | {"status": "active"})[1]
+    assert b.call("POST", f"/v1/campaigns/{mine['id']}/collaborations", body)[0] == 404  # a's creator
+    assert len(table_snapshot()) == len(before) + 1  # only b's own campaign
+
+
+@case("get", "/v1/campaigns/{campaign_id}/collaborations")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    _collaboration(a, owned)
+    assert len(a.call("GET", f"/v1/campaigns/{owned['campaign']['id']}/collaborations")[1]["items"]) == 1
+    assert b.call("GET", f"/v1/campaigns/{owned['campaign']['id']}/collaborations")[0] == 404
+
+
+@case("get", "/v1/campaigns/{campaign_id}/workflow")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    _collaboration(a, owned)
+    assert a.call("GET", f"/v1/campaigns/{owned['campaign']['id']}/workflow")[0] == 200
+    assert b.call("GET", f"/v1/campaigns/{owned['campaign']['id']}/workflow")[0] == 404
+
+
+@case("get", "/v1/collaborations/{collaboration_id}")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    cid = _collaboration(a, owned)
+    assert a.call("GET", f"/v1/collaborations/{cid}")[0] == 200
+    assert b.call("GET", f"/v1/collaborations/{cid}")[0] == 404
+
+
+@case("post", "/v1/collaborations/{collaboration_id}/actions/{action}")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    cid = _collaboration(a, owned)
+    before = table_snapshot()
+    assert b.call("POST", f"/v1/collaborations/{cid}/actions/cancel", {})[0] == 404
+    assert table_snapshot() == before
+
+
 def test_every_brand_route_has_an_isolation_case() -> None:
     spec = json.loads(document())
     routes = {(m, p) for p, ops in spec["paths"].items() for m in ops if p.startswith("/v1/")}

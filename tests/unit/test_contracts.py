@@ -54,6 +54,10 @@ def test_openapi_lists_every_route() -> None:
         "/v1/campaigns/{campaign_id}/outreach",
         "/v1/campaigns/{campaign_id}/outreach/messages",
         "/v1/campaigns/{campaign_id}/outreach/{creator_id}/stop",
+        "/v1/campaigns/{campaign_id}/collaborations",
+        "/v1/campaigns/{campaign_id}/workflow",
+        "/v1/collaborations/{collaboration_id}",
+        "/v1/collaborations/{collaboration_id}/actions/{action}",
         "/v1/alerts",
     }
 
@@ -125,3 +129,24 @@ def test_openapi_documents_auth_and_roster_errors_on_every_brand_route() -> None
                     ref = resp["content"]["application/json"]["schema"]["$ref"]
                     assert ref.endswith("/ErrorResponse"), (method, path, code)
     assert "201" in spec["paths"]["/v1/campaigns"]["post"]["responses"]
+
+
+def test_workflow_definitions_and_docs_are_generated_and_current() -> None:
+    from tools import workflows
+
+    for path, text in workflows.render().items():
+        assert path.read_text() == text, f"{path.name} is stale: run `make workflows` and commit it"
+
+
+def test_every_human_wait_has_a_timeout_and_a_catch_for_it() -> None:
+    for path in STATE_MACHINES:
+        states = json.loads(path.read_text())["States"]
+        for name, state in states.items():
+            if not state.get("Resource", "").endswith(".waitForTaskToken"):
+                continue
+            assert "TimeoutSeconds" in state or "TimeoutSecondsPath" in state, (path.name, name)
+            catches = {e for c in state.get("Catch", []) for e in c["ErrorEquals"]}
+            assert {"States.Timeout", "States.ALL"} <= catches, (path.name, name)
+            timeout_target = next(c["Next"] for c in state["Catch"] if "States.Timeout" in c["ErrorEquals"])
+            assert timeout_target in states, (path.name, name)
+    assert len(STATE_MACHINES) == 2

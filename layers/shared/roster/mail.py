@@ -63,15 +63,29 @@ def unsubscribe_token(key: str, brand_id: str, creator_id: str) -> str:
 
 def read_unsubscribe_token(key: str, token: str) -> tuple[str, str] | None:
     """(brand id, creator id), or None for anything we did not sign."""
+    return _read(key, "unsubscribe", token)
+
+
+def collaboration_token(key: str, brand_id: str, collaboration_id: str) -> str:
+    """The creator's link to their collaboration pages (`/c/{token}`)."""
+    payload = f"{brand_id}.{collaboration_id}"
+    return f"{_b64(payload.encode())}.{_b64(_sign(key, 'collaboration', payload)[:16])}"
+
+
+def read_collaboration_token(key: str, token: str) -> tuple[str, str] | None:
+    return _read(key, "collaboration", token)
+
+
+def _read(key: str, purpose: str, token: str) -> tuple[str, str] | None:
     try:
         data, sig = token.split(".", 1)
         payload = base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)).decode()
-        brand_id, creator_id = payload.split(".", 1)
+        first, second = payload.split(".", 1)
     except (ValueError, UnicodeDecodeError):
         return None
-    if not hmac.compare_digest(_b64(_sign(key, "unsubscribe", payload)[:16]), sig):
+    if not hmac.compare_digest(_b64(_sign(key, purpose, payload)[:16]), sig):
         return None
-    return brand_id, creator_id
+    return first, second
 
 
 def build(

@@ -64,6 +64,13 @@ class Settings(BaseModel):
         default=10.0, alias="SES_MAX_SEND_RATE", gt=0, le=1000, description="Messages per second per worker"
     )
 
+    collaboration_state_machine_arn: str | None = Field(
+        default=None, alias="COLLABORATION_STATE_MACHINE_ARN", pattern=r"^arn:aws[a-z-]*:states:"
+    )
+    campaign_state_machine_arn: str | None = Field(
+        default=None, alias="CAMPAIGN_STATE_MACHINE_ARN", pattern=r"^arn:aws[a-z-]*:states:"
+    )
+
     @model_validator(mode="after")
     def _loopback_only_locally(self) -> Settings:
         if self.monitor_allow_loopback and self.stage not in ("local", "test"):

@@ -17,6 +17,7 @@ from roster.api import errors
 from roster.api.routes import (
     api_keys,
     campaigns,
+    collaborations,
     creators,
     integrations,
     links,
@@ -70,6 +71,7 @@ def build_app() -> APIGatewayHttpResolver:
     app.include_router(payouts.build_router())
     app.include_router(posts.build_router())
     app.include_router(outreach.build_router())
+    app.include_router(collaborations.build_router())
 
     @app.get(
         "/health",

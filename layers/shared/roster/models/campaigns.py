@@ -6,6 +6,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from roster.models.collaborations import Terms, WorkflowSettings
 from roster.models.commissions import CommissionSettings
 from roster.models.common import Domain, Money, PatchModel, RequestModel, ResponseModel, unique
 from roster.models.monitoring import MonitoringSettings
@@ -103,6 +104,17 @@ class CampaignCreate(RequestModel):
     monitoring: MonitoringSettings = Field(
         default=MonitoringSettings(), description="Post monitoring schedule and due date"
     )
+    workflow: WorkflowSettings = Field(
+        default=WorkflowSettings(), description="Collaboration timers (seconds), seeding, content rounds"
+    )
+    default_terms: Terms | None = Field(default=None, description="The brand's opening offer to each creator")
+    brief: Annotated[str, Field(max_length=20_000)] | None = Field(
+        default=None,
+        description="Emailed at onboarding: voice, do's and don'ts, mandatory mentions, examples",
+    )
+    landing_url: Annotated[str, Field(max_length=2000)] | None = Field(
+        default=None, description="Where onboarding's tracking links point (an allowed domain)"
+    )
 
     @model_validator(mode="after")
     def _dates(self) -> Self:
@@ -115,7 +127,7 @@ class CampaignCreate(RequestModel):
 class CampaignPatch(PatchModel):
     """Only the fields sent are changed; `budget: null` removes the budget."""
 
-    NULLABLE = frozenset({"budget"})
+    NULLABLE = frozenset({"budget", "default_terms", "brief", "landing_url"})
 
     name: Name | None = None
     objective: Objective | None = None
@@ -133,6 +145,10 @@ class CampaignPatch(PatchModel):
     content: ContentRules | None = None
     commission: CommissionSettings | None = None
     monitoring: MonitoringSettings | None = None
+    workflow: WorkflowSettings | None = None
+    default_terms: Terms | None = None
+    brief: Annotated[str, Field(max_length=20_000)] | None = None
+    landing_url: Annotated[str, Field(max_length=2000)] | None = None
 
 
 class Campaign(ResponseModel):
@@ -153,6 +169,10 @@ class Campaign(ResponseModel):
     content: ContentRules = ContentRules()
     commission: CommissionSettings = CommissionSettings()
     monitoring: MonitoringSettings = MonitoringSettings()
+    workflow: WorkflowSettings = WorkflowSettings()
+    default_terms: Terms | None = None
+    brief: str | None = None
+    landing_url: str | None = None
     created_at: str
     updated_at: str
     version: int

@@ -84,7 +84,7 @@ class PostList(ResponseModel):
 
 class Alert(ResponseModel):
     id: str
-    kind: Literal["disclosure", "brand_rules", "missing_post"]
+    kind: Literal["disclosure", "brand_rules", "missing_post", "deadline", "stalled", "underperforming"]
     campaign_id: str
     creator_id: str
     post_id: str | None = None

@@ -239,6 +239,19 @@ def suppression_sk(email_hash: str) -> str:
     return f"SUPPRESS#{email_hash}"
 
 
+def collaboration_sk(collaboration_id: str) -> str:
+    return f"COLLAB#{collaboration_id}"
+
+
+def collaborations_by_campaign_pk(brand_id: str, campaign_id: str) -> str:
+    return f"BRAND#{brand_id}#COLLAB_CAMPAIGN#{campaign_id}"
+
+
+def campaign_workflow_sk(campaign_id: str) -> str:
+    """The campaign execution, its periodic reports and wrap-up."""
+    return f"WORKFLOW#{campaign_id}"
+
+
 def api_key_lookup_pk(key_hash: str) -> str:
     """The one global (not brand-scoped) item family: the authorizer only has the key."""
     return f"APIKEY#{key_hash}"

@@ -9,6 +9,7 @@ from roster.settings import get_settings
 from roster.store.attributions import AttributionStore
 from roster.store.brands import BrandStore
 from roster.store.campaigns import CampaignStore
+from roster.store.collaborations import CollaborationStore
 from roster.store.creators import CreatorStore
 from roster.store.idempotency import IdempotencyStore
 from roster.store.integrations import IntegrationStore
@@ -54,6 +55,7 @@ class Stores:
     posts: PostStore
     monitor: MonitorStore
     outreach: OutreachStore
+    collaborations: CollaborationStore
 
     @classmethod
     def for_table(cls, table: Table) -> Stores:
@@ -74,6 +76,7 @@ class Stores:
             PostStore(table),
             MonitorStore(table),
             OutreachStore(table),
+            CollaborationStore(table),
         )
 
 

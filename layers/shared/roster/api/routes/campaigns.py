@@ -6,7 +6,9 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from roster import campaigns, click_stats, reports
+from roster import campaigns, click_stats, collaborations, reports
+from roster.adapters.events import event_publisher
+from roster.adapters.workflows import workflows
 from roster.api.deps import WRITE_ERRORS, Cursor, FromDay, Limit, ToDay, day_range, principal, responses
 from roster.models.campaigns import Campaign, CampaignCreate, CampaignList, CampaignPatch, CampaignStatus
 from roster.models.reports import Report
@@ -69,7 +71,11 @@ def build_router() -> Router:
         responses=responses(200, Campaign, H.NOT_FOUND, H.CONFLICT, *WRITE_ERRORS),
     )
     def patch_campaign(campaign_id: str, body: CampaignPatch) -> Campaign:
-        return campaigns.update(stores().campaigns, principal(router).brand_id, campaign_id, body)
+        brand_id = principal(router).brand_id
+        updated = campaigns.update(stores().campaigns, brand_id, campaign_id, body)
+        if body.status == CampaignStatus.CANCELLED:  # reaches every open collaboration
+            collaborations.cancel_campaign(stores(), workflows(), event_publisher(), brand_id, campaign_id)
+        return updated
 
     @router.get(
         "/v1/campaigns/<campaign_id>/stats",

@@ -1,0 +1,96 @@
+"""Creator pages: GET /c/{token} shows the collaboration and what it waits for; POST
+/c/{token}/{action} (JSON or form) accepts, declines, counters, signs, submits content or the post
+URL, confirms delivery. The token is signed per collaboration; anything else is a 404."""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+from typing import Any
+from urllib.parse import parse_qs
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import ValidationError
+
+from roster import collaborations, mail
+from roster.adapters.events import event_publisher
+from roster.adapters.workflows import workflows
+from roster.api.errors import STATUS, error_body
+from roster.errors import RosterError
+from roster.models.collaborations import CREATOR_ACTIONS, ActionBody
+from roster.observability import logger, metrics
+from roster.settings import get_settings
+from roster.store.registry import stores
+
+
+def _json(status: int, body: Any) -> dict[str, Any]:
+    return {"statusCode": status, "headers": {"Content-Type": "application/json"}, "body": json.dumps(body)}
+
+
+def _body(event: dict[str, Any]) -> dict[str, Any]:
+    raw = event.get("body") or ""
+    text = base64.b64decode(raw).decode() if event.get("isBase64Encoded") else raw
+    ctype = (event.get("headers") or {}).get("content-type", "")
+    if "application/x-www-form-urlencoded" in ctype:
+        return {k: v[0] for k, v in parse_qs(text).items()}
+    loaded = json.loads(text) if text.strip() else {}
+    if not isinstance(loaded, dict):
+        raise ValueError("body must be a JSON object")
+    return loaded
+
+
+def _page(c: Any, brand: str) -> dict[str, Any]:
+    waiting = ", ".join(a for a in (c.waiting_for.actions if c.waiting_for else []) if a in CREATOR_ACTIONS)
+    rows = "".join(f"<li>{html.escape(e.at[:16])} {html.escape(e.type)}</li>" for e in c.timeline[-20:])
+    text = (
+        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><meta name='robots' content='noindex'>"
+        f"<title>{html.escape(brand)} collaboration</title></head>"
+        "<body style='font-family:system-ui;max-width:40rem;margin:2rem auto'>"
+        f"<h1>{html.escape(brand)}</h1><p>Stage: <b>{html.escape(c.stage)}</b>"
+        f"{' — waiting for you: ' + html.escape(waiting) if waiting else ''}</p><ul>{rows}</ul></body></html>"
+    )
+    return {
+        "statusCode": 200,
+        "headers": {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"},
+        "body": text,
+    }
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    params = event.get("pathParameters") or {}
+    key = get_settings().outreach_signing_key or ""
+    found = mail.read_collaboration_token(key, params.get("token", "")) if key else None
+    if found is None:
+        return _json(404, error_body("not_found", "this link is not valid"))
+    brand_id, collaboration_id = found
+    try:
+        c = stores().collaborations.get(brand_id, collaboration_id)
+        action = params.get("action")
+        if not action:
+            brand = stores().brands.get_brand(brand_id)
+            return _page(c, brand.name if brand else "")
+        body = ActionBody.model_validate(_body(event))
+        ip = event.get("requestContext", {}).get("http", {}).get("sourceIp")
+        updated = collaborations.act(
+            stores(),
+            workflows(),
+            event_publisher(),
+            brand_id,
+            collaboration_id,
+            action,
+            body,
+            by="creator",
+            ip=ip,
+        )
+    except ValidationError as exc:
+        details = [{"field": ".".join(map(str, e["loc"])), "message": e["msg"]} for e in exc.errors()]
+        return _json(422, error_body("validation_error", "invalid input", details))
+    except ValueError as exc:
+        return _json(400, error_body("bad_request", str(exc)))
+    except RosterError as exc:
+        return _json(int(STATUS.get(type(exc), 400)), error_body(exc.code, exc.message, exc.details))
+    logger.info("creator action", extra={"action": action, "collaboration_id": collaboration_id})
+    return _json(200, {"stage": updated.stage, "status": updated.status})

@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+from http import HTTPStatus as H
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from pydantic import BaseModel
+
+from roster import collaborations, mail
+from roster.adapters.events import event_publisher
+from roster.adapters.workflows import workflows
+from roster.api.deps import WRITE_ERRORS, Cursor, Limit, principal, public_base_url, responses
+from roster.errors import NotFound
+from roster.models.collaborations import (
+    ActionBody,
+    Collaboration,
+    CollaborationList,
+    CollaborationsStart,
+    Stage,
+)
+from roster.settings import get_settings
+from roster.store.registry import stores
+
+
+class CampaignWorkflow(BaseModel):
+    campaign_id: str
+    status: str
+    started_at: str
+    reports: list[dict[str, Any]] = []
+    final_report: dict[str, Any] | None = None
+    open_items: list[dict[str, Any]] = []
+    closed_at: str | None = None
+
+
+def _machines() -> tuple[str, str]:
+    s = get_settings()
+    if not (s.collaboration_state_machine_arn and s.campaign_state_machine_arn):
+        raise RuntimeError("COLLABORATION_STATE_MACHINE_ARN and CAMPAIGN_STATE_MACHINE_ARN must be set")
+    return s.collaboration_state_machine_arn, s.campaign_state_machine_arn
+
+
+def build_router() -> Router:
+    """Collaboration workflows: start them, see where each one is, act on the step it waits for."""
+    router = Router()
+
+    @router.post(
+        "/v1/campaigns/<campaign_id>/collaborations",
+        status_code=202,
+        tags=["collaborations"],
+        summary="Start collaborations with creators (the first call launches the campaign workflow)",
+        responses=responses(202, CollaborationList, H.NOT_FOUND, H.CONFLICT, *WRITE_ERRORS),
+    )
+    def start(campaign_id: str, body: CollaborationsStart) -> CollaborationList:
+        collaboration_machine, campaign_machine = _machines()
+        created = collaborations.start(
+            stores(),
+            workflows(),
+            principal(router).brand_id,
+            campaign_id,
+            body.creator_ids,
+            collaboration_machine=collaboration_machine,
+            campaign_machine=campaign_machine,
+        )
+        return CollaborationList(items=created, next_cursor=None)
+
+    @router.get(
+        "/v1/campaigns/<campaign_id>/collaborations",
+        tags=["collaborations"],
+        summary="The campaign's collaborations, optionally in one stage",
+        responses=responses(200, CollaborationList, H.NOT_FOUND, H.BAD_REQUEST),
+    )
+    def list_collaborations(
+        campaign_id: str,
+        stage: Annotated[Stage | None, Query()] = None,
+        limit: Limit = None,
+        cursor: Cursor = None,
+    ) -> CollaborationList:
+        brand_id = principal(router).brand_id
+        stores().campaigns.get(brand_id, campaign_id)
+        items, next_cursor = stores().collaborations.list(
+            brand_id, campaign_id, stage=stage, limit=limit or get_settings().default_page_size, cursor=cursor
+        )
+        return CollaborationList(items=items, next_cursor=next_cursor)
+
+    @router.get(
+        "/v1/campaigns/<campaign_id>/workflow",
+        tags=["collaborations"],
+        summary="The campaign workflow: periodic reports, and at wrap-up the final report and open items",
+        responses=responses(200, CampaignWorkflow, H.NOT_FOUND),
+    )
+    def campaign_workflow(campaign_id: str) -> CampaignWorkflow:
+        brand_id = principal(router).brand_id
+        stores().campaigns.get(brand_id, campaign_id)
+        flow = stores().collaborations.get_campaign_workflow(brand_id, campaign_id)
+        if flow is None:
+            raise NotFound("the campaign workflow has not been launched: POST …/collaborations")
+        return CampaignWorkflow.model_validate({**flow, "campaign_id": campaign_id})
+
+    @router.get(
+        "/v1/collaborations/<collaboration_id>",
+        tags=["collaborations"],
+        summary="A collaboration: its stage, what it waits for and until when, and its timeline",
+        responses=responses(200, Collaboration, H.NOT_FOUND),
+    )
+    def get_collaboration(collaboration_id: str) -> Collaboration:
+        brand_id = principal(router).brand_id
+        c = stores().collaborations.get(brand_id, collaboration_id)
+        key = get_settings().outreach_signing_key
+        if key:
+            token = mail.collaboration_token(key, brand_id, c.id)
+            c = c.model_copy(update={"creator_url": f"{public_base_url(router)}/c/{token}"})
+        return c
+
+    @router.post(
+        "/v1/collaborations/<collaboration_id>/actions/<action>",
+        tags=["collaborations"],
+        summary="Act on the step the collaboration waits for (accept-terms, approve-content, "
+        "request-changes, record-shipment, confirm-delivery, counter, cancel, extend, rate); "
+        "409 with the current stage when the step does not take that action",
+        responses=responses(200, Collaboration, H.NOT_FOUND, H.CONFLICT, *WRITE_ERRORS),
+    )
+    def act(collaboration_id: str, action: str, body: ActionBody) -> Collaboration:
+        return collaborations.act(
+            stores(),
+            workflows(),
+            event_publisher(),
+            principal(router).brand_id,
+            collaboration_id,
+            action,
+            body,
+            by="brand",
+        )
+
+    return router

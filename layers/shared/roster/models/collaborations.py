@@ -1,0 +1,220 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
+
+from roster.models.common import Money, RequestModel, ResponseModel
+from roster.models.creators import Platform
+
+DAY = 86_400
+Seconds = Annotated[int, Field(ge=1, le=400 * DAY)]
+
+Stage = Literal[
+    "invite", "negotiate", "contract", "onboard", "seeding", "content", "live", "measure", "close", "closed"
+]
+Outcome = Literal["completed", "declined", "no_answer", "cancelled", "failed"]
+BRAND_ACTIONS = frozenset(
+    {
+        "accept-terms",
+        "approve-content",
+        "request-changes",
+        "record-shipment",
+        "cancel",
+        "extend",
+        "rate",
+        "counter",
+        "confirm-delivery",
+    }
+)
+CREATOR_ACTIONS = frozenset(
+    {"accept", "decline", "counter", "sign", "submit-content", "submit-post", "confirm-delivery"}
+)
+
+
+class WorkflowSettings(BaseModel):
+    """Timers of the campaign's collaborations, in seconds (tests compress days into seconds)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    answer_seconds: Seconds = Field(default=14 * DAY, description="Invitation: wait this long for an answer")
+    negotiate_seconds: Seconds = Field(
+        default=7 * DAY, description="Negotiation quiet this long → brand alerted"
+    )
+    sign_due_seconds: Seconds = Field(
+        default=7 * DAY, description="Contract due this long after it is issued"
+    )
+    shipment_seconds: Seconds = 7 * DAY
+    delivery_seconds: Seconds = 14 * DAY
+    content_due_seconds: Seconds = Field(
+        default=14 * DAY, description="Content proposal due after onboarding"
+    )
+    review_seconds: Seconds = Field(
+        default=3 * DAY, description="Brand review of a proposal before a reminder"
+    )
+    post_due_seconds: Seconds = Field(default=7 * DAY, description="Post due after content approval")
+    reminder_seconds: Seconds = Field(default=2 * DAY, description="Reminder this long before a due date")
+    grace_seconds: Seconds = Field(default=2 * DAY, description="Grace period after a due date")
+    decision_seconds: Seconds = Field(
+        default=3 * DAY, description="After a missed deadline, re-alert the brand"
+    )
+    performance_seconds: Seconds = Field(default=7 * DAY, description="Measurement window after the post")
+    rating_seconds: Seconds = 14 * DAY
+    report_seconds: Seconds = Field(default=7 * DAY, description="Campaign report period (weekly)")
+    seeding: bool = Field(default=False, description="Ship product before content")
+    content_rounds: int = Field(default=3, ge=1, le=10, description="Proposals before the brand must decide")
+    underperform_ratio: float = Field(
+        default=0.5, gt=0, le=1, description="Alert when clicks fall below this share of the campaign median"
+    )
+
+
+class Deliverable(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    platform: Platform
+    format: Annotated[str, Field(min_length=1, max_length=50, description="e.g. reel, story, video, post")]
+    count: int = Field(ge=1, le=100)
+
+
+class Terms(BaseModel):
+    """What both sides agree: the contract is these terms, frozen."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    deliverables: list[Deliverable] = Field(min_length=1, max_length=20)
+    posting_window_start: date
+    posting_window_end: date
+    content_due: date | None = None
+    fee_per_deliverable: Money | None = Field(
+        default=None, description="Fixed fee, booked when the post is live"
+    )
+    product_seeding: Annotated[str, Field(max_length=500)] | None = None
+    commission: bool = Field(default=True, description="The campaign's commission plan applies")
+    usage_rights: Annotated[str, Field(max_length=1000)] = "organic reposting on the brand's own channels"
+    usage_rights_days: int = Field(default=90, ge=0, le=3650)
+    disclosure_required: bool = True
+    cancellation_clause: Annotated[str, Field(max_length=2000)] = (
+        "Either side may cancel before content is approved; approved, posted deliverables are paid."
+    )
+
+    @model_validator(mode="after")
+    def _window(self) -> Self:
+        if self.posting_window_end < self.posting_window_start:
+            raise ValueError("posting_window_end must be on or after posting_window_start")
+        return self
+
+
+class Offer(BaseModel):
+    by: Literal["brand", "creator"]
+    at: str
+    terms: Terms
+    note: str | None = None
+
+
+class Signature(BaseModel):
+    name: str
+    at: str
+    ip_hash: str
+    document_hash: str
+
+
+class Contract(BaseModel):
+    terms: Terms
+    document_hash: str = Field(description="SHA-256 of the canonical terms JSON: what was signed")
+    issued_at: str
+    signature: Signature | None = None
+
+
+class Shipment(BaseModel):
+    carrier: str
+    tracking_number: str
+    shipped_at: str
+    delivered_at: str | None = None
+    confirmed_by: Literal["brand", "creator"] | None = None
+
+
+class Proposal(BaseModel):
+    round: int
+    text: str
+    media_urls: list[str] = []
+    submitted_at: str
+    decision: Literal["approved", "changes_requested"] | None = None
+    comments: str | None = None
+    decided_at: str | None = None
+
+
+class Waiting(BaseModel):
+    actions: list[str]
+    since: str
+    until: str
+    due: str | None = None
+
+
+class TimelineEvent(BaseModel):
+    at: str
+    type: str
+    by: Literal["brand", "creator", "roster"]
+    detail: dict[str, Any] = {}
+
+
+class Rating(BaseModel):
+    score: int
+    notes: str | None = None
+
+
+class Collaboration(ResponseModel):
+    id: str
+    campaign_id: str
+    creator_id: str
+    stage: Stage
+    status: Literal["open", "closed"]
+    outcome: Outcome | None = None
+    waiting_for: Waiting | None = Field(
+        default=None, description="What the workflow waits for, and until when"
+    )
+    offers: list[Offer] = []
+    contract: Contract | None = None
+    shipment: Shipment | None = None
+    proposals: list[Proposal] = []
+    post_url: str | None = None
+    post_id: str | None = None
+    rating: Rating | None = None
+    timeline: list[TimelineEvent] = []
+    creator_url: str | None = Field(
+        default=None,
+        description="The creator's own page for this collaboration (signed link; share it with them)",
+    )
+    created_at: str
+    updated_at: str
+
+
+class CollaborationList(ResponseModel):
+    items: list[Collaboration]
+    next_cursor: str | None
+
+
+class CollaborationsStart(RequestModel):
+    creator_ids: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
+        min_length=1, max_length=500
+    )
+
+
+class ActionBody(RequestModel):
+    """Fields used by some actions: `terms` (counter), `comments` (request-changes), `carrier` and
+    `tracking_number` (record-shipment), `seconds` (extend), `score`/`notes` (rate), `reason`
+    (cancel), `name` (sign), `text`/`media_urls` (submit-content), `url` (submit-post)."""
+
+    terms: Terms | None = None
+    note: Annotated[str, Field(max_length=2000)] | None = None
+    comments: Annotated[str, Field(max_length=5000)] | None = None
+    carrier: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    tracking_number: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    seconds: Seconds | None = None
+    score: int | None = Field(default=None, ge=1, le=5)
+    notes: Annotated[str, Field(max_length=5000)] | None = None
+    reason: Annotated[str, Field(max_length=1000)] | None = None
+    name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    text: Annotated[str, Field(min_length=1, max_length=20_000)] | None = None
+    media_urls: list[HttpUrl] = Field(default=[], max_length=20)
+    url: HttpUrl | None = None

@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+import builtins
+from collections.abc import Callable
+from typing import Any
+
+from roster.errors import Conflict, NotFound
+from roster.models.collaborations import Collaboration
+from roster.store import keys
+from roster.store.table import Query, Table
+
+PRIVATE = ("task_token", "execution_arn", "version", "brand_id", "due")
+
+
+class CollaborationStore:
+    """Collaborations (one creator in one campaign), with the task token of the step that waits;
+    the token and execution never leave the store in API answers."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    @staticmethod
+    def _item(brand_id: str, c: Collaboration, private: dict[str, Any]) -> dict[str, Any]:
+        return {
+            keys.PK: keys.brand_pk(brand_id),
+            keys.SK: keys.collaboration_sk(c.id),
+            keys.GSI1PK: keys.collaborations_by_campaign_pk(brand_id, c.campaign_id),
+            keys.GSI1SK: f"{c.creator_id}#{c.id}",
+            "entity": "collaboration",
+            **c.model_dump(mode="json"),
+            **{k: v for k, v in private.items() if k in PRIVATE},
+        }
+
+    def create(self, brand_id: str, c: Collaboration, execution_arn: str) -> bool:
+        """False when this creator already has a collaboration in this campaign (same id)."""
+        item = self._item(brand_id, c, {"execution_arn": execution_arn, "version": 1, "brand_id": brand_id})
+        return self.table.put(item, condition="attribute_not_exists(PK)") is None
+
+    def get_raw(self, brand_id: str, collaboration_id: str) -> dict[str, Any]:
+        item = self.table.get(
+            keys.brand_pk(brand_id), keys.collaboration_sk(collaboration_id), consistent=True
+        )
+        if item is None:
+            raise NotFound("collaboration not found")
+        return item
+
+    def get(self, brand_id: str, collaboration_id: str) -> Collaboration:
+        return Collaboration.model_validate(self.get_raw(brand_id, collaboration_id))
+
+    def mutate(
+        self,
+        brand_id: str,
+        collaboration_id: str,
+        change: Callable[[Collaboration, dict[str, Any]], None],
+        *,
+        attempts: int = 5,
+    ) -> tuple[Collaboration, dict[str, Any]]:
+        """Read, change (the model and the private fields), write if nobody wrote in between;
+        retries a few times on a concurrent write (a workflow task and an API call, say)."""
+        for _ in range(attempts):
+            raw = self.get_raw(brand_id, collaboration_id)
+            model = Collaboration.model_validate(raw)
+            private = {k: raw.get(k) for k in PRIVATE}
+            change(model, private)
+            version = int(raw.get("version", 0))
+            private["version"] = version + 1
+            old = self.table.put(
+                self._item(brand_id, model, private),
+                condition="#v = :v",
+                names={"#v": "version"},
+                values={":v": version},
+            )
+            if old is None:
+                return model, private
+        raise Conflict("the collaboration is changing right now; retry")
+
+    def list(
+        self, brand_id: str, campaign_id: str, *, stage: str | None, limit: int, cursor: str | None
+    ) -> tuple[list[Collaboration], str | None]:
+        q = Query(
+            keys.GSI1PK,
+            keys.collaborations_by_campaign_pk(brand_id, campaign_id),
+            index=keys.GSI1,
+            filter_expression="#stage = :stage" if stage else None,
+            names={"#stage": "stage"} if stage else {},
+            values={":stage": stage} if stage else {},
+        )
+        items, next_cursor = self.table.query_page(q, limit=limit, cursor=cursor)
+        return [Collaboration.model_validate(i) for i in items], next_cursor
+
+    def all_raw(self, brand_id: str, campaign_id: str) -> builtins.list[dict[str, Any]]:
+        q = Query(keys.GSI1PK, keys.collaborations_by_campaign_pk(brand_id, campaign_id), index=keys.GSI1)
+        return self.table.query_all(q)
+
+    def open_for_creator(self, brand_id: str, campaign_id: str, creator_id: str) -> dict[str, Any] | None:
+        q = Query(
+            keys.GSI1PK,
+            keys.collaborations_by_campaign_pk(brand_id, campaign_id),
+            index=keys.GSI1,
+            sort_attr=keys.GSI1SK,
+            sort_prefix=f"{creator_id}#",
+        )
+        items = [i for i in self.table.query_all(q) if i.get("status") == "open"]
+        return items[0] if items else None
+
+    # --- the campaign's own workflow --------------------------------------------------------
+
+    def get_campaign_workflow(self, brand_id: str, campaign_id: str) -> dict[str, Any] | None:
+        return self.table.get(keys.brand_pk(brand_id), keys.campaign_workflow_sk(campaign_id))
+
+    def put_campaign_workflow(self, brand_id: str, campaign_id: str, data: dict[str, Any]) -> None:
+        self.table.overwrite(
+            {
+                keys.PK: keys.brand_pk(brand_id),
+                keys.SK: keys.campaign_workflow_sk(campaign_id),
+                "entity": "campaign_workflow",
+                **data,
+            }
+        )

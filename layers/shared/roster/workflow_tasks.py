@@ -1,0 +1,415 @@
+"""The Lambda tasks of the campaign and collaboration state machines (one function, `task` picks).
+
+Each task is small and idempotent enough to be retried by Step Functions: it records what
+happened on the collaboration's timeline and returns only what the next states need (timers,
+a yes/no)."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from roster import clock, collaborations, ledger, links, mail, posts, promo_codes, reports, sources
+from roster.adapters.events import EventPublisher
+from roster.adapters.mailer import Mailer
+from roster.adapters.workflows import Workflows
+from roster.errors import Conflict, RosterError
+from roster.fetch import Fetcher, FetchError
+from roster.models.campaigns import Campaign, CampaignStatus
+from roster.models.collaborations import Collaboration, Contract, TimelineEvent, Waiting
+from roster.models.creators import Platform
+from roster.models.links import LinkCreate
+from roster.models.promo_codes import PromoCodeCreate
+from roster.observability import logger
+from roster.store.registry import Stores
+
+
+@dataclass(frozen=True)
+class Deps:
+    stores: Stores
+    workflows: Workflows
+    events: EventPublisher
+    mailer: Mailer | None
+    fetcher: Fetcher
+    signing_key: str | None
+    mail_domain: str | None
+    public_url: str | None
+
+
+def _later(seconds: float) -> str:
+    return (clock.now() + timedelta(seconds=seconds)).isoformat(timespec="seconds")
+
+
+def _timers(campaign: Campaign, due_seconds: int) -> dict[str, Any]:
+    """Waits of a deadline: until the reminder, then through the grace period."""
+    w = campaign.workflow
+    remind = max(1, due_seconds - w.reminder_seconds)
+    return {
+        "remind": remind,
+        "grace": min(w.reminder_seconds, due_seconds) + w.grace_seconds,
+        "due": _later(due_seconds),
+    }
+
+
+def _note(c: Collaboration, kind: str, **detail: Any) -> None:
+    c.timeline.append(TimelineEvent(at=clock.now_iso(), type=kind, by="roster", detail=detail))
+    c.updated_at = clock.now_iso()
+
+
+def page_link(d: Deps, brand_id: str, collaboration_id: str) -> str | None:
+    if not (d.signing_key and d.public_url):
+        return None
+    return f"{d.public_url}/c/{mail.collaboration_token(d.signing_key, brand_id, collaboration_id)}"
+
+
+def _email_creator(d: Deps, brand_id: str, c: Collaboration, subject: str, text: str) -> bool:
+    """A plain notice from the brand's sender (reminders, brief); False when it cannot be sent."""
+    settings = d.stores.outreach.get_settings(brand_id)
+    if not (settings and d.mailer and d.signing_key and d.mail_domain and d.public_url):
+        return False
+    creator = d.stores.creators.get(brand_id, c.creator_id)
+    if mail.role_address(creator.email) or d.stores.outreach.suppression(
+        brand_id, mail.email_hash(creator.email)
+    ):
+        return False
+    token = mail.unsubscribe_token(d.signing_key, brand_id, creator.id)
+    link = page_link(d, brand_id, c.id)
+    body = text + (f"\n\nYour collaboration page: {link}" if link else "")
+    raw = mail.build(
+        from_name=settings.from_name,
+        from_email=settings.from_email,
+        to=creator.email,
+        subject=subject,
+        html="".join(
+            f"<p>{line}</p>" for line in body.replace("&", "&amp;").replace("<", "&lt;").split("\n") if line
+        ),
+        text=body,
+        reply_to=settings.from_email,
+        unsubscribe_url=f"{d.public_url}/u/{token}",
+        unsubscribe_mailto=f"unsubscribe@{d.mail_domain}",
+        postal_address=settings.postal_address,
+    )
+    d.mailer.send(settings.from_email, creator.email, raw, {"brand": brand_id, "collaboration": c.id})
+    return True
+
+
+def _alert(d: Deps, brand_id: str, c: Collaboration, kind: str, message: str, key: str) -> None:
+    ctx = posts.Context(
+        brand_id=brand_id,
+        brand_name="",
+        campaign=d.stores.campaigns.get(brand_id, c.campaign_id),
+        creator=d.stores.creators.get(brand_id, c.creator_id),
+        codes=[],
+        promo_codes=[],
+        link_host="",
+    )
+    posts.raise_alert(d.stores, d.events, ctx, kind, message, post_id=None, key=f"{c.id}:{key}")  # type: ignore[arg-type]
+
+
+def run(d: Deps, event: dict[str, Any]) -> dict[str, Any]:
+    task = event["task"]
+    brand_id = event["brand_id"]
+    if task in CAMPAIGN_TASKS:
+        return CAMPAIGN_TASKS[task](d, brand_id, event["campaign_id"], event)
+    cid = event["collaboration_id"]
+    c = d.stores.collaborations.get(brand_id, cid)
+    campaign = d.stores.campaigns.get(brand_id, c.campaign_id)
+    result: dict[str, Any] = {}
+
+    def change(fn: Any) -> Collaboration:
+        updated, _ = d.stores.collaborations.mutate(brand_id, cid, fn)
+        return updated
+
+    if task == "wait":
+
+        def store_token(x: Collaboration, private: dict[str, Any]) -> None:
+            if x.status == "closed":
+                raise Conflict("the collaboration is closed")
+            due = private.get("due")
+            x.stage = event["stage"]
+            x.waiting_for = Waiting(
+                actions=event["actions"], since=clock.now_iso(), until=_later(int(event["seconds"])), due=due
+            )
+            private["task_token"] = event["token"]
+
+        change(store_token)
+    elif task == "enter":
+        stage = event["stage"]
+        timers = _timers(campaign, int(event["due_seconds"])) if event.get("due_seconds") else None
+
+        def entered(x: Collaboration, private: dict[str, Any]) -> None:
+            x.stage = stage
+            private["due"] = timers["due"] if timers else None
+            _note(x, f"stage: {stage}", **({"due": timers["due"]} if timers else {}))
+
+        change(entered)
+        result = timers or {}
+    elif task == "contract":
+
+        def freeze(x: Collaboration, private: dict[str, Any]) -> None:
+            terms = x.offers[-1].terms if x.offers else campaign.default_terms
+            if terms is None:
+                raise Conflict("no terms to put in a contract")
+            x.stage = "contract"
+            x.contract = Contract(
+                terms=terms, document_hash=collaborations.document_hash(terms), issued_at=clock.now_iso()
+            )
+            private["due"] = result["due"]
+            _note(x, "contract issued", document_hash=x.contract.document_hash, due=result["due"])
+
+        result = _timers(campaign, campaign.workflow.sign_due_seconds)
+        change(freeze)
+    elif task == "extend":
+        extra = int(event.get("extra") or campaign.workflow.grace_seconds)
+        result = _timers(campaign, extra)
+
+        def extended(x: Collaboration, private: dict[str, Any]) -> None:
+            private["due"] = result["due"]
+            _note(x, "deadline extended", due=result["due"])
+
+        change(extended)
+    elif task == "remind":
+        sent = _email_creator(
+            d,
+            brand_id,
+            c,
+            f"Reminder: {campaign.name}",
+            f"A friendly reminder: {event['stage']} is due soon for {campaign.name}.",
+        )
+        change(lambda x, p: _note(x, "reminder", stage=event["stage"], emailed=sent))
+        d.events.publish(
+            "collaboration.reminder", {"brand_id": brand_id, "collaboration_id": cid, "stage": event["stage"]}
+        )
+    elif task in ("missed", "stalled"):
+        what = "deadline missed" if task == "missed" else "waiting too long"
+        message = (
+            f"{c.stage}: {what} (collaboration {cid}); decide: extend or cancel"
+            if task == "missed"
+            else f"{c.stage}: {what} (collaboration {cid})"
+        )
+        _alert(
+            d,
+            brand_id,
+            c,
+            "deadline" if task == "missed" else "stalled",
+            message,
+            f"{task}:{event['stage']}:{clock.now_iso()[:13]}",
+        )
+        change(lambda x, p: _note(x, f"brand alerted: {what}", stage=event["stage"]))
+        d.events.publish(
+            f"collaboration.{task}", {"brand_id": brand_id, "collaboration_id": cid, "stage": event["stage"]}
+        )
+    elif task == "onboard":
+        change(lambda x, p: _onboard(d, brand_id, campaign, x))
+    elif task == "revise":
+        more = len(c.proposals) < campaign.workflow.content_rounds
+        change(
+            lambda x, p: _note(
+                x, "changes requested", rounds_left=campaign.workflow.content_rounds - len(x.proposals)
+            )
+        )
+        result = {"more": more}
+    elif task == "check_post":
+        change(lambda x, p: _check_post(d, brand_id, campaign, x))
+    elif task == "measure":
+        change(lambda x, p: _measure(d, brand_id, campaign, x))
+    elif task == "finish":
+        outcome = event["outcome"]
+        change(lambda x, p: collaborations.close(x, p, outcome, "roster") if x.status == "open" else None)
+        d.events.publish(
+            "collaboration.closed", {"brand_id": brand_id, "collaboration_id": cid, "outcome": outcome}
+        )
+    else:
+        raise ValueError(f"unknown workflow task {task!r}")
+    return result
+
+
+def _onboard(d: Deps, brand_id: str, campaign: Campaign, c: Collaboration) -> None:
+    c.stage = "onboard"
+    issued: dict[str, Any] = {}
+    found, _ = d.stores.links.list(
+        brand_id, campaign_id=campaign.id, creator_id=c.creator_id, limit=1, cursor=None
+    )
+    if found:
+        issued["link"] = found[0].code
+    elif campaign.landing_url:
+        try:
+            made = links.create(
+                d.stores,
+                brand_id,
+                LinkCreate(
+                    campaign_id=campaign.id, creator_id=c.creator_id, destination=campaign.landing_url
+                ),
+            )
+            issued["link"] = made.code
+        except RosterError as exc:
+            issued["link_error"] = exc.message
+    codes, _ = d.stores.promo_codes.list(
+        brand_id, campaign_id=campaign.id, creator_id=c.creator_id, limit=1, cursor=None
+    )
+    if codes:
+        issued["promo_code"] = codes[0].code
+    else:
+        try:
+            issued["promo_code"] = promo_codes.create(
+                d.stores,
+                brand_id,
+                PromoCodeCreate(campaign_id=campaign.id, creator_id=c.creator_id, pattern="{HANDLE}{N}"),
+            ).code
+        except RosterError as exc:
+            issued["promo_code_error"] = exc.message
+    brief = campaign.brief or ""
+    text = f"Welcome to {campaign.name}!\n\n{brief}".strip()
+    if issued.get("promo_code"):
+        text += f"\n\nYour promo code: {issued['promo_code']}"
+    if issued.get("link") and d.public_url:
+        text += f"\nYour tracking link: {d.public_url}/r/{issued['link']}"
+    issued["brief_emailed"] = _email_creator(d, brand_id, c, f"Your brief for {campaign.name}", text)
+    _note(c, "onboarded", **issued)
+
+
+def _check_post(d: Deps, brand_id: str, campaign: Campaign, c: Collaboration) -> None:
+    """Proof of post: the post is checked like a monitored one; the contract's fixed fees are
+    booked once (milestone = this collaboration's live post)."""
+    url = c.post_url or ""
+    ctx = posts.context(
+        d.stores,
+        brand_id,
+        campaign.id,
+        c.creator_id,
+        link_host=(d.public_url or "").split("//")[-1].split("/")[0],
+    )
+    existing = d.stores.posts.get(brand_id, campaign.id, posts.post_id(url)) if url else None
+    if existing is None and url:
+        platform = c.contract.terms.deliverables[0].platform if c.contract else Platform.BLOG
+        try:
+            item = sources.page_item(url, platform, d.fetcher, None)
+        except FetchError as exc:
+            item = sources.SourceItem(url, platform, "")
+            _note(c, "post page unreadable", error=str(exc))
+        recorded = posts.record(d.stores, d.events, ctx, item, source="manual")
+        existing = recorded.post
+    detail: dict[str, Any] = {}
+    if existing:
+        c.post_id = existing.id
+        detail["disclosure"] = existing.disclosure.result
+    terms = c.contract.terms if c.contract else None
+    if terms and terms.fee_per_deliverable:
+        count = sum(x.count for x in terms.deliverables)
+        amount = terms.fee_per_deliverable.amount * count
+        booked = ledger.book_fixed_fee(
+            d.stores,
+            brand_id,
+            campaign_id=campaign.id,
+            creator_id=c.creator_id,
+            milestone_id=f"{c.id}-live",
+            amount=amount,
+            currency=terms.fee_per_deliverable.currency,
+        )
+        detail["fixed_fee_booked"] = amount if booked else 0
+    c.stage = "live"
+    _note(c, "post checked", **detail)
+
+
+def _clicks(d: Deps, brand_id: str, campaign_id: str, creator_id: str) -> int:
+    found = d.stores.links.list(
+        brand_id, campaign_id=campaign_id, creator_id=creator_id, limit=100, cursor=None
+    )[0]
+    return sum(
+        int(i.get("clicks", 0))
+        for link in found
+        for i in d.stores.stats.days(brand_id, "link", link.code, "0000-00-00", "9999-99-99")
+    )
+
+
+def _measure(d: Deps, brand_id: str, campaign: Campaign, c: Collaboration) -> None:
+    mine = _clicks(d, brand_id, campaign.id, c.creator_id)
+    peers = [
+        _clicks(d, brand_id, campaign.id, raw["creator_id"])
+        for raw in d.stores.collaborations.all_raw(brand_id, campaign.id)
+        if raw["creator_id"] != c.creator_id and raw.get("stage") in ("measure", "close", "closed", "live")
+    ]
+    c.stage = "measure"
+    if not peers:
+        _note(c, "measured", clicks=mine, compared_with="no other creator yet")
+        return
+    median = statistics.median(peers)
+    below = median > 0 and mine < campaign.workflow.underperform_ratio * median
+    _note(c, "measured", clicks=mine, campaign_median=median, underperforming=below)
+    if below:
+        _alert(
+            d,
+            brand_id,
+            c,
+            "underperforming",
+            f"{mine} clicks vs a campaign median of {median:g}",
+            "underperforming",
+        )
+        _email_creator(
+            d,
+            brand_id,
+            c,
+            f"{campaign.name}: a boost idea",
+            "Thanks for your post! It is picking up slower than others in the campaign; "
+            "a story or a pinned comment with your link often helps.",
+        )
+        d.events.publish("collaboration.underperforming", {"brand_id": brand_id, "collaboration_id": c.id})
+
+
+def _launch(d: Deps, brand_id: str, campaign_id: str, event: dict[str, Any]) -> dict[str, Any]:
+    for job in event["collaborations"]:
+        d.workflows.start(event["machine"], job["collaboration_id"], job["input"])
+    return {"started": len(event["collaborations"])}
+
+
+def _report(d: Deps, brand_id: str, campaign_id: str, event: dict[str, Any]) -> dict[str, Any]:
+    campaign = d.stores.campaigns.get(brand_id, campaign_id)
+    report = reports.build(d.stores, brand_id, "campaign", campaign_id, campaign)
+    flow = d.stores.collaborations.get_campaign_workflow(brand_id, campaign_id) or {}
+    entries = [*flow.get("reports", []), {"at": clock.now_iso(), "report": report.model_dump(mode="json")}][
+        -60:
+    ]
+    d.stores.collaborations.put_campaign_workflow(brand_id, campaign_id, {**flow, "reports": entries})
+    ended = clock.now().date() > campaign.end_date or campaign.status in (
+        CampaignStatus.COMPLETED,
+        CampaignStatus.CANCELLED,
+    )
+    return {"ended": ended}
+
+
+def _wrap_up(d: Deps, brand_id: str, campaign_id: str, event: dict[str, Any]) -> dict[str, Any]:
+    campaign = d.stores.campaigns.get(brand_id, campaign_id)
+    report = reports.build(d.stores, brand_id, "campaign", campaign_id, campaign)
+    open_items = [
+        {
+            "collaboration_id": r["id"],
+            "creator_id": r["creator_id"],
+            "stage": r.get("stage"),
+            "waiting_for": (r.get("waiting_for") or {}).get("actions", []),
+        }
+        for r in d.stores.collaborations.all_raw(brand_id, campaign_id)
+        if r.get("status") == "open"
+    ]
+    flow = d.stores.collaborations.get_campaign_workflow(brand_id, campaign_id) or {}
+    d.stores.collaborations.put_campaign_workflow(
+        brand_id,
+        campaign_id,
+        {
+            **flow,
+            "status": "closed",
+            "final_report": report.model_dump(mode="json"),
+            "open_items": open_items,
+            "closed_at": clock.now_iso(),
+        },
+    )
+    d.events.publish(
+        "campaign.wrapped_up",
+        {"brand_id": brand_id, "campaign_id": campaign_id, "open_items": len(open_items)},
+    )
+    logger.info("campaign wrapped up", extra={"campaign_id": campaign_id, "open_items": len(open_items)})
+    return {"open_items": len(open_items)}
+
+
+CAMPAIGN_TASKS = {"launch": _launch, "report": _report, "wrap_up": _wrap_up}

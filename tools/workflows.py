@@ -1,0 +1,394 @@
+"""Writes `statemachines/*.asl.json` and `docs/workflows.md` (mermaid) from one description.
+
+The state machines repeat patterns (a human wait, a deadline with reminder, grace and a brand
+decision); writing them by hand would copy the same states a dozen times. `make workflows`
+regenerates both files and a test fails when the checked-in files drift from this script.
+
+    PYTHONPATH=layers/shared:. python -m tools.workflows
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+FN = "${WorkflowFunctionArn}"
+IDS = {"brand_id.$": "$.brand_id", "collaboration_id.$": "$.collaboration_id"}
+LAMBDA_RETRY = [
+    {
+        "ErrorEquals": [
+            "Lambda.ServiceException",
+            "Lambda.TooManyRequestsException",
+            "Lambda.SdkClientException",
+        ],
+        "IntervalSeconds": 2,
+        "MaxAttempts": 4,
+        "BackoffRate": 2,
+    }
+]
+State = dict[str, Any]
+
+# What each human wait is for, in words (docs/workflows.md and the collaboration's `waiting_for`).
+ACTIONS = {
+    "accept": "creator accepts the invitation",
+    "decline": "creator declines",
+    "counter": "either side counter-offers terms",
+    "accept-terms": "brand accepts the current terms",
+    "sign": "creator signs the contract",
+    "record-shipment": "brand records the shipment",
+    "confirm-delivery": "creator or brand confirms delivery",
+    "submit-content": "creator submits a content proposal",
+    "approve-content": "brand approves the content",
+    "request-changes": "brand requests changes",
+    "submit-post": "creator submits the live post URL (or monitoring finds it)",
+    "rate": "brand rates the collaboration",
+    "cancel": "brand cancels under the cancellation clause",
+    "extend": "brand gives more time after a missed deadline",
+}
+
+
+def task(name: str, payload: dict[str, Any], next_state: str, *, result: str | None = None) -> State:
+    """A Lambda task of the workflow function; its result (if kept) lands at `result`."""
+    state: State = {
+        "Type": "Task",
+        "Comment": name,
+        "Resource": "arn:aws:states:::lambda:invoke",
+        "Parameters": {"FunctionName": FN, "Payload": {**payload, **IDS}},
+        "ResultSelector": {"value.$": "$.Payload"},
+        "ResultPath": result,
+        "Retry": LAMBDA_RETRY,
+        "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Failed"}],
+        "Next": next_state,
+    }
+    return state
+
+
+def wait(stage: str, actions: list[str], timeout_path: str, on_timeout: str, next_state: str) -> State:
+    """A human step: the function stores the task token with what is awaited; an API call or a
+    creator page resumes it with {"action": ...}. Every wait has a timeout and its own branch."""
+    return {
+        "Type": "Task",
+        "Comment": "waits for: " + ", ".join(actions),
+        "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+        "Parameters": {
+            "FunctionName": FN,
+            "Payload": {
+                "task": "wait",
+                "stage": stage,
+                "actions": actions,
+                "token.$": "$$.Task.Token",
+                "seconds.$": timeout_path,
+                **IDS,
+            },
+        },
+        "TimeoutSecondsPath": timeout_path,
+        "ResultPath": "$.answer",
+        "Catch": [
+            {"ErrorEquals": ["States.Timeout"], "ResultPath": "$.timeout", "Next": on_timeout},
+            {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Failed"},
+        ],
+        "Next": next_state,
+    }
+
+
+def route(routes: dict[str, str], default: str) -> State:
+    return {
+        "Type": "Choice",
+        "Choices": [{"Variable": "$.answer.action", "StringEquals": a, "Next": n} for a, n in routes.items()],
+        "Default": default,
+    }
+
+
+def deadline(name: str, stage: str, actions: list[str], then: str) -> dict[str, State]:
+    """Due date with buffers: wait until the reminder, remind, wait through the grace period,
+    alert the brand, then wait for the creator or a brand decision (cancel or extend), alerting
+    again each decision period. Nothing ends without the brand deciding."""
+    routes = {**{a: then for a in actions}, "cancel": "Cancelled", "extend": f"{name}Extend"}
+    return {
+        f"{name}Wait": wait(
+            stage, [*actions, "cancel"], "$.timers.value.remind", f"{name}Remind", f"{name}Route"
+        ),
+        f"{name}Remind": task("remind the creator", {"task": "remind", "stage": stage}, f"{name}Grace"),
+        f"{name}Grace": wait(
+            stage, [*actions, "cancel"], "$.timers.value.grace", f"{name}Missed", f"{name}Route"
+        ),
+        f"{name}Missed": task(
+            "alert the brand: deadline missed", {"task": "missed", "stage": stage}, f"{name}Decide"
+        ),
+        f"{name}Decide": wait(
+            stage,
+            [*actions, "cancel", "extend"],
+            "$.settings.decision_seconds",
+            f"{name}Missed",
+            f"{name}Route",
+        ),
+        f"{name}Route": route(routes, f"{name}Decide"),
+        f"{name}Extend": task(
+            "new due date",
+            {"task": "extend", "stage": stage, "extra.$": "$.answer.seconds"},
+            f"{name}Wait",
+            result="$.timers",
+        ),
+    }
+
+
+def enter(stage: str, next_state: str, due: str | None = None) -> State:
+    payload: dict[str, Any] = {"task": "enter", "stage": stage}
+    if due:
+        payload["due_seconds.$"] = due
+    return task(f"enter {stage}", payload, next_state, result="$.timers" if due else None)
+
+
+def finish(outcome: str) -> State:
+    return task(f"close: {outcome}", {"task": "finish", "outcome": outcome}, "Done")
+
+
+def collaboration() -> dict[str, Any]:
+    s: dict[str, State] = {}
+    s["Invite"] = enter("invite", "InviteWait")
+    s["InviteWait"] = wait(
+        "invite", ["accept", "decline", "cancel"], "$.settings.answer_seconds", "NoAnswer", "InviteRoute"
+    )
+    s["InviteRoute"] = route(
+        {"accept": "Negotiate", "decline": "Declined", "cancel": "Cancelled"}, "InviteWait"
+    )
+
+    s["Negotiate"] = enter("negotiate", "NegotiateWait")
+    s["NegotiateWait"] = wait(
+        "negotiate",
+        ["counter", "accept-terms", "cancel"],
+        "$.settings.negotiate_seconds",
+        "NegotiateStalled",
+        "NegotiateRoute",
+    )
+    s["NegotiateStalled"] = task(
+        "alert the brand: negotiation stalled", {"task": "stalled", "stage": "negotiate"}, "NegotiateWait"
+    )
+    s["NegotiateRoute"] = route(
+        {"counter": "NegotiateWait", "accept-terms": "Contract", "cancel": "Cancelled"}, "NegotiateWait"
+    )
+
+    s["Contract"] = task(
+        "freeze the terms into a contract",
+        {"task": "contract", "due_seconds.$": "$.settings.sign_due_seconds"},
+        "SignWait",
+        result="$.timers",
+    )
+    s |= deadline("Sign", "contract", ["sign"], "Onboard")
+
+    s["Onboard"] = task("issue link and promo code, email the brief", {"task": "onboard"}, "SeedingChoice")
+    s["SeedingChoice"] = {
+        "Type": "Choice",
+        "Choices": [{"Variable": "$.settings.seeding", "BooleanEquals": True, "Next": "Seeding"}],
+        "Default": "Content",
+    }
+    s["Seeding"] = enter("seeding", "ShipmentWait")
+    s["ShipmentWait"] = wait(
+        "seeding",
+        ["record-shipment", "cancel"],
+        "$.settings.shipment_seconds",
+        "ShipmentLate",
+        "ShipmentRoute",
+    )
+    s["ShipmentLate"] = task(
+        "alert the brand: nothing shipped", {"task": "stalled", "stage": "seeding"}, "ShipmentWait"
+    )
+    s["ShipmentRoute"] = route({"record-shipment": "DeliveryWait", "cancel": "Cancelled"}, "ShipmentWait")
+    s["DeliveryWait"] = wait(
+        "seeding",
+        ["confirm-delivery", "cancel"],
+        "$.settings.delivery_seconds",
+        "DeliveryLate",
+        "DeliveryRoute",
+    )
+    s["DeliveryLate"] = task(
+        "alert the brand: delivery not confirmed", {"task": "stalled", "stage": "seeding"}, "DeliveryWait"
+    )
+    s["DeliveryRoute"] = route({"confirm-delivery": "Content", "cancel": "Cancelled"}, "DeliveryWait")
+
+    s["Content"] = enter("content", "SubmitWait", due="$.settings.content_due_seconds")
+    s |= deadline("Submit", "content", ["submit-content"], "ReviewWait")
+    s["ReviewWait"] = wait(
+        "content",
+        ["approve-content", "request-changes", "cancel"],
+        "$.settings.review_seconds",
+        "ReviewLate",
+        "ReviewRoute",
+    )
+    s["ReviewLate"] = task(
+        "alert the brand: content awaits review", {"task": "stalled", "stage": "content"}, "ReviewWait"
+    )
+    s["ReviewRoute"] = route(
+        {"approve-content": "Live", "request-changes": "Revise", "cancel": "Cancelled"}, "ReviewWait"
+    )
+    s["Revise"] = task(
+        "another round, if the campaign allows it", {"task": "revise"}, "ReviseChoice", result="$.revise"
+    )
+    s["ReviseChoice"] = {
+        "Type": "Choice",
+        "Choices": [{"Variable": "$.revise.value.more", "BooleanEquals": True, "Next": "Content"}],
+        "Default": "RoundsExhausted",
+    }
+    s["RoundsExhausted"] = task(
+        "alert the brand: no rounds left", {"task": "stalled", "stage": "content"}, "ReviewWait"
+    )
+
+    s["Live"] = enter("live", "PostWait", due="$.settings.post_due_seconds")
+    s |= deadline("Post", "live", ["submit-post"], "CheckPost")
+    s["CheckPost"] = task(
+        "proof of post: disclosure check, fixed fees booked", {"task": "check_post"}, "Measure"
+    )
+
+    s["Measure"] = enter("measure", "PerformanceWindow")
+    s["PerformanceWindow"] = {
+        "Type": "Wait",
+        "SecondsPath": "$.settings.performance_seconds",
+        "Next": "MeasureCheck",
+    }
+    s["MeasureCheck"] = task(
+        "compare results; alert and re-engage if far below", {"task": "measure"}, "Close"
+    )
+
+    s["Close"] = enter("close", "RateWait")
+    s["RateWait"] = wait("close", ["rate"], "$.settings.rating_seconds", "Completed", "Completed")
+    s["Completed"] = finish("completed")
+    s["Declined"] = finish("declined")
+    s["NoAnswer"] = finish("no_answer")
+    s["Cancelled"] = finish("cancelled")
+    s["Done"] = {"Type": "Succeed"}
+    s["Failed"] = {
+        "Type": "Fail",
+        "Error": "CollaborationFailed",
+        "Cause": "a workflow task failed; see the execution history",
+    }
+    return {
+        "Comment": "One creator in one campaign: invite → negotiate → contract → onboard → (seeding) → content → live → measure → close. Generated by tools/workflows.py.",
+        "StartAt": "Invite",
+        "States": s,
+    }
+
+
+def campaign() -> dict[str, Any]:
+    def ctask(name: str, payload: dict[str, Any], next_state: str, result: str | None = None) -> State:
+        state = task(name, payload, next_state, result=result)
+        state["Parameters"]["Payload"] = {
+            **payload,
+            "brand_id.$": "$.brand_id",
+            "campaign_id.$": "$.campaign_id",
+        }
+        state["Catch"][0]["Next"] = "Failed"
+        return state
+
+    return {
+        "Comment": "One campaign: launch its collaborations → active (a report every period) until the end date → wrap-up → closed. Generated by tools/workflows.py.",
+        "StartAt": "Launch",
+        "States": {
+            "Launch": ctask(
+                "start a collaboration execution per creator",
+                {
+                    "task": "launch",
+                    "collaborations.$": "$.collaborations",
+                    "machine.$": "$.collaboration_machine",
+                },
+                "Active",
+            ),
+            "Active": {"Type": "Wait", "SecondsPath": "$.settings.report_seconds", "Next": "Report"},
+            "Report": ctask("periodic report", {"task": "report"}, "Ended", result="$.report"),
+            "Ended": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.report.value.ended", "BooleanEquals": True, "Next": "WrapUp"}],
+                "Default": "Active",
+            },
+            "WrapUp": ctask("final report, open items listed", {"task": "wrap_up"}, "Closed"),
+            "Closed": {"Type": "Succeed"},
+            "Failed": {"Type": "Fail", "Error": "CampaignWorkflowFailed", "Cause": "a workflow task failed"},
+        },
+    }
+
+
+MACHINES = {"collaboration": collaboration, "campaign": campaign}
+
+
+def mermaid(definition: dict[str, Any]) -> str:
+    lines = ["stateDiagram-v2", f"  [*] --> {definition['StartAt']}"]
+    for name, state in definition["States"].items():
+        label = state.get("Comment", "")
+        if label:
+            lines.append(f"  {name}: {name} - {label}")
+        targets: list[tuple[str, str]] = []
+        if "Next" in state:
+            targets.append((state["Next"], ""))
+        for choice in state.get("Choices", []):
+            cond = choice.get("StringEquals", choice.get("BooleanEquals"))
+            targets.append((choice["Next"], str(cond).lower() if isinstance(cond, bool) else str(cond)))
+        if "Default" in state:
+            targets.append((state["Default"], "otherwise"))
+        for catch in state.get("Catch", []):
+            if catch["Next"] != "Failed":
+                targets.append((catch["Next"], "timeout"))
+        if state["Type"] in ("Succeed", "Fail") or state.get("End"):
+            targets.append(("[*]", ""))
+        for target, label in targets:
+            lines.append(f"  {name} --> {target}" + (f": {label}" if label else ""))
+    return "\n".join(lines)
+
+
+def waits(definition: dict[str, Any]) -> list[tuple[str, str, str]]:
+    out = []
+    for name, state in definition["States"].items():
+        if state.get("Resource", "").endswith(".waitForTaskToken"):
+            payload = state["Parameters"]["Payload"]
+            out.append((name, ", ".join(f"`{a}`" for a in payload["actions"]), state["TimeoutSecondsPath"]))
+    return out
+
+
+def docs() -> str:
+    parts = [
+        "# Workflows",
+        "",
+        "Generated by `make workflows` from `tools/workflows.py`, like the definitions in",
+        "`statemachines/`; do not edit by hand. Timers come from the campaign's `workflow` settings",
+        "(seconds), passed to each execution as `$.settings`.",
+        "",
+    ]
+    for name, build in MACHINES.items():
+        definition = build()
+        parts += [
+            f"## {name.capitalize()}",
+            "",
+            definition["Comment"],
+            "",
+            "```mermaid",
+            mermaid(definition),
+            "```",
+            "",
+        ]
+        rows = waits(definition)
+        if rows:
+            parts += ["| waiting state | resumed by | timeout from |", "|---|---|---|"]
+            parts += [f"| {n} | {a} | `{t}` |" for n, a, t in rows]
+            parts += [""]
+    parts += ["## Actions", "", "| action | meaning |", "|---|---|"]
+    parts += [f"| `{a}` | {m} |" for a, m in ACTIONS.items()]
+    return "\n".join(parts) + "\n"
+
+
+def render() -> dict[Path, str]:
+    out = {
+        ROOT / "statemachines" / f"{name}.asl.json": json.dumps(build(), indent=2) + "\n"
+        for name, build in MACHINES.items()
+    }
+    out[ROOT / "docs" / "workflows.md"] = docs()
+    return out
+
+
+def main() -> None:
+    for path, text in render().items():
+        path.write_text(text)
+        print(f"wrote {path.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
