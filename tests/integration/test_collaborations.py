@@ -3,7 +3,7 @@ called directly (the e2e suite runs the real state machines)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 
@@ -79,7 +79,7 @@ def task(w: dict[str, Any], **event: Any) -> dict[str, Any]:
     return workflow_tasks.run(w["deps"], {"brand_id": w["brand"], "collaboration_id": w["id"], **event})
 
 
-def act(w: dict[str, Any], action: str, by: str = "brand", **body: Any) -> Any:
+def act(w: dict[str, Any], action: str, by: Literal["brand", "creator"] = "brand", **body: Any) -> Any:
     return collaborations.act(
         stores(),
         w["wf"],
@@ -89,7 +89,7 @@ def act(w: dict[str, Any], action: str, by: str = "brand", **body: Any) -> Any:
         action,
         ActionBody.model_validate(body),
         by=by,
-        ip="203.0.113.9",  # type: ignore[arg-type]
+        ip="203.0.113.9",
     )
 
 
