@@ -14,6 +14,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from roster import clock, monitor
 from roster.adapters.events import event_publisher
 from roster.adapters.queue import monitor_queue
+from roster.adapters.workflows import workflows
 from roster.fetch import fetcher
 from roster.observability import MetricUnit, logger, metrics, tracer
 from roster.settings import get_settings
@@ -33,6 +34,7 @@ def check(record: SQSRecord) -> None:
         fetcher=http,
         youtube=monitor.youtube_api(http),
         link_host=urlsplit(get_settings().link_base_url or "").hostname or "",
+        workflows=workflows(),
     )
     for name, value in result.counts.items():
         metrics.add_metric(name=f"Monitor_{name}", unit=MetricUnit.Count, value=value)

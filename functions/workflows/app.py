@@ -10,6 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from roster import workflow_tasks
 from roster.adapters.events import event_publisher
 from roster.adapters.mailer import mailer
+from roster.adapters.queue import outreach_queue
 from roster.adapters.workflows import workflows
 from roster.fetch import fetcher
 from roster.observability import logger, metrics, tracer
@@ -29,6 +30,7 @@ def deps() -> workflow_tasks.Deps:
         signing_key=s.outreach_signing_key,
         mail_domain=s.mail_domain,
         public_url=s.link_base_url,
+        queue=outreach_queue() if s.outreach_queue_url else None,
     )
 
 

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from ulid import ULID
 
-from roster import clock
+from roster import clock, outreach
 from roster.adapters.events import EventPublisher
 from roster.adapters.workflows import StepGone, Workflows
 from roster.errors import Conflict, NotFound, ValidationFailed
@@ -34,7 +34,12 @@ from roster.models.collaborations import (
 )
 from roster.store.registry import Stores
 
-Party = Literal["brand", "creator"]
+Party = Literal["brand", "creator", "roster"]
+ALLOWED: dict[str, frozenset[str]] = {
+    "brand": BRAND_ACTIONS,
+    "creator": CREATOR_ACTIONS,
+    "roster": frozenset({"submit-post"}),  # monitoring found the post
+}
 
 
 def collaboration_id(brand_id: str, campaign_id: str, creator_id: str) -> str:
@@ -131,7 +136,9 @@ def _require(value: Any, field: str, action: str) -> Any:
     return value
 
 
-def _apply(c: Collaboration, action: str, body: ActionBody, by: Party, ip: str | None) -> dict[str, Any]:
+def _apply(
+    c: Collaboration, action: str, body: ActionBody, by: Literal["brand", "creator"], ip: str | None
+) -> dict[str, Any]:
     """The record change an action makes; returns what the workflow gets with the action."""
     now = clock.now_iso()
     output: dict[str, Any] = {"action": action}
@@ -195,7 +202,7 @@ def act(
     by: Party,
     ip: str | None = None,
 ) -> Collaboration:
-    allowed = BRAND_ACTIONS if by == "brand" else CREATOR_ACTIONS
+    allowed = ALLOWED[by]
     current = stores.collaborations.get(brand_id, collaboration_id)
     if action not in BRAND_ACTIONS | CREATOR_ACTIONS:
         raise NotFound(f"unknown action {action!r}")
@@ -220,7 +227,7 @@ def act(
     def change(c: Collaboration, private: dict[str, Any]) -> None:
         if c.waiting_for is None or action not in c.waiting_for.actions or not private.get("task_token"):
             raise Conflict("the workflow moved on; reload and try again", details=[_stage(c)])
-        holder["output"] = _apply(c, action, body, by, ip)
+        holder["output"] = _apply(c, action, body, "creator" if by == "roster" else by, ip)
         holder["token"] = private["task_token"]
         detail = {
             k: v for k, v in body.model_dump(mode="json", exclude_none=True).items() if k != "media_urls"
@@ -234,6 +241,9 @@ def act(
         wf.resume(holder["token"], holder["output"])
     except StepGone as exc:
         raise Conflict("that step just timed out; reload and try again", details=[_stage(updated)]) from exc
+    answered = {"accept": "accepted", "decline": "declined"}.get(action)
+    if answered and stores.outreach.get_enrollment(brand_id, updated.campaign_id, updated.creator_id):
+        outreach.stop(stores, events, brand_id, updated.campaign_id, updated.creator_id, answered)
     events.publish(
         "collaboration.action",
         {"brand_id": brand_id, "collaboration_id": collaboration_id, "action": action, "by": by},

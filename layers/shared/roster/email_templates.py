@@ -4,8 +4,8 @@ a value a creator lacks (no tracking link yet, say) fails that send instead of l
 
 Fields: `creator.first_name`, `creator.name`, `creator.handles.<platform>`, `campaign.name`,
 `brand.name`, `offer`, `link` (the creator's tracking link in the campaign), `promo_code`,
-`sender.name`, `signature`. Optional values are simply absent: test them with
-`{% if link is defined %}`.
+`sender.name`, `signature`, `page_url` (the creator's collaboration page, when there is one).
+Optional values are simply absent: test them with `{% if link is defined %}`.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ OBJECTS: dict[str, frozenset[str]] = {
     "brand": frozenset({"name"}),
     "sender": frozenset({"name"}),
 }
-VALUES = frozenset({"offer", "link", "promo_code", "signature"})
+VALUES = frozenset({"offer", "link", "promo_code", "signature", "page_url"})
 PLATFORMS = frozenset(p.value for p in Platform)
 PARTS = ("subject", "html", "text")
 
@@ -132,6 +132,7 @@ class Personalization:
     promo_code: str | None = None
     sender_name: str | None = None
     signature: str | None = None
+    page_url: str | None = None  # the creator's collaboration page (accept, decline, sign, ...)
 
     def context(self) -> dict[str, Any]:
         creator = self.creator
@@ -147,7 +148,7 @@ class Personalization:
             ctx["campaign"] = {"name": self.campaign_name}
         if self.sender_name is not None:
             ctx["sender"] = {"name": self.sender_name}
-        for key in ("offer", "link", "promo_code", "signature"):
+        for key in ("offer", "link", "promo_code", "signature", "page_url"):
             value = getattr(self, key)
             if value is not None:
                 ctx[key] = value

@@ -16,12 +16,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from typing import Any
 
-from roster import clock, ids, posts
+from roster import clock, collaborations, ids, posts
 from roster.adapters.events import EventPublisher
 from roster.adapters.queue import WorkQueue
-from roster.errors import Conflict, NotFound
+from roster.adapters.workflows import Workflows
+from roster.errors import Conflict, NotFound, RosterError
 from roster.fetch import Fetcher, FetchError
 from roster.models.campaigns import Campaign, CampaignStatus
+from roster.models.collaborations import ActionBody
 from roster.models.monitoring import FeedError, MonitorRun
 from roster.sources import YouTubeApi, sources_for
 from roster.store.registry import Stores
@@ -101,6 +103,7 @@ def check_creator(
     fetcher: Fetcher,
     youtube: YouTubeApi | None,
     link_host: str,
+    workflows: Workflows | None = None,
 ) -> CreatorCheck:
     """One SQS message: reads every feed of one creator, records the campaign's posts in them,
     raises a missing-post alert past the due date, and adds the results to the run."""
@@ -147,6 +150,8 @@ def check_creator(
             recorded = posts.record(stores, events, ctx, item, source="feed")
             if recorded.new:
                 counts["posts_found"] = counts.get("posts_found", 0) + 1
+                if workflows is not None:
+                    _proof_of_post(stores, events, workflows, brand_id, campaign_id, creator_id, item.url)
             counts["alerts_raised"] = counts.get("alerts_raised", 0) + len(recorded.alerts)
         stores.monitor.save_feed_state(
             brand_id,
@@ -164,6 +169,27 @@ def check_creator(
         counts["alerts_raised"] = counts.get("alerts_raised", 0) + 1
     stores.monitor.creator_done(brand_id, campaign_id, run_id, counts, errors)
     return CreatorCheck(counts, errors)
+
+
+def _proof_of_post(
+    stores: Stores,
+    events: EventPublisher,
+    workflows: Workflows,
+    brand_id: str,
+    campaign_id: str,
+    creator_id: str,
+    url: str,
+) -> None:
+    """A found post completes the collaboration's live step when it is waiting for one."""
+    collab = stores.collaborations.open_for_creator(brand_id, campaign_id, creator_id)
+    if not collab or "submit-post" not in ((collab.get("waiting_for") or {}).get("actions") or []):
+        return
+    try:
+        collaborations.act(
+            stores, workflows, events, brand_id, collab["id"], "submit-post", ActionBody(url=url), by="roster"
+        )
+    except RosterError:  # the step moved on meanwhile: the creator or the brand got there first
+        return
 
 
 def youtube_api(fetcher: Fetcher) -> YouTubeApi | None:

@@ -27,6 +27,7 @@ from roster.adapters.mailer import Mailer, Rejected, Throttled
 from roster.adapters.queue import WorkQueue
 from roster.errors import Conflict, NotFound, ValidationFailed
 from roster.models.campaigns import CampaignStatus
+from roster.models.collaborations import TimelineEvent
 from roster.models.creators import Creator
 from roster.models.outreach import (
     Enrollment,
@@ -162,11 +163,12 @@ def personalization(
     offer: str | None,
     sender_name: str | None,
     signature: str | None,
+    signing_key: str | None = None,
 ) -> email_templates.Personalization:
     """The values a template can use for this creator (and campaign): their tracking link and
     promo code in the campaign when they have them."""
     brand = stores.brands.get_brand(brand_id)
-    campaign_name = link = promo = None
+    campaign_name = link = promo = page = None
     if campaign_id:
         campaign_name = stores.campaigns.get(brand_id, campaign_id).name
         found, _ = stores.links.list(
@@ -177,6 +179,9 @@ def personalization(
             brand_id, campaign_id=campaign_id, creator_id=creator.id, limit=1, cursor=None
         )
         promo = codes[0].code if codes else None
+        collab = stores.collaborations.open_for_creator(brand_id, campaign_id, creator.id)
+        if collab and signing_key:
+            page = f"{public_url}/c/{mail.collaboration_token(signing_key, brand_id, collab['id'])}"
     return email_templates.Personalization(
         creator=creator,
         brand_name=brand.name if brand else "",
@@ -186,6 +191,7 @@ def personalization(
         promo_code=promo,
         sender_name=sender_name,
         signature=signature,
+        page_url=page,
     )
 
 
@@ -256,6 +262,7 @@ def send_step(
         offer=sequence.offer,
         sender_name=settings.from_name,
         signature=settings.signature,
+        signing_key=config.signing_key,
     )
     try:
         rendered = email_templates.render(template, values)
@@ -343,6 +350,21 @@ def stop(
     if excerpt is not None:
         flags["reply_excerpt"] = excerpt
     stopped = stores.outreach.mark(brand_id, campaign_id, creator_id, flags, stop=reason)
+    if reason == "replied":  # the invitation's answer may be a reply: the brand sees it there too
+        collab = stores.collaborations.open_for_creator(brand_id, campaign_id, creator_id)
+        if collab:
+            stores.collaborations.mutate(
+                brand_id,
+                collab["id"],
+                lambda c, p: c.timeline.append(
+                    TimelineEvent(
+                        at=clock.now_iso(),
+                        type="replied to outreach",
+                        by="creator",
+                        detail={"excerpt": excerpt or ""},
+                    )
+                ),
+            )
     events.publish(
         f"outreach.{reason}",
         {"brand_id": brand_id, "campaign_id": campaign_id, "creator_id": creator_id, "stopped": stopped},

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from roster import clock, collaborations, ledger, links, mail, posts, promo_codes, reports, sources
+from roster import clock, collaborations, ledger, links, mail, outreach, posts, promo_codes, reports, sources
 from roster.adapters.events import EventPublisher
 from roster.adapters.mailer import Mailer
+from roster.adapters.queue import WorkQueue
 from roster.adapters.workflows import Workflows
 from roster.errors import Conflict, RosterError
 from roster.fetch import Fetcher, FetchError
@@ -21,6 +22,7 @@ from roster.models.campaigns import Campaign, CampaignStatus
 from roster.models.collaborations import Collaboration, Contract, TimelineEvent, Waiting
 from roster.models.creators import Platform
 from roster.models.links import LinkCreate
+from roster.models.outreach import Audience, OutreachStart
 from roster.models.promo_codes import PromoCodeCreate
 from roster.observability import logger
 from roster.store.registry import Stores
@@ -36,6 +38,7 @@ class Deps:
     signing_key: str | None
     mail_domain: str | None
     public_url: str | None
+    queue: WorkQueue | None = None  # outreach sends (the invitation sequence)
 
 
 def _later(seconds: float) -> str:
@@ -145,6 +148,8 @@ def run(d: Deps, event: dict[str, Any]) -> dict[str, Any]:
             _note(x, f"stage: {stage}", **({"due": timers["due"]} if timers else {}))
 
         change(entered)
+        if stage == "invite" and campaign.workflow.invite_steps:
+            _invite(d, brand_id, campaign, c)
         result = timers or {}
     elif task == "contract":
 
@@ -224,6 +229,28 @@ def run(d: Deps, event: dict[str, Any]) -> dict[str, Any]:
     else:
         raise ValueError(f"unknown workflow task {task!r}")
     return result
+
+
+def _invite(d: Deps, brand_id: str, campaign: Campaign, c: Collaboration) -> None:
+    """The invitation is an outreach sequence to this creator; it stops when they answer."""
+    try:
+        if d.queue is None:
+            raise Conflict("no outreach queue configured")
+        sequence = outreach.start(
+            d.stores,
+            d.queue,
+            brand_id,
+            campaign.id,
+            OutreachStart(
+                steps=campaign.workflow.invite_steps, audience=Audience(creator_ids=[c.creator_id])
+            ),
+        )
+        detail: dict[str, Any] = {"sequence_id": sequence.id, "enrolled": sequence.enrolled}
+        if sequence.skipped:
+            detail["skipped"] = sequence.skipped[0]["reason"]
+    except RosterError as exc:
+        detail = {"error": exc.message}
+    d.stores.collaborations.mutate(brand_id, c.id, lambda x, p: _note(x, "invitation", **detail))
 
 
 def _onboard(d: Deps, brand_id: str, campaign: Campaign, c: Collaboration) -> None:

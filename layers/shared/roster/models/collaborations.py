@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
 from roster.models.common import Money, RequestModel, ResponseModel
 from roster.models.creators import Platform
+from roster.models.outreach import Step
 
 DAY = 86_400
 Seconds = Annotated[int, Field(ge=1, le=400 * DAY)]
@@ -64,6 +65,12 @@ class WorkflowSettings(BaseModel):
     report_seconds: Seconds = Field(default=7 * DAY, description="Campaign report period (weekly)")
     seeding: bool = Field(default=False, description="Ship product before content")
     content_rounds: int = Field(default=3, ge=1, le=10, description="Proposals before the brand must decide")
+    invite_steps: list[Step] = Field(
+        default=[],
+        max_length=6,
+        description="Outreach sequence that invites each creator (use `{{ page_url }}` for accept/decline); "
+        "empty: the brand shares the creator page itself",
+    )
     underperform_ratio: float = Field(
         default=0.5, gt=0, le=1, description="Alert when clicks fall below this share of the campaign median"
     )
