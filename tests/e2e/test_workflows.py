@@ -214,6 +214,12 @@ def test_happy_path_counter_offer_and_a_content_round(stack: RunningStack, posts
         "items"
     ]
     assert [x["id"] for x in listed] == [maya]
+    history = call(stack, "GET", f"/v1/creators/{done['creator_id']}/collaborations")[1]["items"]
+    assert [(h["id"], h["rating"]["notes"]) for h in history] == [(maya, "Great to work with")]
+    base, _, token = done["creator_url"].rpartition("/c/")
+    status, _, page = request(base, "GET", f"/c/{token}")
+    assert status == 200 and "Stage: <b>closed</b>" in page
+    assert request(stack.base_url, "GET", "/c/forged.token")[0] == 404
 
 
 def test_decline_and_silence(stack: RunningStack) -> None:

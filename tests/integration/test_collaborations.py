@@ -167,3 +167,81 @@ def test_brand_api_shows_stage_waiting_and_timeline(world: dict[str, Any], brand
     status, err = brand_a.call("POST", f"/v1/collaborations/{world['id']}/actions/approve-content", {})
     assert status == 409 and err["error"]["details"][0]["message"] == "invite"
     assert brand_a.call("POST", f"/v1/collaborations/{world['id']}/actions/fly", {})[0] == 404
+
+
+def test_a_post_found_by_monitoring_completes_the_live_step(world: dict[str, Any], brand_a: Client) -> None:
+    from roster import monitor
+
+    task(world, task="wait", stage="live", actions=["submit-post", "cancel"], token="live-1", seconds=60)
+    monitor._proof_of_post(
+        stores(),
+        Quiet(),
+        world["wf"],
+        world["brand"],
+        world["campaign"]["id"],
+        world["creator"]["id"],
+        "https://www.instagram.com/p/Found1/",
+    )
+    assert world["wf"].resumed == [("live-1", {"action": "submit-post"})]
+    c = brand_a.call("GET", f"/v1/collaborations/{world['id']}")[1]
+    assert c["post_url"] == "https://www.instagram.com/p/Found1/" and c["timeline"][-1]["by"] == "roster"
+    # Not waiting for a post: nothing happens.
+    monitor._proof_of_post(
+        stores(),
+        Quiet(),
+        world["wf"],
+        world["brand"],
+        world["campaign"]["id"],
+        world["creator"]["id"],
+        "https://x.example/2",
+    )
+    assert len(world["wf"].resumed) == 1
+
+
+def test_the_invitation_is_an_outreach_sequence_that_the_answer_stops(
+    world: dict[str, Any], brand_a: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from roster.adapters.queue import outreach_queue
+
+    monkeypatch.setenv("LINK_BASE_URL", "https://go.roster.test")
+    sender = {
+        "from_email": "team@mail.roster.example",
+        "from_name": "Team",
+        "postal_address": "1 Main Street, Springfield",
+    }
+    assert brand_a.call("PUT", "/v1/outreach/settings", sender)[0] == 200
+    template = brand_a.call(
+        "POST",
+        "/v1/email-templates",
+        {
+            "name": "Invite",
+            "subject": "Join {{ campaign.name }}",
+            "html": "<a href='{{ page_url }}'>Answer</a>",
+            "text": "{{ page_url }}",
+        },
+    )[1]
+    version = brand_a.call("GET", f"/v1/campaigns/{world['campaign']['id']}")[1]["version"]
+    patch = {"workflow": {"invite_steps": [{"template_id": template["id"]}]}}
+    assert (
+        brand_a.call(
+            "PATCH", f"/v1/campaigns/{world['campaign']['id']}", patch, headers={"if-match": str(version)}
+        )[0]
+        == 200
+    )
+    deps = workflow_tasks.Deps(
+        stores(), world["wf"], Quiet(), None, Fetcher(), None, None, None, queue=outreach_queue()
+    )
+    workflow_tasks.run(
+        deps,
+        {"brand_id": world["brand"], "collaboration_id": world["id"], "task": "enter", "stage": "invite"},
+    )
+    pipeline = brand_a.call("GET", f"/v1/campaigns/{world['campaign']['id']}/outreach")[1]
+    assert [e["status"] for e in pipeline["creators"]] == ["active"]
+    task(world, task="wait", stage="invite", actions=["accept", "decline", "cancel"], token="inv", seconds=60)
+    act(world, "decline", by="creator")
+    pipeline = brand_a.call("GET", f"/v1/campaigns/{world['campaign']['id']}/outreach")[1]
+    assert [(e["status"], e["stop_reason"]) for e in pipeline["creators"]] == [("stopped", "declined")]
+    invitation = next(
+        e for e in stores().collaborations.get(world["brand"], world["id"]).timeline if e.type == "invitation"
+    )
+    assert invitation.detail["enrolled"] == 1

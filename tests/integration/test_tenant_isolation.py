@@ -515,6 +515,13 @@ def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
     assert b.call("GET", f"/v1/campaigns/{owned['campaign']['id']}/workflow")[0] == 404
 
 
+@case("get", "/v1/creators/{creator_id}/collaborations")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    _collaboration(a, owned)
+    assert len(a.call("GET", f"/v1/creators/{owned['creator']['id']}/collaborations")[1]["items"]) == 1
+    assert b.call("GET", f"/v1/creators/{owned['creator']['id']}/collaborations")[0] == 404
+
+
 @case("get", "/v1/collaborations/{collaboration_id}")
 def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
     cid = _collaboration(a, owned)

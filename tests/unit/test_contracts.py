@@ -57,6 +57,7 @@ def test_openapi_lists_every_route() -> None:
         "/v1/campaigns/{campaign_id}/collaborations",
         "/v1/campaigns/{campaign_id}/workflow",
         "/v1/collaborations/{collaboration_id}",
+        "/v1/creators/{creator_id}/collaborations",
         "/v1/collaborations/{collaboration_id}/actions/{action}",
         "/v1/alerts",
     }

@@ -26,6 +26,8 @@ class CollaborationStore:
             keys.SK: keys.collaboration_sk(c.id),
             keys.GSI1PK: keys.collaborations_by_campaign_pk(brand_id, c.campaign_id),
             keys.GSI1SK: f"{c.creator_id}#{c.id}",
+            keys.GSI2PK: keys.collaborations_by_creator_pk(brand_id, c.creator_id),
+            keys.GSI2SK: f"{c.created_at}#{c.id}",
             "entity": "collaboration",
             **c.model_dump(mode="json"),
             **{k: v for k, v in private.items() if k in PRIVATE},
@@ -85,6 +87,13 @@ class CollaborationStore:
             names={"#stage": "stage"} if stage else {},
             values={":stage": stage} if stage else {},
         )
+        items, next_cursor = self.table.query_page(q, limit=limit, cursor=cursor)
+        return [Collaboration.model_validate(i) for i in items], next_cursor
+
+    def history(
+        self, brand_id: str, creator_id: str, *, limit: int, cursor: str | None
+    ) -> tuple[builtins.list[Collaboration], str | None]:
+        q = Query(keys.GSI2PK, keys.collaborations_by_creator_pk(brand_id, creator_id), index=keys.GSI2)
         items, next_cursor = self.table.query_page(q, limit=limit, cursor=cursor)
         return [Collaboration.model_validate(i) for i in items], next_cursor
 

@@ -247,6 +247,11 @@ def collaborations_by_campaign_pk(brand_id: str, campaign_id: str) -> str:
     return f"BRAND#{brand_id}#COLLAB_CAMPAIGN#{campaign_id}"
 
 
+def collaborations_by_creator_pk(brand_id: str, creator_id: str) -> str:
+    """A creator's collaborations across campaigns: their history (ratings, notes)."""
+    return f"BRAND#{brand_id}#COLLAB_CREATOR#{creator_id}"
+
+
 def campaign_workflow_sk(campaign_id: str) -> str:
     """The campaign execution, its periodic reports and wrap-up."""
     return f"WORKFLOW#{campaign_id}"

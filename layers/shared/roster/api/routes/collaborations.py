@@ -98,6 +98,20 @@ def build_router() -> Router:
         return CampaignWorkflow.model_validate({**flow, "campaign_id": campaign_id})
 
     @router.get(
+        "/v1/creators/<creator_id>/collaborations",
+        tags=["collaborations"],
+        summary="The creator's history: every collaboration with its outcome, rating and notes",
+        responses=responses(200, CollaborationList, H.NOT_FOUND, H.BAD_REQUEST),
+    )
+    def creator_history(creator_id: str, limit: Limit = None, cursor: Cursor = None) -> CollaborationList:
+        brand_id = principal(router).brand_id
+        stores().creators.get(brand_id, creator_id)
+        items, next_cursor = stores().collaborations.history(
+            brand_id, creator_id, limit=limit or get_settings().default_page_size, cursor=cursor
+        )
+        return CollaborationList(items=items, next_cursor=next_cursor)
+
+    @router.get(
         "/v1/collaborations/<collaboration_id>",
         tags=["collaborations"],
         summary="A collaboration: its stage, what it waits for and until when, and its timeline",
