@@ -261,3 +261,30 @@ def test_cancelling_the_campaign_cancels_its_collaborations(stack: RunningStack)
     assert status == 409 and "closed" in err["error"]["message"]
     workflow = call(stack, "GET", f"/v1/campaigns/{flow.campaign['id']}/workflow")[1]
     assert workflow["status"] == "cancelled"
+
+
+def test_seeding_ships_then_the_creator_confirms_delivery(stack: RunningStack) -> None:
+    flow = Flow(stack, {"seeding": True}, name="Seeding campaign")
+    gus = flow.creators("Gus")["Gus"]
+    flow.creator(gus, "accept")
+    flow.brand(gus, "accept-terms")
+    flow.creator(gus, "sign", {"name": "Gus Flow"})
+    status, err = call(stack, "POST", f"/v1/collaborations/{gus}/actions/approve-content", {})
+    flow.brand(gus, "record-shipment", {"carrier": "UPS", "tracking_number": "1Z999AA10123456784"})
+    flow.creator(gus, "confirm-delivery")
+    c = flow.waiting(gus, "submit-content")
+    assert c["shipment"]["carrier"] == "UPS" and c["shipment"]["confirmed_by"] == "creator"
+    assert status == 409  # approving content before there is any
+
+
+def test_the_campaign_reports_and_wraps_up_with_open_items(stack: RunningStack) -> None:
+    flow = Flow(
+        stack, {"report_seconds": 1}, name="Ended campaign", start_date="2026-01-01", end_date="2026-01-31"
+    )
+    hal = flow.creators("Hal")["Hal"]
+    workflow = until(
+        lambda: call(stack, "GET", f"/v1/campaigns/{flow.campaign['id']}/workflow")[1],
+        lambda w: w.get("status") == "closed",
+    )
+    assert len(workflow["reports"]) >= 1 and "clicks" in workflow["final_report"]
+    assert [i["collaboration_id"] for i in workflow["open_items"]] == [hal]
