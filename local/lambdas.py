@@ -110,3 +110,33 @@ class Registry:
             return json.dumps(result).encode()
 
         LambdaSimpleBackend.invoke = _invoke  # type: ignore[method-assign,assignment]
+
+
+class Poller:
+    """A background thread that polls an event source (a stream, a queue) like Lambda's event
+    source mapping: `poll_once` delivers one round; errors are printed and polling goes on."""
+
+    name = "poller"
+
+    def __init__(self, function: str) -> None:
+        self.function = function
+        self.stop_event = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True, name=f"{self.name}-{function}")
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        self.thread.join(timeout=5)
+
+    def poll_once(self) -> int:
+        raise NotImplementedError
+
+    def run(self) -> None:
+        while not self.stop_event.wait(0.2):
+            try:
+                while self.poll_once():
+                    pass
+            except Exception as exc:  # keep polling, as Lambda's event source mapping does
+                print(f"{self.name} {self.function}: {type(exc).__name__}: {exc}", flush=True)

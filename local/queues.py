@@ -5,12 +5,11 @@ in-process with Lambda's SQS batch shape, honouring partial batch failures the w
 from __future__ import annotations
 
 import hashlib
-import threading
 import time
 from dataclasses import dataclass
 from typing import Any
 
-from local.lambdas import FakeLambdaContext, Handler
+from local.lambdas import FakeLambdaContext, Handler, Poller
 from local.template import REGION, resources
 
 RETRY_AFTER_SECONDS = 2
@@ -57,21 +56,15 @@ def lambda_event(messages: list[dict[str, Any]], queue_arn: str) -> dict[str, An
     }
 
 
-class QueuePoller:
+class QueuePoller(Poller):
+    name = "sqs"
+
     def __init__(
         self, sqs: Any, queue_url: str, queue_arn: str, handler: Handler, source: QueueSource
     ) -> None:
+        super().__init__(source.function)
         self.sqs, self.queue_url, self.queue_arn = sqs, queue_url, queue_arn
         self.handler, self.source = handler, source
-        self.stop_event = threading.Event()
-        self.thread = threading.Thread(target=self.run, daemon=True, name=f"sqs-{source.function}")
-
-    def start(self) -> None:
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.stop_event.set()
-        self.thread.join(timeout=5)
 
     def poll_once(self) -> int:
         """Receives one batch and delivers it; returns how many messages succeeded."""
@@ -102,11 +95,3 @@ class QueuePoller:
                 self.sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=m["ReceiptHandle"])
                 done += 1
         return done
-
-    def run(self) -> None:
-        while not self.stop_event.wait(0.2):
-            try:
-                while self.poll_once():
-                    pass
-            except Exception as exc:  # keep polling, as Lambda's event source mapping does
-                print(f"queue poller {self.source.function}: {type(exc).__name__}: {exc}", flush=True)

@@ -4,11 +4,10 @@ handler in-process with Lambda's batch shape, applying the template's FilterCrit
 from __future__ import annotations
 
 import json
-import threading
 from dataclasses import dataclass
 from typing import Any
 
-from local.lambdas import FakeLambdaContext, Handler
+from local.lambdas import FakeLambdaContext, Handler, Poller
 from local.template import resources
 
 
@@ -48,19 +47,13 @@ def stream_sources(template: dict[str, Any]) -> list[StreamSource]:
     return out
 
 
-class StreamPoller:
+class StreamPoller(Poller):
+    name = "stream"
+
     def __init__(self, streams: Any, stream_arn: str, handler: Handler, source: StreamSource) -> None:
+        super().__init__(source.function)
         self.streams, self.stream_arn, self.handler, self.source = streams, stream_arn, handler, source
-        self.stop_event = threading.Event()
-        self.thread = threading.Thread(target=self.run, daemon=True, name=f"stream-{source.function}")
         self.iterators: dict[str, str] = {}
-
-    def start(self) -> None:
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.stop_event.set()
-        self.thread.join(timeout=5)
 
     def poll_once(self) -> int:
         """Reads every shard once and delivers what passes the filters; returns how many it sent."""
@@ -83,10 +76,3 @@ class StreamPoller:
                 self.handler({"Records": records}, FakeLambdaContext(function_name=self.source.function))
                 sent += len(records)
         return sent
-
-    def run(self) -> None:
-        while not self.stop_event.wait(0.3):
-            try:
-                self.poll_once()
-            except Exception as exc:  # keep polling, as Lambda's event source mapping does
-                print(f"stream poller {self.source.function}: {type(exc).__name__}: {exc}", flush=True)

@@ -19,6 +19,7 @@ from local.gateway import Gateway, Route
 from local.lambdas import load_handler
 from local.queues import QueuePoller, queue_sources
 from roster import auth
+from roster.adapters.events import EventPublisher
 from roster.store.registry import stores
 from tests.conftest import TEST_ENV
 
@@ -119,6 +120,14 @@ def brand_a(aws: None, gateway: Gateway) -> Client:
 def brand_b(aws: None, gateway: Gateway) -> Client:
     brand, key = auth.create_brand(stores().brands, "Brand B")
     return Client(gateway, key, brand.id)
+
+
+@pytest.fixture
+def published(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any]]]:
+    """Domain events the code publishes (EventBridge), captured instead of sent."""
+    sent: list[tuple[str, dict[str, Any]]] = []
+    monkeypatch.setattr(EventPublisher, "publish", lambda self, kind, detail: sent.append((kind, detail)))
+    return sent
 
 
 def table_snapshot() -> list[dict[str, Any]]:

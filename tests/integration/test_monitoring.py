@@ -13,7 +13,6 @@ import pytest
 
 from local import template as tpl
 from roster import monitor
-from roster.adapters.events import EventPublisher
 from roster.settings import get_settings
 from roster.store.registry import stores
 from tests.feedserver import FeedServer, feed_server
@@ -29,13 +28,6 @@ CAMPAIGN = {
     "allowed_domains": ["shop.example.com"],
     "content": {"hashtags": ["PeakGear"], "banned_terms": ["cheap"]},
 }
-
-
-@pytest.fixture
-def published(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any]]]:
-    sent: list[tuple[str, dict[str, Any]]] = []
-    monkeypatch.setattr(EventPublisher, "publish", lambda self, kind, detail: sent.append((kind, detail)))
-    return sent
 
 
 @pytest.fixture

@@ -47,13 +47,6 @@ def sent() -> list[Any]:
 
 
 @pytest.fixture
-def published(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any]]]:
-    out: list[tuple[str, dict[str, Any]]] = []
-    monkeypatch.setattr(EventPublisher, "publish", lambda self, kind, detail: out.append((kind, detail)))
-    return out
-
-
-@pytest.fixture
 def setup(brand_a: Client, monkeypatch: pytest.MonkeyPatch, published: list[Any]) -> dict[str, Any]:
     monkeypatch.setenv("LINK_BASE_URL", "https://go.roster.test")
     get_settings.cache_clear()

@@ -4,7 +4,6 @@ from typing import Any
 
 import pytest
 
-from roster.adapters.events import EventPublisher
 from tests.integration.conftest import CAMPAIGN, CREATOR, Client, table_snapshot
 
 RULES = {
@@ -13,13 +12,6 @@ RULES = {
     "mandatory_mentions": ["@acme"],
     "banned_terms": ["cheap"],
 }
-
-
-@pytest.fixture
-def published(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any]]]:
-    sent: list[tuple[str, dict[str, Any]]] = []
-    monkeypatch.setattr(EventPublisher, "publish", lambda self, kind, detail: sent.append((kind, detail)))
-    return sent
 
 
 @pytest.fixture
