@@ -245,3 +245,15 @@ def test_the_invitation_is_an_outreach_sequence_that_the_answer_stops(
         e for e in stores().collaborations.get(world["brand"], world["id"]).timeline if e.type == "invitation"
     )
     assert invitation.detail["enrolled"] == 1
+
+
+def test_a_paused_campaign_holds_reminders_and_alerts(world: dict[str, Any], brand_a: Client) -> None:
+    assert brand_a.call("PATCH", f"/v1/campaigns/{world['campaign']['id']}", {"status": "paused"})[0] == 200
+    task(world, task="remind", stage="contract")
+    task(world, task="missed", stage="contract")
+    assert brand_a.call("GET", "/v1/alerts")[1]["items"] == []
+    kinds = [e.type for e in stores().collaborations.get(world["brand"], world["id"]).timeline]
+    assert kinds[-2:] == ["remind held: campaign paused", "missed held: campaign paused"]
+    assert brand_a.call("PATCH", f"/v1/campaigns/{world['campaign']['id']}", {"status": "active"})[0] == 200
+    task(world, task="missed", stage="contract")
+    assert [a["kind"] for a in brand_a.call("GET", "/v1/alerts")[1]["items"]] == ["deadline"]

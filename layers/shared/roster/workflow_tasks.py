@@ -175,6 +175,9 @@ def run(d: Deps, event: dict[str, Any]) -> dict[str, Any]:
             _note(x, "deadline extended", due=result["due"])
 
         change(extended)
+    elif task in ("remind", "missed", "stalled") and campaign.status == CampaignStatus.PAUSED:
+        # A paused campaign holds its nudges: the waits go on, nobody is chased meanwhile.
+        change(lambda x, p: _note(x, f"{task} held: campaign paused", stage=event["stage"]))
     elif task == "remind":
         sent = _email_creator(
             d,
