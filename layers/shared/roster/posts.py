@@ -13,7 +13,7 @@ from roster import clock, disclosure, post_matching
 from roster.adapters.events import EventPublisher
 from roster.models.campaigns import Campaign
 from roster.models.creators import Creator
-from roster.models.posts import Alert, DisclosureResult, MetricsSample, Post, RuleResult
+from roster.models.posts import Alert, AlertKind, DisclosureResult, MetricsSample, Post, RuleResult
 from roster.sources import SourceItem
 from roster.store.registry import Stores
 
@@ -148,7 +148,19 @@ def record(
     raised = [
         a
         for kind, message in problems
-        if (a := raise_alert(stores, events, ctx, kind, message, post_id=pid, key=f"{pid}:{kind}:{message}"))
+        if (
+            a := raise_alert(
+                stores,
+                events,
+                ctx.brand_id,
+                campaign_id,
+                creator_id,
+                kind,
+                message,
+                post_id=pid,
+                key=f"{pid}:{kind}:{message}",
+            )
+        )
     ]
     return Recorded(post, previous is None, raised)
 
@@ -156,27 +168,30 @@ def record(
 def raise_alert(
     stores: Stores,
     events: EventPublisher,
-    ctx: Context,
-    kind: Literal["disclosure", "brand_rules", "missing_post"],
+    brand_id: str,
+    campaign_id: str,
+    creator_id: str,
+    kind: AlertKind,
     message: str,
     *,
     post_id: str | None,
     key: str,
 ) -> Alert | None:
-    """Raises the alert once (the same problem on the same post or creator is one alert)."""
+    """Raises the alert once (the same problem on the same post or creator is one alert) and
+    publishes `alert.raised` for outreach or workflows to act on."""
     alert = Alert(
-        id=alert_id(ctx.campaign.id, key),
+        id=alert_id(campaign_id, key),
         kind=kind,
-        campaign_id=ctx.campaign.id,
-        creator_id=ctx.creator.id,
+        campaign_id=campaign_id,
+        creator_id=creator_id,
         post_id=post_id,
         message=message,
         status="open",
         created_at=clock.now_iso(),
     )
-    if not stores.posts.raise_alert(ctx.brand_id, alert):
+    if not stores.posts.raise_alert(brand_id, alert):
         return None
-    events.publish("alert.raised", {"brand_id": ctx.brand_id, **alert.model_dump(mode="json")})
+    events.publish("alert.raised", {"brand_id": brand_id, **alert.model_dump(mode="json")})
     return alert
 
 
@@ -190,7 +205,9 @@ def check_due(stores: Stores, events: EventPublisher, ctx: Context, today: date)
     return raise_alert(
         stores,
         events,
-        ctx,
+        ctx.brand_id,
+        ctx.campaign.id,
+        ctx.creator.id,
         "missing_post",
         f"no post found for {ctx.creator.name} by the due date {due.isoformat()}",
         post_id=None,

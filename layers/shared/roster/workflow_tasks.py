@@ -23,6 +23,7 @@ from roster.models.collaborations import Collaboration, Contract, TimelineEvent,
 from roster.models.creators import Platform
 from roster.models.links import LinkCreate
 from roster.models.outreach import Audience, OutreachStart
+from roster.models.posts import AlertKind
 from roster.models.promo_codes import PromoCodeCreate
 from roster.observability import logger
 from roster.store.registry import Stores
@@ -98,17 +99,18 @@ def _email_creator(d: Deps, brand_id: str, c: Collaboration, subject: str, text:
     return True
 
 
-def _alert(d: Deps, brand_id: str, c: Collaboration, kind: str, message: str, key: str) -> None:
-    ctx = posts.Context(
-        brand_id=brand_id,
-        brand_name="",
-        campaign=d.stores.campaigns.get(brand_id, c.campaign_id),
-        creator=d.stores.creators.get(brand_id, c.creator_id),
-        codes=[],
-        promo_codes=[],
-        link_host="",
+def _alert(d: Deps, brand_id: str, c: Collaboration, kind: AlertKind, message: str, key: str) -> None:
+    posts.raise_alert(
+        d.stores,
+        d.events,
+        brand_id,
+        c.campaign_id,
+        c.creator_id,
+        kind,
+        message,
+        post_id=None,
+        key=f"{c.id}:{key}",
     )
-    posts.raise_alert(d.stores, d.events, ctx, kind, message, post_id=None, key=f"{c.id}:{key}")  # type: ignore[arg-type]
 
 
 def run(d: Deps, event: dict[str, Any]) -> dict[str, Any]:

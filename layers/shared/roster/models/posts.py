@@ -82,9 +82,12 @@ class PostList(ResponseModel):
     next_cursor: str | None
 
 
+AlertKind = Literal["disclosure", "brand_rules", "missing_post", "deadline", "stalled", "underperforming"]
+
+
 class Alert(ResponseModel):
     id: str
-    kind: Literal["disclosure", "brand_rules", "missing_post", "deadline", "stalled", "underperforming"]
+    kind: AlertKind
     campaign_id: str
     creator_id: str
     post_id: str | None = None
