@@ -257,3 +257,47 @@ def test_a_paused_campaign_holds_reminders_and_alerts(world: dict[str, Any], bra
     assert brand_a.call("PATCH", f"/v1/campaigns/{world['campaign']['id']}", {"status": "active"})[0] == 200
     task(world, task="missed", stage="contract")
     assert [a["kind"] for a in brand_a.call("GET", "/v1/alerts")[1]["items"]] == ["deadline"]
+
+
+def test_measure_alerts_when_far_below_the_campaign_median(world: dict[str, Any], brand_a: Client) -> None:
+    from collections import Counter
+
+    campaign_id = world["campaign"]["id"]
+    peers = []
+    for i in range(3):
+        other = brand_a.call("POST", "/v1/creators", {"name": f"Peer {i}", "email": f"peer{i}@example.com"})[
+            1
+        ]
+        collaborations.start(
+            stores(),
+            world["wf"],
+            world["brand"],
+            campaign_id,
+            [other["id"]],
+            collaboration_machine="arn:aws:states:us-east-1:123456789012:stateMachine:c",
+            campaign_machine="arn:aws:states:us-east-1:123456789012:stateMachine:k",
+        )
+        peers.append(other["id"])
+    for who, clicks in [(world["creator"]["id"], 3), *((p, 100) for p in peers)]:
+        link = brand_a.call(
+            "POST",
+            "/v1/links",
+            {"campaign_id": campaign_id, "creator_id": who, "destination": "https://shop.example.com/x"},
+        )[1]
+        stores().stats.add_counters(
+            world["brand"], "link", link["code"], "2027-01-12", Counter(clicks=clicks)
+        )
+    for raw in stores().collaborations.all_raw(world["brand"], campaign_id):
+        if raw["creator_id"] in peers:
+            stores().collaborations.mutate(
+                world["brand"], raw["id"], lambda c, p: setattr(c, "stage", "live")
+            )
+    task(world, task="measure")
+    c = stores().collaborations.get(world["brand"], world["id"])
+    assert c.stage == "measure" and c.timeline[-1].detail == {
+        "clicks": 3,
+        "campaign_median": 100,
+        "underperforming": True,
+    }
+    (alert,) = brand_a.call("GET", "/v1/alerts")[1]["items"]
+    assert alert["kind"] == "underperforming" and alert["creator_id"] == world["creator"]["id"]

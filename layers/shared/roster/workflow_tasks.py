@@ -19,7 +19,7 @@ from roster.adapters.workflows import Workflows
 from roster.errors import Conflict, RosterError
 from roster.fetch import Fetcher, FetchError
 from roster.models.campaigns import Campaign, CampaignStatus
-from roster.models.collaborations import Collaboration, Contract, TimelineEvent, Waiting
+from roster.models.collaborations import Collaboration, Contract, Stage, TimelineEvent, Waiting
 from roster.models.creators import Platform
 from roster.models.links import LinkCreate
 from roster.models.outreach import Audience, OutreachStart
@@ -211,8 +211,11 @@ def run(d: Deps, event: dict[str, Any]) -> dict[str, Any]:
         d.events.publish(
             f"collaboration.{task}", {"brand_id": brand_id, "collaboration_id": cid, "stage": event["stage"]}
         )
+    # Side effects (links, codes, emails, bookings) happen once, outside the record's
+    # read-modify-write, which may run again on a concurrent write.
     elif task == "onboard":
-        change(lambda x, p: _onboard(d, brand_id, campaign, x))
+        detail = _onboard(d, brand_id, campaign, c)
+        change(lambda x, p: _record(x, "onboard", "onboarded", detail))
     elif task == "revise":
         more = len(c.proposals) < campaign.workflow.content_rounds
         change(
@@ -222,9 +225,11 @@ def run(d: Deps, event: dict[str, Any]) -> dict[str, Any]:
         )
         result = {"more": more}
     elif task == "check_post":
-        change(lambda x, p: _check_post(d, brand_id, campaign, x))
+        post_id, detail = _check_post(d, brand_id, campaign, c)
+        change(lambda x, p: _record(x, "live", "post checked", detail, post_id=post_id))
     elif task == "measure":
-        change(lambda x, p: _measure(d, brand_id, campaign, x))
+        detail = _measure(d, brand_id, campaign, c)
+        change(lambda x, p: _record(x, "measure", "measured", detail))
     elif task == "finish":
         outcome = event["outcome"]
         change(lambda x, p: collaborations.close(x, p, outcome, "roster") if x.status == "open" else None)
@@ -258,8 +263,14 @@ def _invite(d: Deps, brand_id: str, campaign: Campaign, c: Collaboration) -> Non
     d.stores.collaborations.mutate(brand_id, c.id, lambda x, p: _note(x, "invitation", **detail))
 
 
-def _onboard(d: Deps, brand_id: str, campaign: Campaign, c: Collaboration) -> None:
-    c.stage = "onboard"
+def _record(x: Collaboration, stage: Stage, kind: str, detail: dict[str, Any], **fields: Any) -> None:
+    x.stage = stage
+    for name, value in fields.items():
+        setattr(x, name, value)
+    _note(x, kind, **detail)
+
+
+def _onboard(d: Deps, brand_id: str, campaign: Campaign, c: Collaboration) -> dict[str, Any]:
     issued: dict[str, Any] = {}
     found, _ = d.stores.links.list(
         brand_id, campaign_id=campaign.id, creator_id=c.creator_id, limit=1, cursor=None
@@ -299,10 +310,12 @@ def _onboard(d: Deps, brand_id: str, campaign: Campaign, c: Collaboration) -> No
     if issued.get("link") and d.public_url:
         text += f"\nYour tracking link: {d.public_url}/r/{issued['link']}"
     issued["brief_emailed"] = _email_creator(d, brand_id, c, f"Your brief for {campaign.name}", text)
-    _note(c, "onboarded", **issued)
+    return issued
 
 
-def _check_post(d: Deps, brand_id: str, campaign: Campaign, c: Collaboration) -> None:
+def _check_post(
+    d: Deps, brand_id: str, campaign: Campaign, c: Collaboration
+) -> tuple[str | None, dict[str, Any]]:
     """Proof of post: the post is checked like a monitored one; the contract's fixed fees are
     booked once (milestone = this collaboration's live post)."""
     url = c.post_url or ""
@@ -313,6 +326,7 @@ def _check_post(d: Deps, brand_id: str, campaign: Campaign, c: Collaboration) ->
         c.creator_id,
         link_host=(d.public_url or "").split("//")[-1].split("/")[0],
     )
+    detail: dict[str, Any] = {}
     existing = d.stores.posts.get(brand_id, campaign.id, posts.post_id(url)) if url else None
     if existing is None and url:
         platform = c.contract.terms.deliverables[0].platform if c.contract else Platform.BLOG
@@ -320,12 +334,10 @@ def _check_post(d: Deps, brand_id: str, campaign: Campaign, c: Collaboration) ->
             item = sources.page_item(url, platform, d.fetcher, None)
         except FetchError as exc:
             item = sources.SourceItem(url, platform, "")
-            _note(c, "post page unreadable", error=str(exc))
+            detail["page_error"] = str(exc)
         recorded = posts.record(d.stores, d.events, ctx, item, source="manual")
         existing = recorded.post
-    detail: dict[str, Any] = {}
     if existing:
-        c.post_id = existing.id
         detail["disclosure"] = existing.disclosure.result
     terms = c.contract.terms if c.contract else None
     if terms and terms.fee_per_deliverable:
@@ -341,8 +353,7 @@ def _check_post(d: Deps, brand_id: str, campaign: Campaign, c: Collaboration) ->
             currency=terms.fee_per_deliverable.currency,
         )
         detail["fixed_fee_booked"] = amount if booked else 0
-    c.stage = "live"
-    _note(c, "post checked", **detail)
+    return (existing.id if existing else None), detail
 
 
 def _clicks(d: Deps, brand_id: str, campaign_id: str, creator_id: str) -> int:
@@ -356,20 +367,17 @@ def _clicks(d: Deps, brand_id: str, campaign_id: str, creator_id: str) -> int:
     )
 
 
-def _measure(d: Deps, brand_id: str, campaign: Campaign, c: Collaboration) -> None:
+def _measure(d: Deps, brand_id: str, campaign: Campaign, c: Collaboration) -> dict[str, Any]:
     mine = _clicks(d, brand_id, campaign.id, c.creator_id)
     peers = [
         _clicks(d, brand_id, campaign.id, raw["creator_id"])
         for raw in d.stores.collaborations.all_raw(brand_id, campaign.id)
         if raw["creator_id"] != c.creator_id and raw.get("stage") in ("measure", "close", "closed", "live")
     ]
-    c.stage = "measure"
     if not peers:
-        _note(c, "measured", clicks=mine, compared_with="no other creator yet")
-        return
+        return {"clicks": mine, "compared_with": "no other creator yet"}
     median = statistics.median(peers)
     below = median > 0 and mine < campaign.workflow.underperform_ratio * median
-    _note(c, "measured", clicks=mine, campaign_median=median, underperforming=below)
     if below:
         _alert(
             d,
@@ -388,6 +396,7 @@ def _measure(d: Deps, brand_id: str, campaign: Campaign, c: Collaboration) -> No
             "a story or a pinned comment with your link often helps.",
         )
         d.events.publish("collaboration.underperforming", {"brand_id": brand_id, "collaboration_id": c.id})
+    return {"clicks": mine, "campaign_median": median, "underperforming": below}
 
 
 def _launch(d: Deps, brand_id: str, campaign_id: str, event: dict[str, Any]) -> dict[str, Any]:
