@@ -25,6 +25,7 @@ from roster.models.collaborations import (
     ActionBody,
     Collaboration,
     Offer,
+    Outcome,
     Proposal,
     Rating,
     Shipment,
@@ -260,10 +261,10 @@ def _stage(c: Collaboration) -> dict[str, Any]:
 
 
 def close(
-    c: Collaboration, private: dict[str, Any], outcome: str, by: Literal["brand", "creator", "roster"]
+    c: Collaboration, private: dict[str, Any], outcome: Outcome, by: Literal["brand", "creator", "roster"]
 ) -> None:
     now = clock.now_iso()
-    c.status, c.stage, c.outcome = "closed", "closed", outcome  # type: ignore[assignment]
+    c.status, c.stage, c.outcome = "closed", "closed", outcome
     c.waiting_for, private["task_token"] = None, None
     c.timeline.append(TimelineEvent(at=now, type=f"closed: {outcome}", by=by))
     c.updated_at = now

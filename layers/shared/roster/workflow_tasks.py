@@ -9,7 +9,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, get_args
 
 from roster import clock, collaborations, ledger, links, mail, outreach, posts, promo_codes, reports, sources
 from roster.adapters.events import EventPublisher
@@ -19,7 +19,7 @@ from roster.adapters.workflows import Workflows
 from roster.errors import Conflict, RosterError
 from roster.fetch import Fetcher, FetchError
 from roster.models.campaigns import Campaign, CampaignStatus
-from roster.models.collaborations import Collaboration, Contract, Stage, TimelineEvent, Waiting
+from roster.models.collaborations import Collaboration, Contract, Outcome, Stage, TimelineEvent, Waiting
 from roster.models.creators import Platform
 from roster.models.links import LinkCreate
 from roster.models.outreach import Audience, OutreachStart
@@ -231,7 +231,9 @@ def run(d: Deps, event: dict[str, Any]) -> dict[str, Any]:
         detail = _measure(d, brand_id, campaign, c)
         change(lambda x, p: _record(x, "measure", "measured", detail))
     elif task == "finish":
-        outcome = event["outcome"]
+        outcome: Outcome = event["outcome"]
+        if outcome not in get_args(Outcome):
+            raise ValueError(f"unknown outcome {outcome!r}")
         change(lambda x, p: collaborations.close(x, p, outcome, "roster") if x.status == "open" else None)
         d.events.publish(
             "collaboration.closed", {"brand_id": brand_id, "collaboration_id": cid, "outcome": outcome}
