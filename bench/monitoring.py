@@ -247,8 +247,8 @@ def section() -> list[str]:
         "Query per hour are within free tiers. Feed fetches are inbound traffic, which AWS does not bill.",
         "",
         "Reading it: the worker spends most of its AWS requests reading the context it checks against",
-        "(campaign, creator, brand, links, promo codes) and writing the feed state and run counters;",
-        "a 304 saves the parse and every post write. Concurrency is capped at 5 workers (the queue's",
+        "(campaign, creator, brand, links, promo codes) and updating the run's counters; a 304 saves",
+        "the parse, every post write and the feed-state write. Concurrency is capped at 5 workers (the queue's",
         "MaximumConcurrency), so 10,000 creators at ~0.5 s each take about 17 minutes of wall time.",
         "",
     ]

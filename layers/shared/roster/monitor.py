@@ -153,6 +153,8 @@ def check_creator(
                 if workflows is not None:
                     _proof_of_post(stores, events, workflows, brand_id, campaign_id, creator_id, item.url)
             counts["alerts_raised"] = counts.get("alerts_raised", 0) + len(recorded.alerts)
+        if result.not_modified and not state.get("error"):
+            continue  # nothing new to remember: a quiet feed costs no write
         stores.monitor.save_feed_state(
             brand_id,
             campaign_id,
