@@ -4,9 +4,7 @@ monitoring 10,000 creators daily would cost on AWS at list prices."""
 
 from __future__ import annotations
 
-import os
 import time
-from collections import Counter
 from typing import Any
 
 N_POSTS = 2000
@@ -56,33 +54,19 @@ def _check_posts() -> tuple[float, float]:
 
 
 def _creators() -> dict[str, Any]:
-    import boto3
     from moto import mock_aws
 
-    from local import template as tpl
-    from roster import auth, campaigns, creators, links, monitor
+    from bench.common import brand_with_campaign, configure
+    from roster import creators, links, monitor
     from roster.adapters.events import EventPublisher
     from roster.fetch import Fetcher
-    from roster.models.campaigns import CampaignCreate
     from roster.models.creators import CreatorCreate
     from roster.models.links import LinkCreate
     from roster.models.monitoring import MonitorRun
-    from roster.settings import get_settings
     from roster.store.registry import stores
     from tests.feedserver import FIXTURES, feed_server
 
-    os.environ.update(
-        {
-            "TABLE_NAME": "roster-bench-Table",
-            "AWS_DEFAULT_REGION": "us-east-1",
-            "AWS_ACCESS_KEY_ID": "bench",
-            "AWS_SECRET_ACCESS_KEY": "bench",
-            "LINK_BASE_URL": "https://go.roster.test",
-        }
-    )
-    get_settings.cache_clear()
-    stores.cache_clear()
-    calls: Counter[str] = Counter()
+    configure(LINK_BASE_URL="https://go.roster.test")
     fetches: list[int] = [0]
 
     class CountingEvents(EventPublisher):
@@ -93,27 +77,10 @@ def _creators() -> dict[str, Any]:
             calls.update(["events:PutEvents"])
 
     with mock_aws(), feed_server() as feeds:
-        tpl.create_tables(boto3.client("dynamodb"), tpl.load(), tpl.Names(prefix="roster-bench"))
+        brand_id, campaign, calls = brand_with_campaign(
+            allowed_domains=["shop.example.com"], content={"hashtags": ["PeakGear"]}
+        )
         s = stores()
-        s.posts.table.client.meta.events.register(
-            "before-call", lambda model, **_: calls.update([f"dynamodb:{model.name}"])
-        )
-        brand, _ = auth.create_brand(s.brands, "Peak Gear")
-        campaign = campaigns.create(
-            s.campaigns,
-            brand.id,
-            CampaignCreate.model_validate(
-                {
-                    "name": "Winter",
-                    "objective": "awareness",
-                    "start_date": "2026-11-01",
-                    "end_date": "2026-12-31",
-                    "status": "active",
-                    "allowed_domains": ["shop.example.com"],
-                    "content": {"hashtags": ["PeakGear"]},
-                }
-            ),
-        )
         feed = (FIXTURES / "feeds" / "youtube_channel.xml").read_bytes()
         ids = []
         for i in range(N_CREATORS):
@@ -121,7 +88,7 @@ def _creators() -> dict[str, Any]:
             url = feeds.serve(f"/feed-{i}.xml", feed.replace(b"Vid0TrailA1", f"V{i:010d}".encode()))
             c = creators.create(
                 s.creators,
-                brand.id,
+                brand_id,
                 CreatorCreate.model_validate(
                     {
                         "name": f"C{i}",
@@ -132,7 +99,7 @@ def _creators() -> dict[str, Any]:
             )
             links.create(
                 s,
-                brand.id,
+                brand_id,
                 LinkCreate(
                     campaign_id=campaign.id, creator_id=c.id, destination="https://shop.example.com/x"
                 ),
@@ -146,7 +113,7 @@ def _creators() -> dict[str, Any]:
             started_at="x",
             creators_queued=N_CREATORS * 2,
         )
-        s.monitor.start_run(brand.id, run)
+        s.monitor.start_run(brand_id, run)
         fetcher = Fetcher(allow_loopback=True)
         real_get = fetcher.get
 
@@ -162,7 +129,7 @@ def _creators() -> dict[str, Any]:
             start = time.perf_counter()
             for cid in ids:
                 message = {
-                    "brand_id": brand.id,
+                    "brand_id": brand_id,
                     "campaign_id": campaign.id,
                     "creator_id": cid,
                     "run_id": "bench",

@@ -3,9 +3,7 @@ the real send step on moto (claim, checks, render, MIME, SESv2, records), beside
 
 from __future__ import annotations
 
-import os
 import time
-from collections import Counter
 from typing import Any
 
 N_RENDER = 3000
@@ -16,11 +14,10 @@ def section() -> list[str]:
     import boto3
     from moto import mock_aws
 
-    from local import template as tpl
-    from roster import auth, campaigns, creators, email_templates, outreach
+    from bench.common import brand_with_campaign, configure
+    from roster import creators, email_templates, outreach
     from roster.adapters.events import EventPublisher
     from roster.adapters.mailer import Mailer
-    from roster.models.campaigns import CampaignCreate
     from roster.models.creators import CreatorCreate
     from roster.models.outreach import (
         EmailTemplateCreate,
@@ -29,19 +26,9 @@ def section() -> list[str]:
         Sequence,
         Step,
     )
-    from roster.settings import get_settings
     from roster.store.registry import stores
 
-    os.environ.update(
-        {
-            "TABLE_NAME": "roster-bench-Table",
-            "AWS_DEFAULT_REGION": "us-east-1",
-            "AWS_ACCESS_KEY_ID": "bench",
-            "AWS_SECRET_ACCESS_KEY": "bench",
-        }
-    )
-    get_settings.cache_clear()
-    stores.cache_clear()
+    configure()
 
     class NoEvents(EventPublisher):
         def __init__(self) -> None:
@@ -62,32 +49,12 @@ def section() -> list[str]:
         )
     )
     with mock_aws():
-        names = tpl.Names(prefix="roster-bench")
-        t = tpl.load()
-        tpl.create_tables(boto3.client("dynamodb"), t, names)
+        brand_id, campaign, calls = brand_with_campaign()
         boto3.client("ses").verify_domain_identity(Domain="mail.roster.example")
         s = stores()
-        calls: Counter[str] = Counter()
-        s.posts.table.client.meta.events.register(
-            "before-call", lambda model, **_: calls.update([f"dynamodb:{model.name}"])
-        )
-        brand, _ = auth.create_brand(s.brands, "Peak Gear")
-        campaign = campaigns.create(
-            s.campaigns,
-            brand.id,
-            CampaignCreate.model_validate(
-                {
-                    "name": "Winter",
-                    "objective": "awareness",
-                    "start_date": "2026-11-01",
-                    "end_date": "2026-12-31",
-                    "status": "active",
-                }
-            ),
-        )
-        s.outreach.create_template(brand.id, template)
+        s.outreach.create_template(brand_id, template)
         s.outreach.put_settings(
-            brand.id,
+            brand_id,
             OutreachSettings(
                 from_email="team@mail.roster.example",
                 from_name="Peak Gear",
@@ -99,7 +66,7 @@ def section() -> list[str]:
         people = [
             creators.create(
                 s.creators,
-                brand.id,
+                brand_id,
                 CreatorCreate.model_validate(
                     {
                         "name": f"Creator {i}",
@@ -131,10 +98,10 @@ def section() -> list[str]:
             enrolled=N_SEND,
             created_at="x",
         )
-        s.outreach.put_sequence(brand.id, seq)
+        s.outreach.put_sequence(brand_id, seq)
         for c in people:
             s.outreach.enroll(
-                brand.id,
+                brand_id,
                 Enrollment(
                     campaign_id=campaign.id,
                     creator_id=c.id,
@@ -152,7 +119,7 @@ def section() -> list[str]:
         start = time.perf_counter()
         for c in people:
             job = {
-                "brand_id": brand.id,
+                "brand_id": brand_id,
                 "campaign_id": campaign.id,
                 "creator_id": c.id,
                 "sequence_id": seq.id,

@@ -1,0 +1,53 @@
+"""What the moto-backed benchmarks share: the environment, a table from template.yaml, a brand
+with an active campaign, and a counter of the DynamoDB requests made."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from typing import Any
+
+BENCH_ENV = {
+    "TABLE_NAME": "roster-bench-Table",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_ACCESS_KEY_ID": "bench",
+    "AWS_SECRET_ACCESS_KEY": "bench",
+}
+
+
+def configure(**extra: str) -> None:
+    """Call before `mock_aws()`: settings and stores are rebuilt from this environment."""
+    from roster.settings import get_settings
+    from roster.store.registry import stores
+
+    os.environ.update(BENCH_ENV | extra)
+    get_settings.cache_clear()
+    stores.cache_clear()
+
+
+def brand_with_campaign(**campaign: Any) -> tuple[str, Any, Counter[str]]:
+    """Inside `mock_aws()`: the table, a brand, an active campaign (fields overridable), and a
+    Counter that counts every DynamoDB request from then on."""
+    import boto3
+
+    from local import template as tpl
+    from roster import auth, campaigns
+    from roster.models.campaigns import CampaignCreate
+    from roster.store.registry import stores
+
+    tpl.create_tables(boto3.client("dynamodb"), tpl.load(), tpl.Names(prefix="roster-bench"))
+    s = stores()
+    calls: Counter[str] = Counter()
+    s.posts.table.client.meta.events.register(
+        "before-call", lambda model, **_: calls.update([f"dynamodb:{model.name}"])
+    )
+    brand, _ = auth.create_brand(s.brands, "Peak Gear")
+    body = {
+        "name": "Winter",
+        "objective": "awareness",
+        "start_date": "2026-11-01",
+        "end_date": "2026-12-31",
+        "status": "active",
+    } | campaign
+    created = campaigns.create(s.campaigns, brand.id, CampaignCreate.model_validate(body))
+    return brand.id, created, calls
