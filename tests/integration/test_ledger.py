@@ -90,6 +90,21 @@ def test_refund_before_order_is_held_until_the_order_arrives(brand_a: Client, se
     assert entries() == [{"kind": "commission", "amount": 750, "order": "ORD-1001", "paid": False}]
 
 
+def test_an_orders_events_are_its_own_not_those_of_a_longer_id(
+    brand_a: Client, setup: dict[str, Any]
+) -> None:
+    """Order 123's events are not order 1234's: a prefix query must end at the id's separator."""
+    short = load_json("orders_generic_created.json")
+    short["id"], short["order"]["id"] = "evt_short", "123"
+    long = load_json("orders_generic_created.json")
+    long["id"], long["order"]["id"] = "evt_long", "1234"
+    generic(brand_a, long)
+    generic(brand_a, {"id": "evt_cancel", "type": "order.cancelled", "order": long["order"]})
+    generic(brand_a, short)  # booked after 1234's cancellation is stored
+    by_order = {o: sum(e["amount"] for e in entries() if e["order"] == o) for o in ("123", "1234")}
+    assert by_order == {"123": 1000, "1234": 0}
+
+
 def test_self_purchases_earn_nothing_by_default(brand_a: Client, setup: dict[str, Any]) -> None:
     event = load_json("orders_generic_created.json")
     event["order"]["customer"]["email"] = CREATOR["email"]

@@ -8,6 +8,7 @@ from roster import clock
 from roster.commissions import reconcile, target
 from roster.errors import Conflict, NotFound
 from roster.models.attribution import Attribution
+from roster.models.campaigns import Campaign
 from roster.models.ledger import EntryKind, LedgerEntry
 from roster.store.registry import Stores
 
@@ -37,27 +38,35 @@ def _time(text: str) -> datetime:
     return when if when.tzinfo else when.replace(tzinfo=clock.now().tzinfo)
 
 
-def book(stores: Stores, brand_id: str, provider: str, order_id: str) -> int:
+def book(
+    stores: Stores, brand_id: str, provider: str, order_id: str, decision: Attribution | None = None
+) -> int:
     """Appends the one entry (if any) that brings the order's booked commission to its target.
     Returns the amount booked. Safe to call any number of times, in any order, concurrently.
 
     With tiers or a cap the target also depends on the creator's earlier orders in the campaign,
     so the creator's later orders are re-checked too: the ledger then converges to what booking
-    every order in time order would give."""
-    amount, later = _book_one(stores, brand_id, provider, order_id)
-    for other in later:
-        _book_one(stores, brand_id, other.provider, other.order_id)
-    return amount
-
-
-def _book_one(stores: Stores, brand_id: str, provider: str, order_id: str) -> tuple[int, list[Attribution]]:
-    decision = stores.attributions.get(brand_id, provider, order_id)
+    every order in time order would give. `decision` is the order's stored attribution when the
+    caller has it (the webhook just made it): it is then not read again."""
+    if decision is None:
+        decision = stores.attributions.get(brand_id, provider, order_id, consistent=True)
     if decision is None or decision.creator_id is None or decision.campaign_id is None:
-        return 0, []  # not attributed (yet): refunds that arrive first wait for their order
+        return 0  # not attributed (yet): refunds that arrive first wait for their order
     try:
         campaign = stores.campaigns.get(brand_id, decision.campaign_id)
     except NotFound:
-        return 0, []
+        return 0
+    amount, later = _book_one(stores, brand_id, decision, campaign)
+    for other in later:  # siblings in the same campaign: their decisions are already in hand
+        _book_one(stores, brand_id, other, campaign)
+    return amount
+
+
+def _book_one(
+    stores: Stores, brand_id: str, decision: Attribution, campaign: Campaign
+) -> tuple[int, list[Attribution]]:
+    assert decision.creator_id is not None and decision.campaign_id is not None
+    provider, order_id = decision.provider, decision.order_id
     plan = campaign.commission.for_creator(decision.creator_id)
     events = stores.orders.for_order(brand_id, provider, order_id)
     later: list[Attribution] = []

@@ -48,7 +48,7 @@ class Intake:
     events: WebhookEventStore
     orders: OrderStore
     attribute: Callable[[str, OrderEvent], Attribution]
-    book: Callable[[str, str, str], int]
+    book: Callable[[str, str, str, Attribution | None], int]
     clock: Callable[[], float] = field(default=time.time)
 
 
@@ -130,8 +130,9 @@ def process(
     else:
         stored = sum(intake.orders.add(brand_id, e, record["id"]) for e in events)
         decisions = [intake.attribute(brand_id, e) for e in events if e.kind == "order"]
+        decided = {d.order_id: d for d in decisions}
         for order_id in dict.fromkeys(e.order_id for e in events):
-            intake.book(brand_id, provider, order_id)
+            intake.book(brand_id, provider, order_id, decided.get(order_id))
         record |= {
             "status": "processed" if events else "ignored",
             "order_events": len(events),
@@ -172,5 +173,7 @@ def default_intake() -> Intake:
         stores().webhook_events,
         stores().orders,
         lambda brand_id, order: attribution.attribute(stores(), brand_id, order),
-        lambda brand_id, provider, order_id: ledger.book(stores(), brand_id, provider, order_id),
+        lambda brand_id, provider, order_id, decision: ledger.book(
+            stores(), brand_id, provider, order_id, decision
+        ),
     )

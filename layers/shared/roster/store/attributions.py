@@ -9,8 +9,12 @@ class AttributionStore:
     def __init__(self, table: Table) -> None:
         self.table = table
 
-    def get(self, brand_id: str, provider: str, order_id: str) -> Attribution | None:
-        item = self.table.get(keys.brand_pk(brand_id), keys.attribution_sk(provider, order_id))
+    def get(
+        self, brand_id: str, provider: str, order_id: str, *, consistent: bool = False
+    ) -> Attribution | None:
+        item = self.table.get(
+            keys.brand_pk(brand_id), keys.attribution_sk(provider, order_id), consistent=consistent
+        )
         return Attribution.model_validate(item) if item else None
 
     def put_once(self, brand_id: str, decision: Attribution) -> Attribution:

@@ -124,6 +124,11 @@ def order_event_sk(provider: str, order_id: str, kind: str, event_key: str) -> s
     return f"ORDER#{provider}#{order_id}#{kind}#{event_key}"
 
 
+def order_events_prefix(provider: str, order_id: str) -> str:
+    """All of one order's events, and only that order's (`…#123#`, not `…#1234`)."""
+    return f"ORDER#{provider}#{order_id}#"
+
+
 def promo_code_sk(code: str) -> str:
     """Codes match case-insensitively, so the key is the upper-case code."""
     return f"{PROMO_PREFIX}{code.upper()}"

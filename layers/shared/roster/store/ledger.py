@@ -17,9 +17,9 @@ class LedgerStore:
             keys.brand_pk(brand_id),
             sort_attr=keys.SK,
             sort_prefix=keys.ledger_sk(provider, order_id, None),
+            consistent=True,  # the next sequence number depends on every entry
         )
-        items, _ = self.table.query_page(q, limit=1000, cursor=None)
-        return [LedgerEntry.model_validate(i) for i in items]
+        return [LedgerEntry.model_validate(i) for i in self.table.query_all(q)]
 
     def append(self, brand_id: str, entry: LedgerEntry) -> bool:
         """False when another writer took this sequence number first (the caller recomputes)."""

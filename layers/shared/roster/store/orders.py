@@ -32,7 +32,7 @@ class OrderStore:
             keys.PK,
             keys.brand_pk(brand_id),
             sort_attr=keys.SK,
-            sort_prefix=keys.order_event_sk(provider, order_id, "", "").rstrip("#"),
+            sort_prefix=keys.order_events_prefix(provider, order_id),
+            consistent=True,  # read right after the webhook stored the event
         )
-        items, _ = self.table.query_page(q, limit=1000, cursor=None)
-        return [OrderEvent.model_validate(i) for i in items]
+        return [OrderEvent.model_validate(i) for i in self.table.query_all(q)]

@@ -98,6 +98,7 @@ class Query:
     values: dict[str, Any] = field(default_factory=dict)
     descending: bool = False
     sort_max: str | None = None  # sort key <= this (with sort_attr)
+    consistent: bool = False  # strongly consistent read (table queries only, not indexes)
 
 
 class Table:
@@ -142,6 +143,8 @@ class Table:
             kwargs["FilterExpression"] = q.filter_expression
         if q.descending:
             kwargs["ScanIndexForward"] = False
+        if q.consistent:
+            kwargs["ConsistentRead"] = True
         start = (
             decode_cursor(cursor, partition_attr=q.partition_attr, partition_value=q.partition_value)
             if cursor
