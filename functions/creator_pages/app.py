@@ -16,16 +16,12 @@ from pydantic import ValidationError
 from roster import collaborations, mail
 from roster.adapters.events import event_publisher
 from roster.adapters.workflows import workflows
-from roster.api.errors import STATUS, error_body
+from roster.api.status import error_body, error_response, json_response
 from roster.errors import RosterError
 from roster.models.collaborations import CREATOR_ACTIONS, ActionBody
 from roster.observability import logger, metrics
 from roster.settings import get_settings
 from roster.store.registry import stores
-
-
-def _json(status: int, body: Any) -> dict[str, Any]:
-    return {"statusCode": status, "headers": {"Content-Type": "application/json"}, "body": json.dumps(body)}
 
 
 def _body(event: dict[str, Any]) -> dict[str, Any]:
@@ -64,7 +60,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     key = get_settings().outreach_signing_key or ""
     found = mail.read_collaboration_token(key, params.get("token", "")) if key else None
     if found is None:
-        return _json(404, error_body("not_found", "this link is not valid"))
+        return json_response(404, error_body("not_found", "this link is not valid"))
     brand_id, collaboration_id = found
     try:
         c = stores().collaborations.get(brand_id, collaboration_id)
@@ -87,10 +83,10 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         )
     except ValidationError as exc:
         details = [{"field": ".".join(map(str, e["loc"])), "message": e["msg"]} for e in exc.errors()]
-        return _json(422, error_body("validation_error", "invalid input", details))
+        return json_response(422, error_body("validation_error", "invalid input", details))
     except ValueError as exc:
-        return _json(400, error_body("bad_request", str(exc)))
+        return json_response(400, error_body("bad_request", str(exc)))
     except RosterError as exc:
-        return _json(int(STATUS.get(type(exc), 400)), error_body(exc.code, exc.message, exc.details))
+        return error_response(exc)
     logger.info("creator action", extra={"action": action, "collaboration_id": collaboration_id})
-    return _json(200, {"stage": updated.stage, "status": updated.status})
+    return json_response(200, {"stage": updated.stage, "status": updated.status})

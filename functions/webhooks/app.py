@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import base64
-import json
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from roster import webhook_intake
-from roster.api.errors import STATUS, error_body
+from roster.api.status import STATUS, error_body, json_response
 from roster.errors import RosterError
 from roster.observability import MetricUnit, logger, metrics, tracer
-
-
-def _json(status: int, body: dict[str, Any]) -> dict[str, Any]:
-    return {"statusCode": status, "headers": {"Content-Type": "application/json"}, "body": json.dumps(body)}
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -34,12 +29,12 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     except RosterError as exc:
         metrics.add_metric(name=f"WebhookRejected{type(exc).__name__}", unit=MetricUnit.Count, value=1)
         logger.info("webhook rejected", extra={"reason": exc.code})
-        return _json(int(STATUS.get(type(exc), 400)), error_body(exc.code, exc.message))
+        return json_response(int(STATUS.get(type(exc), 400)), error_body(exc.code, exc.message))
     except Exception:  # our side failed (AWS): 5xx so the store retries; the body is archived or not stored
         logger.exception("webhook processing failed")
-        return _json(503, error_body("unavailable", "temporarily unavailable; retry"))
+        return json_response(503, error_body("unavailable", "temporarily unavailable; retry"))
     metrics.add_metric(name="WebhookAccepted", unit=MetricUnit.Count, value=1)
     logger.info(
         "webhook accepted", extra={"event_id": result.get("event_id"), "status": result.get("status")}
     )
-    return _json(status, result)
+    return json_response(status, result)

@@ -11,21 +11,19 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from botocore.exceptions import ClientError
 
 from roster import errors
-from roster.observability import logger
-from roster.order_parsers import UnknownShape
-from roster.signatures import SignatureInvalid
+from roster.api.status import STATUS, error_body
 
-STATUS: dict[type[errors.RosterError], HTTPStatus] = {
-    SignatureInvalid: HTTPStatus.UNAUTHORIZED,
-    UnknownShape: HTTPStatus.UNPROCESSABLE_ENTITY,
-    errors.BadRequest: HTTPStatus.BAD_REQUEST,
-    errors.Unauthorized: HTTPStatus.UNAUTHORIZED,
-    errors.NotFound: HTTPStatus.NOT_FOUND,
-    errors.Conflict: HTTPStatus.CONFLICT,
-    errors.PayloadTooLarge: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
-    errors.UnsupportedMediaType: HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
-    errors.ValidationFailed: HTTPStatus.UNPROCESSABLE_ENTITY,
-}
+__all__ = [
+    "RETRYABLE",
+    "STATUS",
+    "error_body",
+    "error_response",
+    "for_domain_error",
+    "for_validation_error",
+    "register",
+]
+from roster.observability import logger
+
 # Worth a retry by the client: capacity limits and transactions that lost a race with another.
 RETRYABLE = {
     "ProvisionedThroughputExceededException",
@@ -35,10 +33,6 @@ RETRYABLE = {
     "TransactionCanceledException",
     "TransactionInProgressException",
 }
-
-
-def error_body(code: str, message: str, details: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "details": details or []}}
 
 
 def error_response(
