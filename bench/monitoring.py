@@ -135,7 +135,12 @@ def _creators() -> dict[str, Any]:
                     "run_id": "bench",
                 }
                 monitor.check_creator(
-                    s, CountingEvents(), message, fetcher=fetcher, youtube=None, link_host="go.roster.test"
+                    s,
+                    CountingEvents(),
+                    message,
+                    fetcher=fetcher,
+                    youtube=None,
+                    link_base_url="https://go.roster.test",
                 )
             elapsed = time.perf_counter() - start
             results[label] = {

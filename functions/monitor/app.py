@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import urlsplit
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
@@ -33,7 +32,7 @@ def check(record: SQSRecord) -> None:
         message,
         fetcher=http,
         youtube=monitor.youtube_api(http),
-        link_host=urlsplit(get_settings().link_base_url or "").hostname or "",
+        link_base_url=get_settings().link_base_url,
         workflows=workflows(),
     )
     for name, value in result.counts.items():

@@ -4,6 +4,7 @@ from typing import Any
 
 import pytest
 
+from roster.adapters.events import EventPublisher
 from tests.integration.conftest import CAMPAIGN, CREATOR, Client, table_snapshot
 
 RULES = {
@@ -104,3 +105,31 @@ def test_bad_submissions_change_nothing(brand_a: Client, setup: dict[str, Any], 
     assert brand_a.call("POST", setup["path"], base | {"creator_id": "nobody"})[0] == 404
     assert brand_a.call("POST", "/v1/campaigns/nope/posts", base)[0] == 404
     assert table_snapshot() == before and published == []
+
+
+def test_has_post_finds_a_creators_post_behind_many_others(
+    brand_a: Client, setup: dict[str, Any], published: list[Any]
+) -> None:
+    """A filtered query reads pages that can come back empty: the check keeps reading."""
+    from roster import posts
+    from roster.models.creators import Platform
+    from roster.sources import SourceItem
+    from roster.store.registry import stores
+
+    campaign_id, maya = setup["campaign"]["id"], setup["maya"]["id"]
+    lena = brand_a.call("POST", "/v1/creators", CREATOR | {"email": "lena@example.com", "name": "Lena"})[1]
+    ctx = posts.context(stores(), brand_a.brand_id, campaign_id, lena["id"], link_base_url=None)
+    for i in range(30):
+        posts.record(
+            stores(),
+            EventPublisher(),
+            ctx,
+            SourceItem(f"https://x.example/{i}", Platform.BLOG, "#ad"),
+            source="manual",
+        )
+    # Maya's one post sorts after all of Lena's (post ids are URL hashes).
+    url = next(u for u in (f"https://x.example/maya/{n}" for n in range(10_000)) if posts.post_id(u) > "fff")
+    assert not stores().posts.has_post(brand_a.brand_id, campaign_id, maya)
+    ctx = posts.context(stores(), brand_a.brand_id, campaign_id, maya, link_base_url=None)
+    posts.record(stores(), EventPublisher(), ctx, SourceItem(url, Platform.BLOG, "#ad"), source="manual")
+    assert stores().posts.has_post(brand_a.brand_id, campaign_id, maya)

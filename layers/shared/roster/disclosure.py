@@ -82,14 +82,11 @@ def _trailing_hashtags_start(text: str) -> int:
 
 def check(text: str, brand: str = "") -> Disclosure:
     text = text.replace("\r\n", "\n")
-    clear = [m for t in TERMS["clear"] if (m := _pattern(t, brand).search(text))]
+    first = _first_match(text, TERMS["clear"], brand)
     tail = _trailing_hashtags_start(text)
-    near = _start_region(text)
-    for m in sorted(clear, key=lambda m: m.start()):
-        if m.start() < near and m.start() < tail:
-            return Disclosure("compliant", "a clear disclosure appears at the start", m.group(0))
-    if clear:
-        first = min(clear, key=lambda m: m.start())
+    if first and first.start() < min(_start_region(text), tail):
+        return Disclosure("compliant", "a clear disclosure appears at the start", first.group(0))
+    if first:
         where = "only in the trailing hashtags" if first.start() >= tail else "only after the start"
         return Disclosure("buried", f"the disclosure is {where}, not clear and conspicuous", first.group(0))
     vague = _first_match(text, TERMS["ambiguous"], brand)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
-from typing import Any
+from typing import Any, Literal
 
 from roster import clock, collaborations, ids, posts
 from roster.adapters.events import EventPublisher
@@ -31,23 +31,11 @@ from roster.store.registry import Stores
 
 def participants(stores: Stores, brand_id: str, campaign_id: str) -> list[str]:
     """Creators with a tracking link or a promo code in the campaign."""
-    creators: dict[str, None] = {}
-    cursor = None
-    while True:
-        links, cursor = stores.links.list(
-            brand_id, campaign_id=campaign_id, creator_id=None, limit=100, cursor=cursor
-        )
-        creators |= dict.fromkeys(link.creator_id for link in links)
-        if not cursor:
-            break
-    while True:
-        codes, cursor = stores.promo_codes.list(
-            brand_id, campaign_id=campaign_id, creator_id=None, limit=100, cursor=cursor
-        )
-        creators |= dict.fromkeys(c.creator_id for c in codes if c.creator_id)
-        if not cursor:
-            break
-    return list(creators)
+    links = stores.links.all(brand_id, campaign_id=campaign_id, creator_id=None)
+    codes = stores.promo_codes.all(brand_id, campaign_id=campaign_id, creator_id=None)
+    return list(
+        dict.fromkeys([*(link.creator_id for link in links), *(c.creator_id for c in codes if c.creator_id)])
+    )
 
 
 def is_due(campaign_id: str, every_hours: int, at: datetime) -> bool:
@@ -58,14 +46,16 @@ def is_due(campaign_id: str, every_hours: int, at: datetime) -> bool:
     return (hour + phase) % every_hours == 0
 
 
-def start(stores: Stores, queue: WorkQueue, brand_id: str, campaign: Campaign, trigger: str) -> MonitorRun:
+def start(
+    stores: Stores, queue: WorkQueue, brand_id: str, campaign: Campaign, trigger: Literal["schedule", "api"]
+) -> MonitorRun:
     if campaign.status == CampaignStatus.CANCELLED:
         raise Conflict("a cancelled campaign is not monitored")
     creators = participants(stores, brand_id, campaign.id)
     run = MonitorRun(
         id=ids.new_id(),
         campaign_id=campaign.id,
-        trigger="schedule" if trigger == "schedule" else "api",
+        trigger=trigger,
         status="running" if creators else "completed",
         started_at=clock.now_iso(),
         creators_queued=len(creators),
@@ -102,7 +92,7 @@ def check_creator(
     *,
     fetcher: Fetcher,
     youtube: YouTubeApi | None,
-    link_host: str,
+    link_base_url: str | None,
     workflows: Workflows | None = None,
 ) -> CreatorCheck:
     """One SQS message: reads every feed of one creator, records the campaign's posts in them,
@@ -112,7 +102,7 @@ def check_creator(
     counts = {"creators_done": 1}
     errors: list[FeedError] = []
     try:
-        ctx = posts.context(stores, brand_id, campaign_id, creator_id, link_host=link_host)
+        ctx = posts.context(stores, brand_id, campaign_id, creator_id, link_base_url=link_base_url)
     except NotFound:  # deleted since the run started: nothing to check, and nothing to retry
         stores.monitor.creator_done(brand_id, campaign_id, run_id, counts, [])
         return CreatorCheck(counts, [])

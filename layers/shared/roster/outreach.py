@@ -171,13 +171,9 @@ def personalization(
     campaign_name = link = promo = page = None
     if campaign_id:
         campaign_name = stores.campaigns.get(brand_id, campaign_id).name
-        found, _ = stores.links.list(
-            brand_id, campaign_id=campaign_id, creator_id=creator.id, limit=1, cursor=None
-        )
+        found = stores.links.all(brand_id, campaign_id=campaign_id, creator_id=creator.id)
         link = links.with_url(found[0], public_url).url if found else None
-        codes, _ = stores.promo_codes.list(
-            brand_id, campaign_id=campaign_id, creator_id=creator.id, limit=1, cursor=None
-        )
+        codes = stores.promo_codes.all(brand_id, campaign_id=campaign_id, creator_id=creator.id)
         promo = codes[0].code if codes else None
         collab = stores.collaborations.open_for_creator(brand_id, campaign_id, creator.id)
         if collab and signing_key:

@@ -8,6 +8,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
+from urllib.parse import urlsplit
 
 from roster import clock, disclosure, post_matching
 from roster.adapters.events import EventPublisher
@@ -40,16 +41,15 @@ class Context:
     link_host: str
 
 
-def context(stores: Stores, brand_id: str, campaign_id: str, creator_id: str, *, link_host: str) -> Context:
+def context(
+    stores: Stores, brand_id: str, campaign_id: str, creator_id: str, *, link_base_url: str | None
+) -> Context:
+    """`link_base_url` is where the brand's tracking links live (e.g. https://go.brand.com)."""
     campaign = stores.campaigns.get(brand_id, campaign_id)
     creator = stores.creators.get(brand_id, creator_id)
     brand = stores.brands.get_brand(brand_id)
-    links, _ = stores.links.list(
-        brand_id, campaign_id=campaign_id, creator_id=creator_id, limit=100, cursor=None
-    )
-    promos, _ = stores.promo_codes.list(
-        brand_id, campaign_id=campaign_id, creator_id=creator_id, limit=100, cursor=None
-    )
+    links = stores.links.all(brand_id, campaign_id=campaign_id, creator_id=creator_id)
+    promos = stores.promo_codes.all(brand_id, campaign_id=campaign_id, creator_id=creator_id)
     return Context(
         brand_id=brand_id,
         brand_name=brand.name if brand else "",
@@ -57,7 +57,7 @@ def context(stores: Stores, brand_id: str, campaign_id: str, creator_id: str, *,
         creator=creator,
         codes=[link.code for link in links],
         promo_codes=[p.code for p in promos],
-        link_host=link_host,
+        link_host=urlsplit(link_base_url or "").hostname or "",
     )
 
 

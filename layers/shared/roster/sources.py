@@ -48,7 +48,6 @@ class SourceResult:
     etag: str | None = None
     last_modified: str | None = None
     not_modified: bool = False
-    requests: int = 1
 
 
 class Source(Protocol):
@@ -237,7 +236,7 @@ class YouTubeApiSource:
         playlist = self.api.uploads_playlist(channel, None if channel else self.profile.handle)
         data = self.api.call("playlistItems", part="contentDetails", playlistId=playlist, maxResults="25")
         ids = [i["contentDetails"]["videoId"] for i in data.get("items", [])]
-        return SourceResult(self.api.videos(ids), requests=3 if channel is None else 2)
+        return SourceResult(self.api.videos(ids))
 
 
 def sources_for(

@@ -274,9 +274,7 @@ def _record(x: Collaboration, stage: Stage, kind: str, detail: dict[str, Any], *
 
 def _onboard(d: Deps, brand_id: str, campaign: Campaign, c: Collaboration) -> dict[str, Any]:
     issued: dict[str, Any] = {}
-    found, _ = d.stores.links.list(
-        brand_id, campaign_id=campaign.id, creator_id=c.creator_id, limit=1, cursor=None
-    )
+    found = d.stores.links.all(brand_id, campaign_id=campaign.id, creator_id=c.creator_id)
     if found:
         issued["link"] = found[0].code
     elif campaign.landing_url:
@@ -291,9 +289,7 @@ def _onboard(d: Deps, brand_id: str, campaign: Campaign, c: Collaboration) -> di
             issued["link"] = made.code
         except RosterError as exc:
             issued["link_error"] = exc.message
-    codes, _ = d.stores.promo_codes.list(
-        brand_id, campaign_id=campaign.id, creator_id=c.creator_id, limit=1, cursor=None
-    )
+    codes = d.stores.promo_codes.all(brand_id, campaign_id=campaign.id, creator_id=c.creator_id)
     if codes:
         issued["promo_code"] = codes[0].code
     else:
@@ -326,7 +322,7 @@ def _check_post(
         brand_id,
         campaign.id,
         c.creator_id,
-        link_host=(d.public_url or "").split("//")[-1].split("/")[0],
+        link_base_url=d.public_url,
     )
     detail: dict[str, Any] = {}
     existing = d.stores.posts.get(brand_id, campaign.id, posts.post_id(url)) if url else None
@@ -359,9 +355,7 @@ def _check_post(
 
 
 def _clicks(d: Deps, brand_id: str, campaign_id: str, creator_id: str) -> int:
-    found = d.stores.links.list(
-        brand_id, campaign_id=campaign_id, creator_id=creator_id, limit=100, cursor=None
-    )[0]
+    found = d.stores.links.all(brand_id, campaign_id=campaign_id, creator_id=creator_id)
     return sum(
         int(i.get("clicks", 0))
         for link in found

@@ -177,6 +177,11 @@ class Campaign(ResponseModel):
     updated_at: str
     version: int
 
+    @property
+    def monitored(self) -> bool:
+        """Checked on a schedule: active, with monitoring on."""
+        return self.status == CampaignStatus.ACTIVE and self.monitoring.enabled
+
     @model_validator(mode="after")
     def _dates(self) -> Self:
         _check_dates(self.start_date, self.end_date)

@@ -23,7 +23,7 @@ class CampaignStore:
             "brand_id": brand_id,
             **campaign.model_dump(mode="json"),
         }
-        if campaign.status == CampaignStatus.ACTIVE and campaign.monitoring.enabled:
+        if campaign.monitored:
             item |= {keys.GSI2PK: keys.monitored_campaigns_pk(), keys.GSI2SK: f"{brand_id}#{campaign.id}"}
         return item
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 from roster.errors import Conflict, NotFound
@@ -86,6 +87,20 @@ class LinkStore:
         limit: int,
         cursor: str | None,
     ) -> tuple[list[Link], str | None]:
+        items, next_cursor = self.table.query_page(
+            self._query(brand_id, campaign_id, creator_id), limit=limit, cursor=cursor
+        )
+        return [Link.model_validate(i) for i in items], next_cursor
+
+    def all(self, brand_id: str, *, campaign_id: str | None, creator_id: str | None) -> builtins.list[Link]:
+        """Every matching link, however many pages the filter needs (a page can come back empty)."""
+        return [
+            Link.model_validate(i)
+            for i in self.table.query_all(self._query(brand_id, campaign_id, creator_id))
+        ]
+
+    @staticmethod
+    def _query(brand_id: str, campaign_id: str | None, creator_id: str | None) -> Query:
         if campaign_id:
             q = Query(keys.GSI1PK, keys.links_by_campaign_pk(brand_id, campaign_id), index=keys.GSI1)
             if creator_id:
@@ -101,5 +116,4 @@ class LinkStore:
             q = Query(keys.GSI2PK, keys.links_by_creator_pk(brand_id, creator_id), index=keys.GSI2)
         else:
             q = Query(keys.PK, keys.brand_pk(brand_id), sort_attr=keys.SK, sort_prefix=keys.LINK_PREFIX)
-        items, next_cursor = self.table.query_page(q, limit=limit, cursor=cursor)
-        return [Link.model_validate(i) for i in items], next_cursor
+        return q

@@ -56,20 +56,20 @@ class PostStore:
         return [Post.model_validate(i) for i in items], next_cursor
 
     def has_post(self, brand_id: str, campaign_id: str, creator_id: str) -> bool:
-        items, _ = self.table.query_page(
-            Query(
-                keys.PK,
-                keys.brand_pk(brand_id),
-                sort_attr=keys.SK,
-                sort_prefix=keys.post_sk(campaign_id, ""),
-                filter_expression="#creator = :creator",
-                names={"#creator": "creator_id"},
-                values={":creator": creator_id},
-            ),
-            limit=1,
-            cursor=None,
+        q = Query(
+            keys.PK,
+            keys.brand_pk(brand_id),
+            sort_attr=keys.SK,
+            sort_prefix=keys.post_sk(campaign_id, ""),
+            filter_expression="#creator = :creator",
+            names={"#creator": "creator_id"},
+            values={":creator": creator_id},
         )
-        return bool(items)
+        cursor = None
+        while True:  # a filtered page can come back empty with more to read: keep going until found
+            items, cursor = self.table.query_page(q, limit=100, cursor=cursor)
+            if items or not cursor:
+                return bool(items)
 
     def raise_alert(self, brand_id: str, alert: Alert) -> bool:
         """True if the alert is new (the same problem on the same post is raised once)."""

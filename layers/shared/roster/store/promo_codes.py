@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import builtins
+
 from roster.errors import Conflict
 from roster.models.promo_codes import PromoCode
 from roster.store import keys
@@ -43,12 +45,27 @@ class PromoCodeStore:
         limit: int,
         cursor: str | None,
     ) -> tuple[list[PromoCode], str | None]:
+        q = self._query(brand_id, campaign_id, creator_id)
+        items, next_cursor = self.table.query_page(q, limit=limit, cursor=cursor)
+        return [PromoCode.model_validate(i) for i in items], next_cursor
+
+    def all(
+        self, brand_id: str, *, campaign_id: str | None, creator_id: str | None
+    ) -> builtins.list[PromoCode]:
+        """Every matching code, however many pages the filter needs (a page can come back empty)."""
+        return [
+            PromoCode.model_validate(i)
+            for i in self.table.query_all(self._query(brand_id, campaign_id, creator_id))
+        ]
+
+    @staticmethod
+    def _query(brand_id: str, campaign_id: str | None, creator_id: str | None) -> Query:
         filters, names, values = [], {}, {}
         for name, value in (("campaign_id", campaign_id), ("creator_id", creator_id)):
             if value:
                 filters.append(f"#{name} = :{name}")
                 names[f"#{name}"], values[f":{name}"] = name, value
-        q = Query(
+        return Query(
             keys.PK,
             keys.brand_pk(brand_id),
             sort_attr=keys.SK,
@@ -57,5 +74,3 @@ class PromoCodeStore:
             names=names,
             values=values,
         )
-        items, next_cursor = self.table.query_page(q, limit=limit, cursor=cursor)
-        return [PromoCode.model_validate(i) for i in items], next_cursor

@@ -3,7 +3,6 @@ from __future__ import annotations
 from dataclasses import replace
 from http import HTTPStatus as H
 from typing import Annotated, Literal
-from urllib.parse import urlsplit
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
@@ -31,9 +30,10 @@ def build_router() -> Router:
         responses=responses(200, Post, H.NOT_FOUND, *WRITE_ERRORS),
     )
     def submit_post(campaign_id: str, body: PostSubmit) -> Post:
-        host = urlsplit(public_base_url(router)).hostname or ""
         s = stores()
-        ctx = posts.context(s, principal(router).brand_id, campaign_id, body.creator_id, link_host=host)
+        ctx = posts.context(
+            s, principal(router).brand_id, campaign_id, body.creator_id, link_base_url=public_base_url(router)
+        )
         url = str(body.url)
         if body.text is None:  # read the post itself, the way the monitor reads feeds
             http = fetcher()
@@ -77,7 +77,7 @@ def build_router() -> Router:
         return MonitorStatus(
             campaign_id=campaign.id,
             settings=campaign.monitoring,
-            scheduled=campaign.status == "active" and campaign.monitoring.enabled,
+            scheduled=campaign.monitored,
             runs=stores().monitor.runs(brand_id, campaign_id, limit),
         )
 
