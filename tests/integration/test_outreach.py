@@ -400,3 +400,15 @@ def test_deployed_handlers_for_ses_events_and_inbound_mail(
     assert _function("OutreachInboundFunction")(s3_event, lambda_context) == {"outcomes": ["replied"]}
     maya = enrollment(brand_a, setup, "maya")
     assert (maya["stop_reason"], maya["reply_excerpt"], maya["delivered"]) == ("replied", "Yes!", True)
+
+
+def test_an_upper_cased_unsubscribe_mailto_still_unsubscribes(brand_a: Client, setup: dict[str, Any]) -> None:
+    start(brand_a, setup, ["maya"])
+    send_all()
+    raw = email.message_from_string(sent()[0].raw_data, policy=policy.default)
+    mailto = str(raw["List-Unsubscribe"]).split("mailto:")[1].split("?")[0]
+    inbound = reply_email(mailto.upper(), "unsubscribe")
+    assert (
+        outreach.handle_inbound(stores(), EventPublisher.__new__(EventPublisher), inbound, KEY)
+        == "unsubscribed"
+    )

@@ -96,3 +96,9 @@ def test_subject_is_one_line() -> None:
     t = template(subject="Hi\n{{ creator.first_name }}\n")
     out = email_templates.render(t, email_templates.Personalization(creator=MAYA, brand_name="B"))
     assert out.subject == "Hi Maya"
+
+
+def test_a_template_that_fails_while_rendering_is_a_render_error() -> None:
+    t = template(text="{{ creator.name + 1 }}")  # valid syntax, known field: fails only when rendered
+    with pytest.raises(email_templates.RenderError, match="cannot render the text"):
+        email_templates.render(t, email_templates.Personalization(creator=MAYA, brand_name="B"))

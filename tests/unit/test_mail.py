@@ -158,3 +158,10 @@ def test_pacer_keeps_the_configured_rate() -> None:
     for _ in range(5):
         pacer.wait()
     assert slept == [0.25, 0.25, 0.25, 0.25]  # 5 sends take a second at 4/s
+
+
+def test_tokens_with_non_ascii_characters_are_simply_not_ours() -> None:
+    token = mail.unsubscribe_token(KEY, "BRAND1", "CREATOR1")
+    assert mail.read_unsubscribe_token(KEY, token[:-1] + "é") is None
+    assert mail.read_collaboration_token(KEY, "QkEuQ1I.é") is None
+    assert mail.reply_message_id(KEY, "reply+01jd2x7q9r8s7t6v5w4x3y2z1a.é@x.example") is None

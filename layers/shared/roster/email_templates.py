@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, Template, TemplateSyntaxError, UndefinedError, meta, nodes
+from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError, UndefinedError, meta, nodes
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -84,8 +84,9 @@ def _fields(part: str, source: str) -> set[str]:
                 problems.append(f"unknown platform `creator.handles.{node.attr}`")
             else:
                 used.add(f"creator.handles.{node.attr}")
+    attribute_bases = {id(g.node) for g in ast.find_all(nodes.Getattr)}
     for bare in ast.find_all(nodes.Name):
-        if bare.name in OBJECTS and bare.ctx == "load" and not _is_attribute_base(ast, bare):
+        if bare.name in OBJECTS and bare.ctx == "load" and id(bare) not in attribute_bases:
             problems.append(f"`{bare.name}` alone is not a field; use e.g. `{bare.name}.name`")
     if problems:
         unique = list(dict.fromkeys(problems))
@@ -93,10 +94,6 @@ def _fields(part: str, source: str) -> set[str]:
             f"{part}: " + "; ".join(unique), details=[{"field": part, "message": p} for p in unique]
         )
     return used
-
-
-def _is_attribute_base(ast: nodes.Template, name: nodes.Name) -> bool:
-    return any(g.node is name for g in ast.find_all(nodes.Getattr))
 
 
 def check(subject: str, html: str, text: str) -> list[str]:
@@ -171,5 +168,7 @@ def render(template: EmailTemplate, values: Personalization) -> RenderedEmail:
             ) from exc
         except SecurityError as exc:  # the sandbox refused something a saved template tried
             raise RenderError(f"{part}: {exc}") from exc
+        except (TemplateError, TypeError, ValueError, ArithmeticError) as exc:  # e.g. {{ name + 1 }}
+            raise RenderError(f"cannot render the {part} for {values.creator.id}: {exc}") from exc
     subject = " ".join(out["subject"].split())  # a header: one line
     return RenderedEmail(subject=subject, html=out["html"], text=out["text"])

@@ -7,11 +7,16 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import html as html_lib
 import re
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import formataddr, getaddresses
 from pathlib import Path
+
+from roster.store.creators import email_hash
+
+__all__ = ["email_hash"]  # the creators' own hash: suppression keys match the email guard's
 
 ROLE_FILE = Path(__file__).parent / "data" / "role_addresses.txt"
 ROLES = frozenset(
@@ -19,10 +24,6 @@ ROLES = frozenset(
 )
 REPLY = re.compile(r"^reply\+([0-9a-z]{26})\.([0-9a-f]{20})@", re.IGNORECASE)
 EXCERPT_CHARS = 1000
-
-
-def email_hash(address: str) -> str:
-    return hashlib.sha256(address.strip().lower().encode()).hexdigest()
 
 
 def role_address(address: str) -> bool:
@@ -47,7 +48,7 @@ def reply_message_id(key: str, address: str) -> str | None:
     if not m:
         return None
     mid = m.group(1).lower()
-    if not hmac.compare_digest(_sign(key, "reply", mid).hex()[:20], m.group(2).lower()):
+    if not hmac.compare_digest(_sign(key, "reply", mid).hex()[:20].encode(), m.group(2).lower().encode()):
         return None
     return mid.upper()
 
@@ -57,8 +58,7 @@ def _b64(raw: bytes) -> str:
 
 
 def unsubscribe_token(key: str, brand_id: str, creator_id: str) -> str:
-    payload = f"{brand_id}.{creator_id}"
-    return f"{_b64(payload.encode())}.{_b64(_sign(key, 'unsubscribe', payload)[:16])}"
+    return _token(key, "unsubscribe", brand_id, creator_id)
 
 
 def read_unsubscribe_token(key: str, token: str) -> tuple[str, str] | None:
@@ -68,12 +68,21 @@ def read_unsubscribe_token(key: str, token: str) -> tuple[str, str] | None:
 
 def collaboration_token(key: str, brand_id: str, collaboration_id: str) -> str:
     """The creator's link to their collaboration pages (`/c/{token}`)."""
-    payload = f"{brand_id}.{collaboration_id}"
-    return f"{_b64(payload.encode())}.{_b64(_sign(key, 'collaboration', payload)[:16])}"
+    return _token(key, "collaboration", brand_id, collaboration_id)
+
+
+def collaboration_url(base_url: str, key: str, brand_id: str, collaboration_id: str) -> str:
+    return f"{base_url}/c/{collaboration_token(key, brand_id, collaboration_id)}"
 
 
 def read_collaboration_token(key: str, token: str) -> tuple[str, str] | None:
     return _read(key, "collaboration", token)
+
+
+def _token(key: str, purpose: str, first: str, second: str) -> str:
+    """`base64url(first.second).base64url(hmac[:16])`: carries two ids, forged by nobody."""
+    payload = f"{first}.{second}"
+    return f"{_b64(payload.encode())}.{_b64(_sign(key, purpose, payload)[:16])}"
 
 
 def _read(key: str, purpose: str, token: str) -> tuple[str, str] | None:
@@ -83,7 +92,8 @@ def _read(key: str, purpose: str, token: str) -> tuple[str, str] | None:
         first, second = payload.split(".", 1)
     except (ValueError, UnicodeDecodeError):
         return None
-    if not hmac.compare_digest(_b64(_sign(key, purpose, payload)[:16]), sig):
+    # Bytes: a token with non-ASCII characters is simply not ours (str comparison would raise).
+    if not hmac.compare_digest(_b64(_sign(key, purpose, payload)[:16]).encode(), sig.encode()):
         return None
     return first, second
 
@@ -112,7 +122,7 @@ def build(
     msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     footer_text = f"\n\n--\n{postal_address}\nUnsubscribe: {unsubscribe_url}\n"
     msg.set_content(text + footer_text)
-    escaped = postal_address.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    escaped = html_lib.escape(postal_address, quote=False)
     footer_html = (
         '<hr><p style="font-size:12px;color:#666">'
         + escaped.replace("\n", "<br>")

@@ -23,7 +23,7 @@ from ulid import ULID
 
 from roster import clock, email_templates, ids, links, mail
 from roster.adapters.events import EventPublisher
-from roster.adapters.mailer import Mailer, Rejected, Throttled
+from roster.adapters.mailer import Mailer, Rejected
 from roster.adapters.queue import WorkQueue
 from roster.errors import Conflict, NotFound, ValidationFailed
 from roster.models.campaigns import CampaignStatus
@@ -40,14 +40,8 @@ from roster.models.outreach import (
 from roster.store.registry import Stores
 
 MAX_AUDIENCE = 5000
-STOP_FLAGS = {
-    "replied": "replied",
-    "accepted": "accepted",
-    "declined": "declined",
-    "unsubscribed": "unsubscribed",
-    "bounced": "bounced",
-    "complained": "complained",
-}
+# Stop reasons that are also funnel flags on the enrollment (of the same name).
+STOP_FLAGS = frozenset({"replied", "accepted", "declined", "unsubscribed", "bounced", "complained"})
 SUPPRESSION_STOP = {"unsubscribe": "unsubscribed", "bounce": "bounced", "complaint": "complained"}
 
 
@@ -98,9 +92,9 @@ def start(stores: Stores, queue: WorkQueue, brand_id: str, campaign_id: str, req
     sequence_id = ids.new_id()
     enrolled: list[str] = []
     for creator in creators:
-        reason = _refusal(stores, brand_id, creator)
-        if reason:
-            skipped.append({"creator_id": creator.id, "reason": reason})
+        refused = refusal(stores, brand_id, creator)
+        if refused:
+            skipped.append({"creator_id": creator.id, "reason": refused[0]})
             continue
         e = Enrollment(
             campaign_id=campaign_id,
@@ -143,13 +137,13 @@ def _send_message(
     }
 
 
-def _refusal(stores: Stores, brand_id: str, creator: Creator) -> str | None:
-    """Why this creator must not be emailed, or None."""
+def refusal(stores: Stores, brand_id: str, creator: Creator) -> tuple[str, str] | None:
+    """Why this creator must not be emailed (and the stop reason that goes with it), or None."""
     if mail.role_address(creator.email):
-        return f"role address ({creator.email.split('@', 1)[0]}@) is not a person"
+        return f"role address ({creator.email.split('@', 1)[0]}@) is not a person", "refused"
     suppressed = stores.outreach.suppression(brand_id, mail.email_hash(creator.email))
     if suppressed:
-        return f"suppressed: {suppressed}"
+        return f"suppressed: {suppressed}", SUPPRESSION_STOP.get(suppressed, "refused")
     return None
 
 
@@ -177,7 +171,7 @@ def personalization(
         promo = codes[0].code if codes else None
         collab = stores.collaborations.open_for_creator(brand_id, campaign_id, creator.id)
         if collab and signing_key:
-            page = f"{public_url}/c/{mail.collaboration_token(signing_key, brand_id, collab['id'])}"
+            page = mail.collaboration_url(public_url, signing_key, brand_id, collab["id"])
     return email_templates.Personalization(
         creator=creator,
         brand_name=brand.name if brand else "",
@@ -240,55 +234,55 @@ def send_step(
         stores.outreach.save_message(
             brand_id, message.model_copy(update={"status": status, "reason": reason})
         )
-        flags = {STOP_FLAGS[stop]: True} if stop in STOP_FLAGS else {}
+        flags = {stop: True} if stop in STOP_FLAGS else {}
         stores.outreach.mark(brand_id, campaign_id, creator_id, flags, stop=stop)
         return "refused"
 
-    if mail.role_address(creator.email):
-        return refuse(f"role address ({creator.email.split('@', 1)[0]}@) is not a person")
-    suppressed = stores.outreach.suppression(brand_id, message.to_hash)
-    if suppressed:  # checked at send time: an unsubscribe a minute ago counts
-        return refuse(f"suppressed: {suppressed}", stop=SUPPRESSION_STOP.get(suppressed, "refused"))
-    values = personalization(
-        stores,
-        brand_id,
-        creator,
-        campaign_id,
-        public_url=config.public_url,
-        offer=sequence.offer,
-        sender_name=settings.from_name,
-        signature=settings.signature,
-        signing_key=config.signing_key,
-    )
     try:
-        rendered = email_templates.render(template, values)
-    except email_templates.RenderError as exc:  # never half-rendered: this creator gets nothing
-        return refuse(exc.message)
-    token = mail.unsubscribe_token(config.signing_key, brand_id, creator_id)
-    reply_to = mail.reply_address(config.signing_key, mid, config.mail_domain)
-    raw = mail.build(
-        from_name=settings.from_name,
-        from_email=settings.from_email,
-        to=creator.email,
-        subject=rendered.subject,
-        html=rendered.html,
-        text=rendered.text,
-        reply_to=reply_to,
-        unsubscribe_url=f"{config.public_url}/u/{token}",
-        unsubscribe_mailto=reply_to.replace("reply+", "unsubscribe+", 1),
-        postal_address=settings.postal_address,
-    )
-    # The reply pointer goes first: a creator can answer before this function returns.
-    stores.outreach.put_reply_pointer(mid, brand_id, campaign_id, creator_id)
-    tags = {"brand": brand_id, "campaign": campaign_id, "creator": creator_id, "message": mid}
-    try:
+        # Checked again at send time: an unsubscribe a minute ago counts.
+        refused = refusal(stores, brand_id, creator)
+        if refused:
+            return refuse(*refused)
+        values = personalization(
+            stores,
+            brand_id,
+            creator,
+            campaign_id,
+            public_url=config.public_url,
+            offer=sequence.offer,
+            sender_name=settings.from_name,
+            signature=settings.signature,
+            signing_key=config.signing_key,
+        )
+        try:
+            rendered = email_templates.render(template, values)
+        except email_templates.RenderError as exc:  # never half-rendered: this creator gets nothing
+            return refuse(exc.message)
+        token = mail.unsubscribe_token(config.signing_key, brand_id, creator_id)
+        reply_to = mail.reply_address(config.signing_key, mid, config.mail_domain)
+        raw = mail.build(
+            from_name=settings.from_name,
+            from_email=settings.from_email,
+            to=creator.email,
+            subject=rendered.subject,
+            html=rendered.html,
+            text=rendered.text,
+            reply_to=reply_to,
+            unsubscribe_url=f"{config.public_url}/u/{token}",
+            unsubscribe_mailto=reply_to.replace("reply+", "unsubscribe+", 1),
+            postal_address=settings.postal_address,
+        )
+        # The reply pointer goes first: a creator can answer before this function returns.
+        stores.outreach.put_reply_pointer(mid, brand_id, campaign_id, creator_id)
+        tags = {"brand": brand_id, "campaign": campaign_id, "creator": creator_id, "message": mid}
         ses_id = mailer.send(settings.from_email, creator.email, raw, tags)
-    except Throttled:
+    except Rejected as exc:
+        return refuse(str(exc), status="failed")
+    except Exception:
+        # SES certainly did not take this message (throttled, or a failure before the send):
+        # forget the claim so the queue's retry can send it.
         stores.outreach.release_message(brand_id, mid)
         raise
-    except Rejected as exc:
-        refuse(str(exc), status="failed")
-        return "refused"
     stores.outreach.save_message(
         brand_id,
         message.model_copy(update={"status": "sent", "subject": rendered.subject, "ses_message_id": ses_id}),
@@ -321,14 +315,14 @@ def send_step(
 
 
 def dispatch_due(stores: Stores, queue: WorkQueue) -> int:
-    """Queues every follow-up that is due (each once: it leaves the due index as it is queued)."""
+    """Queues every follow-up that is due, then takes it out of the due index: a failed send
+    leaves it due for the next run, and a step queued twice is sent once (the message claim)."""
     now = clock.now().isoformat(timespec="seconds")
-    jobs = []
-    for brand_id, e in stores.outreach.due(now):
-        if stores.outreach.undue(brand_id, e):
-            jobs.append(_send_message(brand_id, e.campaign_id, e.creator_id, e.sequence_id, e.step))
-    queue.send(jobs)
-    return len(jobs)
+    due = stores.outreach.due(now)
+    queue.send([_send_message(b, e.campaign_id, e.creator_id, e.sequence_id, e.step) for b, e in due])
+    for brand_id, e in due:
+        stores.outreach.undue(brand_id, e)
+    return len(due)
 
 
 def stop(
@@ -342,7 +336,7 @@ def stop(
     excerpt: str | None = None,
 ) -> bool:
     """Ends the creator's sequence in this campaign for `reason` and records it in the funnel."""
-    flags: dict[str, Any] = {STOP_FLAGS[reason]: True} if reason in STOP_FLAGS else {}
+    flags: dict[str, Any] = {reason: True} if reason in STOP_FLAGS else {}
     if excerpt is not None:
         flags["reply_excerpt"] = excerpt
     stopped = stores.outreach.mark(brand_id, campaign_id, creator_id, flags, stop=reason)
@@ -429,9 +423,9 @@ def handle_inbound(stores: Stores, events: EventPublisher, raw: bytes, signing_k
     for address in recipients:
         local = address.split("@", 1)[0].lower()
         kind = "unsubscribe" if local.startswith("unsubscribe+") else "reply"
-        mid = mail.reply_message_id(
-            signing_key, address.replace("unsubscribe+", "reply+", 1) if kind == "unsubscribe" else address
-        )
+        if kind == "unsubscribe":  # the same signed token as the reply address, any letter case
+            address = "reply+" + address.split("+", 1)[1]
+        mid = mail.reply_message_id(signing_key, address)
         if mid is None:
             continue
         pointer = stores.outreach.reply_pointer(mid)

@@ -65,7 +65,7 @@ def _note(c: Collaboration, kind: str, **detail: Any) -> None:
 def page_link(d: Deps, brand_id: str, collaboration_id: str) -> str | None:
     if not (d.signing_key and d.public_url):
         return None
-    return f"{d.public_url}/c/{mail.collaboration_token(d.signing_key, brand_id, collaboration_id)}"
+    return mail.collaboration_url(d.public_url, d.signing_key, brand_id, collaboration_id)
 
 
 def _email_creator(d: Deps, brand_id: str, c: Collaboration, subject: str, text: str) -> bool:

@@ -27,6 +27,10 @@ class Throttled(Exception):
     """SES kept throttling: the caller should retry later (the queue does)."""
 
 
+class Unavailable(Exception):
+    """SES cannot send for this account right now (paused, suspended, misconfigured)."""
+
+
 class Rejected(Exception):
     """SES refused this message for good (e.g. MessageRejected, unverified sender)."""
 
@@ -98,15 +102,12 @@ class Mailer:
                 if code in THROTTLED or "Maximum sending rate exceeded" in message:
                     self.sleep(min(0.1 * 2**attempt, 5.0))
                     continue
-                if code in (
-                    "MessageRejected",
-                    "MailFromDomainNotVerifiedException",
-                    "NotFoundException",
-                    "AccountSuspendedException",
-                    "SendingPausedException",
-                    "BadRequestException",
-                ):
+                if code in ("MessageRejected", "MailFromDomainNotVerifiedException", "BadRequestException"):
                     raise Rejected(f"{code}: {message}") from exc
+                if code in ("SendingPausedException", "AccountSuspendedException", "NotFoundException"):
+                    # About the account (or a missing configuration set), not this message: the
+                    # queue retries it and then parks it; no creator is stopped for it.
+                    raise Unavailable(f"{code}: {message}") from exc
                 raise
         raise Throttled(f"SES still throttling after {ATTEMPTS} attempts")
 

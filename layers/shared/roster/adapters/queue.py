@@ -36,7 +36,7 @@ class WorkQueue:
                 ids = {f["Id"] for f in failed}
                 entries = [e for e in entries if e["Id"] in ids]
             else:
-                raise RuntimeError(f"SQS refused {len(entries)} monitor messages")
+                raise RuntimeError(f"SQS refused {len(entries)} messages for {self.url}")
 
 
 @cache

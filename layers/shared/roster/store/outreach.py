@@ -203,13 +203,12 @@ class OutreachStore:
 
     def due(self, now: str, limit: int = 500) -> list[tuple[str, Enrollment]]:
         """Active enrollments whose next step is due, across brands (the follow-up dispatcher)."""
+        # Sort keys are `<next_send_at>#…` in `now`'s format: `<= now + "~"` is "due by now".
         q = Query(
             keys.GSI2PK, keys.outreach_due_pk(), index=keys.GSI2, sort_attr=keys.GSI2SK, sort_max=now + "~"
         )
         items, _ = self.table.query_page(q, limit=limit, cursor=None)
-        return [
-            (i["brand_id"], Enrollment.model_validate(i)) for i in items if i.get("next_send_at", "~") <= now
-        ]
+        return [(i["brand_id"], Enrollment.model_validate(i)) for i in items]
 
     def undue(self, brand_id: str, e: Enrollment) -> bool:
         """Takes the enrollment out of the due index once its step is queued (only once)."""

@@ -122,8 +122,8 @@ def build_router() -> Router:
         c = stores().collaborations.get(brand_id, collaboration_id)
         key = get_settings().outreach_signing_key
         if key:
-            token = mail.collaboration_token(key, brand_id, c.id)
-            c = c.model_copy(update={"creator_url": f"{public_base_url(router)}/c/{token}"})
+            url = mail.collaboration_url(public_base_url(router), key, brand_id, c.id)
+            c = c.model_copy(update={"creator_url": url})
         return c
 
     @router.post(

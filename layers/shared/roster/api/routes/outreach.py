@@ -104,6 +104,7 @@ def build_router() -> Router:
             offer=body.offer,
             sender_name=body.sender_name,
             signature=body.signature,
+            signing_key=get_settings().outreach_signing_key,  # {{ page_url }} as it would be sent
         )
         return email_templates.render(template, values)
 
