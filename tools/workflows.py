@@ -30,7 +30,7 @@ LAMBDA_RETRY = [
 ]
 State = dict[str, Any]
 
-# What each human wait is for, in words (docs/workflows.md and the collaboration's `waiting_for`).
+# What each action means, in words, for docs/workflows.md (a test keeps it equal to the API's actions).
 ACTIONS = {
     "accept": "creator accepts the invitation",
     "decline": "creator declines",
@@ -281,7 +281,6 @@ def campaign() -> dict[str, Any]:
             "brand_id.$": "$.brand_id",
             "campaign_id.$": "$.campaign_id",
         }
-        state["Catch"][0]["Next"] = "Failed"
         return state
 
     return {
@@ -295,7 +294,7 @@ def campaign() -> dict[str, Any]:
                 "start a collaboration execution per creator",
                 {
                     "task": "launch",
-                    "collaborations.$": "$.collaborations",
+                    "collaboration_ids.$": "$.collaboration_ids",
                     "machine.$": "$.collaboration_machine",
                 },
                 "Active",

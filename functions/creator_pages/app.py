@@ -63,11 +63,10 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         return json_response(404, error_body("not_found", "this link is not valid"))
     brand_id, collaboration_id = found
     try:
-        c = stores().collaborations.get(brand_id, collaboration_id)
         action = params.get("action")
         if not action:
             brand = stores().brands.get_brand(brand_id)
-            return _page(c, brand.name if brand else "")
+            return _page(stores().collaborations.get(brand_id, collaboration_id), brand.name if brand else "")
         body = ActionBody.model_validate(_body(event))
         ip = event.get("requestContext", {}).get("http", {}).get("sourceIp")
         updated = collaborations.act(

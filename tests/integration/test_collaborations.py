@@ -27,8 +27,14 @@ class FakeWorkflows(Workflows):
     def __init__(self) -> None:
         self.resumed: list[tuple[str, dict[str, Any]]] = []
         self.gone: set[str] = set()
+        self.started: list[tuple[str, dict[str, Any]]] = []
+        self.fail_next = False
 
     def start(self, machine_arn: str, name: str, payload: dict[str, Any]) -> str:
+        if self.fail_next:
+            self.fail_next = False
+            raise RuntimeError("Step Functions unavailable")
+        self.started.append((name, payload))
         return f"{machine_arn}:{name}"
 
     def resume(self, token: str, output: dict[str, Any]) -> None:
@@ -301,3 +307,26 @@ def test_measure_alerts_when_far_below_the_campaign_median(world: dict[str, Any]
     }
     (alert,) = brand_a.call("GET", "/v1/alerts")[1]["items"]
     assert alert["kind"] == "underperforming" and alert["creator_id"] == world["creator"]["id"]
+
+
+def test_a_failed_launch_is_healed_by_retrying_the_same_start(brand_a: Client) -> None:
+    campaign = brand_a.call("POST", "/v1/campaigns", CAMPAIGN | {"status": "active", "default_terms": TERMS})[
+        1
+    ]
+    creator = brand_a.call("POST", "/v1/creators", CREATOR)[1]
+    wf = FakeWorkflows()
+    machines = {
+        "collaboration_machine": "arn:aws:states:us-east-1:123456789012:stateMachine:c",
+        "campaign_machine": "arn:aws:states:us-east-1:123456789012:stateMachine:k",
+    }
+    wf.fail_next = True
+    with pytest.raises(RuntimeError):
+        collaborations.start(stores(), wf, brand_a.brand_id, campaign["id"], [creator["id"]], **machines)
+    assert wf.started == []
+    assert (
+        collaborations.start(stores(), wf, brand_a.brand_id, campaign["id"], [creator["id"]], **machines)
+        == []
+    )
+    ((name, payload),) = wf.started  # the retry launched the campaign, with the existing collaboration
+    cid = collaborations.collaboration_id(brand_a.brand_id, campaign["id"], creator["id"])
+    assert name == f"campaign-{campaign['id']}" and payload["collaboration_ids"] == [cid]

@@ -151,3 +151,17 @@ def test_every_human_wait_has_a_timeout_and_a_catch_for_it() -> None:
             timeout_target = next(c["Next"] for c in state["Catch"] if "States.Timeout" in c["ErrorEquals"])
             assert timeout_target in states, (path.name, name)
     assert len(STATE_MACHINES) == 2
+
+
+def test_the_workflow_docs_describe_exactly_the_actions_the_api_takes() -> None:
+    from roster.models.collaborations import BRAND_ACTIONS, CREATOR_ACTIONS
+    from tools import workflows
+
+    assert set(workflows.ACTIONS) == BRAND_ACTIONS | CREATOR_ACTIONS
+    used = {
+        a
+        for d in (workflows.collaboration(),)
+        for s in d["States"].values()
+        for a in s.get("Parameters", {}).get("Payload", {}).get("actions", [])
+    }
+    assert used <= set(workflows.ACTIONS)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import datetime
 from typing import Any, Literal
 
 from ulid import ULID
@@ -82,6 +83,7 @@ def start(
     creators = [stores.creators.get(brand_id, cid) for cid in dict.fromkeys(creator_ids)]  # 404 first
     now = clock.now_iso()
     created: list[Collaboration] = []
+    pending: list[Collaboration] = []
     for creator in creators:
         cid = collaboration_id(brand_id, campaign_id, creator.id)
         c = Collaboration(
@@ -97,36 +99,49 @@ def start(
             created_at=now,
             updated_at=now,
         )
-        machine_base = collaboration_machine.replace(":stateMachine:", ":execution:")
-        if stores.collaborations.create(brand_id, c, f"{machine_base}:{cid}"):
+        if stores.collaborations.create(brand_id, c, wf.execution_arn(collaboration_machine, cid)):
             created.append(c)
-    if not created:
+        elif (existing := stores.collaborations.get(brand_id, cid)).status == "open":
+            pending.append(existing)  # a retried start: make sure its execution runs
+    pending = created + pending
+    if not pending:
         return []
-    jobs: list[dict[str, Any]] = [
-        {"collaboration_id": c.id, "input": execution_input(brand_id, campaign, c)} for c in created
-    ]
-    flow = stores.collaborations.get_campaign_workflow(brand_id, campaign_id)
-    if flow is None:
-        arn = wf.start(
-            campaign_machine,
-            f"campaign-{campaign_id}",
-            {
-                "brand_id": brand_id,
-                "campaign_id": campaign_id,
-                "collaborations": jobs,
-                "collaboration_machine": collaboration_machine,
-                "settings": campaign.workflow.model_dump(mode="json"),
-            },
-        )
-        stores.collaborations.put_campaign_workflow(
-            brand_id,
-            campaign_id,
-            {"execution_arn": arn, "status": "active", "started_at": now, "reports": []},
-        )
+    ids = [c.id for c in pending]
+    name = f"campaign-{campaign_id}"
+    flow = {
+        "execution_arn": wf.execution_arn(campaign_machine, name),
+        "status": "active",
+        "started_at": now,
+        "reports": [],
+    }
+    if stores.collaborations.claim_campaign_workflow(brand_id, campaign_id, flow):
+        try:  # the campaign execution launches them (ids only: inputs stay small)
+            wf.start(
+                campaign_machine,
+                name,
+                {
+                    "brand_id": brand_id,
+                    "campaign_id": campaign_id,
+                    "collaboration_ids": ids,
+                    "collaboration_machine": collaboration_machine,
+                    "settings": campaign.workflow.model_dump(mode="json"),
+                },
+            )
+        except Exception:
+            stores.collaborations.drop_campaign_workflow(brand_id, campaign_id)
+            raise
     else:
-        for job in jobs:
-            wf.start(collaboration_machine, job["collaboration_id"], job["input"])
+        launch(stores, wf, brand_id, campaign, ids, collaboration_machine)
     return created
+
+
+def launch(
+    stores: Stores, wf: Workflows, brand_id: str, campaign: Campaign, ids: list[str], machine: str
+) -> int:
+    """Starts the collaborations' executions (by name: starting one twice is a no-op)."""
+    for cid in ids:
+        wf.start(machine, cid, execution_input(brand_id, campaign, stores.collaborations.get(brand_id, cid)))
+    return len(ids)
 
 
 def _require(value: Any, field: str, action: str) -> Any:
@@ -228,6 +243,8 @@ def act(
     def change(c: Collaboration, private: dict[str, Any]) -> None:
         if c.waiting_for is None or action not in c.waiting_for.actions or not private.get("task_token"):
             raise Conflict("the workflow moved on; reload and try again", details=[_stage(c)])
+        if datetime.fromisoformat(c.waiting_for.until) <= clock.now():  # timing out: record nothing
+            raise Conflict("that step just timed out; reload and try again", details=[_stage(c)])
         holder["output"] = _apply(c, action, body, "creator" if by == "roster" else by, ip)
         holder["token"] = private["task_token"]
         detail = {
@@ -296,10 +313,3 @@ def cancel_campaign(
         wf.stop(flow["execution_arn"], "campaign cancelled")
         stores.collaborations.put_campaign_workflow(brand_id, campaign_id, {**flow, "status": "cancelled"})
     return closed
-
-
-def get_for_brand(stores: Stores, brand_id: str, collaboration_id: str) -> Collaboration:
-    try:
-        return stores.collaborations.get(brand_id, collaboration_id)
-    except NotFound:
-        raise NotFound("collaboration not found") from None

@@ -6,6 +6,7 @@ a yes/no)."""
 
 from __future__ import annotations
 
+import html
 import statistics
 from dataclasses import dataclass
 from datetime import timedelta
@@ -13,7 +14,7 @@ from typing import Any, get_args
 
 from roster import clock, collaborations, ledger, links, mail, outreach, posts, promo_codes, reports, sources
 from roster.adapters.events import EventPublisher
-from roster.adapters.mailer import Mailer
+from roster.adapters.mailer import Mailer, Rejected, Throttled, Unavailable
 from roster.adapters.queue import WorkQueue
 from roster.adapters.workflows import Workflows
 from roster.errors import Conflict, RosterError
@@ -62,40 +63,38 @@ def _note(c: Collaboration, kind: str, **detail: Any) -> None:
     c.updated_at = clock.now_iso()
 
 
-def page_link(d: Deps, brand_id: str, collaboration_id: str) -> str | None:
-    if not (d.signing_key and d.public_url):
-        return None
-    return mail.collaboration_url(d.public_url, d.signing_key, brand_id, collaboration_id)
-
-
 def _email_creator(d: Deps, brand_id: str, c: Collaboration, subject: str, text: str) -> bool:
-    """A plain notice from the brand's sender (reminders, brief); False when it cannot be sent."""
+    """A plain notice from the brand's sender (reminders, brief); False when it is not sent. A
+    failed send is logged, never fatal: the workflow must not die over an email."""
     settings = d.stores.outreach.get_settings(brand_id)
     if not (settings and d.mailer and d.signing_key and d.mail_domain and d.public_url):
         return False
     creator = d.stores.creators.get(brand_id, c.creator_id)
-    if mail.role_address(creator.email) or d.stores.outreach.suppression(
-        brand_id, mail.email_hash(creator.email)
-    ):
+    if outreach.refusal(d.stores, brand_id, creator):
         return False
     token = mail.unsubscribe_token(d.signing_key, brand_id, creator.id)
-    link = page_link(d, brand_id, c.id)
-    body = text + (f"\n\nYour collaboration page: {link}" if link else "")
+    page = mail.collaboration_url(d.public_url, d.signing_key, brand_id, c.id)
+    body = f"{text}\n\nYour collaboration page: {page}"
+    # The collaboration id stands in for a message id: mail to unsubscribe+<token> resolves to it.
+    d.stores.outreach.put_reply_pointer(c.id, brand_id, c.campaign_id, creator.id)
+    mailto = mail.reply_address(d.signing_key, c.id, d.mail_domain).replace("reply+", "unsubscribe+", 1)
     raw = mail.build(
         from_name=settings.from_name,
         from_email=settings.from_email,
         to=creator.email,
         subject=subject,
-        html="".join(
-            f"<p>{line}</p>" for line in body.replace("&", "&amp;").replace("<", "&lt;").split("\n") if line
-        ),
+        html="".join(f"<p>{html.escape(line)}</p>" for line in body.split("\n") if line),
         text=body,
         reply_to=settings.from_email,
         unsubscribe_url=f"{d.public_url}/u/{token}",
-        unsubscribe_mailto=f"unsubscribe@{d.mail_domain}",
+        unsubscribe_mailto=mailto,
         postal_address=settings.postal_address,
     )
-    d.mailer.send(settings.from_email, creator.email, raw, {"brand": brand_id, "collaboration": c.id})
+    try:
+        d.mailer.send(settings.from_email, creator.email, raw, {"brand": brand_id, "collaboration": c.id})
+    except (Rejected, Throttled, Unavailable) as exc:
+        logger.warning("collaboration email not sent", extra={"collaboration_id": c.id, "error": str(exc)})
+        return False
     return True
 
 
@@ -119,28 +118,32 @@ def run(d: Deps, event: dict[str, Any]) -> dict[str, Any]:
     if task in CAMPAIGN_TASKS:
         return CAMPAIGN_TASKS[task](d, brand_id, event["campaign_id"], event)
     cid = event["collaboration_id"]
-    c = d.stores.collaborations.get(brand_id, cid)
-    campaign = d.stores.campaigns.get(brand_id, c.campaign_id)
-    result: dict[str, Any] = {}
 
     def change(fn: Any) -> Collaboration:
         updated, _ = d.stores.collaborations.mutate(brand_id, cid, fn)
         return updated
 
-    if task == "wait":
+    if task == "wait":  # the most frequent task needs nothing but the record it updates
 
         def store_token(x: Collaboration, private: dict[str, Any]) -> None:
             if x.status == "closed":
                 raise Conflict("the collaboration is closed")
-            due = private.get("due")
             x.stage = event["stage"]
             x.waiting_for = Waiting(
-                actions=event["actions"], since=clock.now_iso(), until=_later(int(event["seconds"])), due=due
+                actions=event["actions"],
+                since=clock.now_iso(),
+                until=_later(int(event["seconds"])),
+                due=private.get("due"),
             )
             private["task_token"] = event["token"]
 
         change(store_token)
-    elif task == "enter":
+        return {}
+    c = d.stores.collaborations.get(brand_id, cid)
+    campaign = d.stores.campaigns.get(brand_id, c.campaign_id)
+    result: dict[str, Any] = {}
+
+    if task == "enter":
         stage = event["stage"]
         timers = _timers(campaign, int(event["due_seconds"])) if event.get("due_seconds") else None
 
@@ -166,10 +169,11 @@ def run(d: Deps, event: dict[str, Any]) -> dict[str, Any]:
             private["due"] = result["due"]
             _note(x, "contract issued", document_hash=x.contract.document_hash, due=result["due"])
 
-        result = _timers(campaign, campaign.workflow.sign_due_seconds)
+        # The due date comes from the execution's own settings (decision 60), not today's campaign.
+        result = _timers(campaign, int(event.get("due_seconds") or campaign.workflow.sign_due_seconds))
         change(freeze)
     elif task == "extend":
-        extra = int(event.get("extra") or campaign.workflow.grace_seconds)
+        extra = int(event["extra"])  # `extend` requires `seconds`
         result = _timers(campaign, extra)
 
         def extended(x: Collaboration, private: dict[str, Any]) -> None:
@@ -317,13 +321,6 @@ def _check_post(
     """Proof of post: the post is checked like a monitored one; the contract's fixed fees are
     booked once (milestone = this collaboration's live post)."""
     url = c.post_url or ""
-    ctx = posts.context(
-        d.stores,
-        brand_id,
-        campaign.id,
-        c.creator_id,
-        link_base_url=d.public_url,
-    )
     detail: dict[str, Any] = {}
     existing = d.stores.posts.get(brand_id, campaign.id, posts.post_id(url)) if url else None
     if existing is None and url:
@@ -333,6 +330,7 @@ def _check_post(
         except FetchError as exc:
             item = sources.SourceItem(url, platform, "")
             detail["page_error"] = str(exc)
+        ctx = posts.context(d.stores, brand_id, campaign.id, c.creator_id, link_base_url=d.public_url)
         recorded = posts.record(d.stores, d.events, ctx, item, source="manual")
         existing = recorded.post
     if existing:
@@ -368,7 +366,9 @@ def _measure(d: Deps, brand_id: str, campaign: Campaign, c: Collaboration) -> di
     peers = [
         _clicks(d, brand_id, campaign.id, raw["creator_id"])
         for raw in d.stores.collaborations.all_raw(brand_id, campaign.id)
-        if raw["creator_id"] != c.creator_id and raw.get("stage") in ("measure", "close", "closed", "live")
+        if raw["creator_id"] != c.creator_id
+        and raw.get("stage") in ("measure", "close", "closed", "live")
+        and raw.get("outcome") in (None, "completed")  # not those who declined or were cancelled
     ]
     if not peers:
         return {"clicks": mine, "compared_with": "no other creator yet"}
@@ -396,9 +396,11 @@ def _measure(d: Deps, brand_id: str, campaign: Campaign, c: Collaboration) -> di
 
 
 def _launch(d: Deps, brand_id: str, campaign_id: str, event: dict[str, Any]) -> dict[str, Any]:
-    for job in event["collaborations"]:
-        d.workflows.start(event["machine"], job["collaboration_id"], job["input"])
-    return {"started": len(event["collaborations"])}
+    campaign = d.stores.campaigns.get(brand_id, campaign_id)
+    started = collaborations.launch(
+        d.stores, d.workflows, brand_id, campaign, event["collaboration_ids"], event["machine"]
+    )
+    return {"started": started}
 
 
 def _report(d: Deps, brand_id: str, campaign_id: str, event: dict[str, Any]) -> dict[str, Any]:

@@ -21,6 +21,11 @@ class Workflows:
     def __init__(self, client: SFNClient | None = None) -> None:
         self.client: SFNClient = client or boto3.client("stepfunctions")
 
+    @staticmethod
+    def execution_arn(machine_arn: str, name: str) -> str:
+        head, machine = machine_arn.split(":stateMachine:", 1)
+        return f"{head}:execution:{machine}:{name}"
+
     def start(self, machine_arn: str, name: str, payload: dict[str, Any]) -> str:
         """Starts (or finds, when already started under this name) an execution; returns its ARN."""
         try:
@@ -28,8 +33,7 @@ class Workflows:
                 stateMachineArn=machine_arn, name=name, input=json.dumps(payload)
             )["executionArn"]
         except self.client.exceptions.ExecutionAlreadyExists:
-            region_account_machine = machine_arn.split(":stateMachine:", 1)
-            return f"{region_account_machine[0]}:execution:{region_account_machine[1]}:{name}"
+            return self.execution_arn(machine_arn, name)
 
     def resume(self, token: str, output: dict[str, Any]) -> None:
         try:

@@ -117,6 +117,19 @@ class CollaborationStore:
     def get_campaign_workflow(self, brand_id: str, campaign_id: str) -> dict[str, Any] | None:
         return self.table.get(keys.brand_pk(brand_id), keys.campaign_workflow_sk(campaign_id))
 
+    def claim_campaign_workflow(self, brand_id: str, campaign_id: str, data: dict[str, Any]) -> bool:
+        """True for the one caller that gets to launch the campaign execution."""
+        item = {
+            keys.PK: keys.brand_pk(brand_id),
+            keys.SK: keys.campaign_workflow_sk(campaign_id),
+            "entity": "campaign_workflow",
+            **data,
+        }
+        return self.table.put(item, condition="attribute_not_exists(PK)") is None
+
+    def drop_campaign_workflow(self, brand_id: str, campaign_id: str) -> None:
+        self.table.delete(keys.brand_pk(brand_id), keys.campaign_workflow_sk(campaign_id))
+
     def put_campaign_workflow(self, brand_id: str, campaign_id: str, data: dict[str, Any]) -> None:
         self.table.overwrite(
             {
