@@ -89,8 +89,9 @@ class LocalStack:
         os.environ["STAGE"] = "local"
         authorizer_id = tpl.authorizer_function(template)
         authorizer = None
+        handlers = {}  # one handler (and lock) per function, whichever way it is invoked
         for spec in specs:
-            handler = load_handler(spec)
+            handler = handlers[spec.logical_id] = load_handler(spec)
             registry.register(self.names.physical(spec.logical_id), handler)
             if spec.logical_id == authorizer_id:
                 authorizer = handler
@@ -100,20 +101,16 @@ class LocalStack:
         streams, dynamodb = boto3.client("dynamodbstreams"), boto3.client("dynamodb")
         for source in stream_sources(template):
             table = dynamodb.describe_table(TableName=self.names.physical(source.table))["Table"]
-            stream_arn = table["LatestStreamArn"]
-            spec = next(s for s in specs if s.logical_id == source.function)
-            poller = StreamPoller(streams, stream_arn, load_handler(spec), source)
+            poller = StreamPoller(streams, table["LatestStreamArn"], handlers[source.function], source)
             poller.start()
             self._pollers.append(poller)
 
         for queue in queue_sources(template):
-            spec = next(s for s in specs if s.logical_id == queue.function)
-            name = self.names.physical(queue.queue)
             queue_poller = QueuePoller(
                 clients["sqs"],
-                tpl.queue_url(name),
+                tpl.queue_url(self.names.physical(queue.queue)),
                 self.names.arn(template, queue.queue),
-                load_handler(spec),
+                handlers[queue.function],
                 queue,
             )
             queue_poller.start()

@@ -24,21 +24,20 @@ from roster.store.registry import stores
 from tests.conftest import TEST_ENV
 
 NAMES = tpl.Names(prefix="roster-test")
+TEMPLATE = tpl.load()  # read once per session: the resources are created from it for every test
 assert NAMES.physical("Table") == TEST_ENV["TABLE_NAME"]
 
 
 @pytest.fixture
 def aws() -> Iterator[None]:
     with mock_aws():
-        tpl.create_tables(boto3.client("dynamodb"), tpl.load(), NAMES)
-        tpl.create_buckets(boto3.client("s3"), tpl.load(), NAMES)
-        tpl.create_queues(boto3.client("sqs"), tpl.load(), NAMES)
-        template = tpl.load()
-        tpl.create_email_identities(boto3.client("ses"), template, NAMES, tpl.parameters(template))
+        template, params = TEMPLATE, tpl.parameters(TEMPLATE)
+        tpl.create_tables(boto3.client("dynamodb"), template, NAMES)
+        tpl.create_buckets(boto3.client("s3"), template, NAMES)
+        tpl.create_queues(boto3.client("sqs"), template, NAMES)
+        tpl.create_email_identities(boto3.client("ses"), template, NAMES, params)
         # Definitions are registered; in-process moto does not run them (the e2e suite does).
-        tpl.create_state_machines(
-            boto3.client("stepfunctions"), boto3.client("iam"), template, NAMES, tpl.parameters(template)
-        )
+        tpl.create_state_machines(boto3.client("stepfunctions"), boto3.client("iam"), template, NAMES, params)
         # Handlers cache their clients per cold start; each test is a new "deployment".
         for module in [m for name, m in sys.modules.items() if name.startswith("roster_fn_")]:
             if hasattr(module, "redirector"):

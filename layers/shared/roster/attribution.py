@@ -19,13 +19,9 @@ from roster.store.registry import Stores
 
 def _when(text: str) -> datetime | None:
     try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return clock.parse(text)
     except ValueError:
-        try:
-            return datetime.fromtimestamp(int(text), clock.now().tzinfo)  # Stripe: epoch seconds
-        except ValueError:
-            return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=clock.now().tzinfo)
+        return None
 
 
 def decide(stores: Stores, brand_id: str, order: OrderEvent) -> Attribution:

@@ -11,3 +11,13 @@ def now() -> datetime:
 
 def now_iso() -> str:
     return now().isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def parse(text: str) -> datetime:
+    """A store's timestamp: ISO 8601 (a trailing Z allowed; naive means UTC) or epoch seconds
+    (Stripe). Raises ValueError for anything else."""
+    try:
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return datetime.fromtimestamp(int(text), UTC)
+    return when if when.tzinfo else when.replace(tzinfo=UTC)

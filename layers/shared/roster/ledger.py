@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from roster import clock
 from roster.commissions import reconcile, target
@@ -16,26 +16,15 @@ MAX_RACES = 5
 
 
 def _hold_until(occurred_at: str, days: int) -> str:
-    try:
-        when = datetime.fromisoformat(occurred_at.replace("Z", "+00:00"))
-    except ValueError:
-        when = datetime.fromtimestamp(int(occurred_at), clock.now().tzinfo)
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=clock.now().tzinfo)
     return (
-        (when + timedelta(days=days))
+        (clock.parse(occurred_at) + timedelta(days=days))
         .astimezone(clock.now().tzinfo)
         .isoformat(timespec="seconds")
         .replace("+00:00", "Z")
     )
 
 
-def _time(text: str) -> datetime:
-    try:
-        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return datetime.fromtimestamp(int(text), clock.now().tzinfo)
-    return when if when.tzinfo else when.replace(tzinfo=clock.now().tzinfo)
+_time = clock.parse
 
 
 def book(

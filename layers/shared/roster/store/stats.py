@@ -6,7 +6,7 @@ from typing import Any, cast
 
 from roster.store import keys
 from roster.store.clicks import CLICK_FIELDS
-from roster.store.table import Table, deserialize, serialize
+from roster.store.table import Query, Table, deserialize, serialize
 
 BATCH = 25  # BatchWriteItem's limit
 
@@ -77,16 +77,11 @@ class StatsStore:
     def days(
         self, brand_id: str, scope: str, scope_id: str, first_day: str, last_day: str
     ) -> list[dict[str, Any]]:
-        lo, hi = keys.stats_sk(scope, scope_id, first_day), keys.stats_sk(scope, scope_id, last_day)
-        out: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {
-            "TableName": self.table.name,
-            "KeyConditionExpression": "PK = :pk AND SK BETWEEN :lo AND :hi",
-            "ExpressionAttributeValues": serialize({":pk": keys.brand_pk(brand_id), ":lo": lo, ":hi": hi}),
-        }
-        while True:
-            resp = self.table.client.query(**kwargs)
-            out += [deserialize(i) for i in resp.get("Items", [])]
-            if "LastEvaluatedKey" not in resp:
-                return out
-            kwargs["ExclusiveStartKey"] = resp["LastEvaluatedKey"]
+        q = Query(
+            keys.PK,
+            keys.brand_pk(brand_id),
+            sort_attr=keys.SK,
+            sort_min=keys.stats_sk(scope, scope_id, first_day),
+            sort_max=keys.stats_sk(scope, scope_id, last_day),
+        )
+        return self.table.query_all(q)

@@ -97,6 +97,7 @@ class Query:
     names: dict[str, str] = field(default_factory=dict)
     values: dict[str, Any] = field(default_factory=dict)
     descending: bool = False
+    sort_min: str | None = None  # sort key >= this (with sort_attr and sort_max: BETWEEN)
     sort_max: str | None = None  # sort key <= this (with sort_attr)
     consistent: bool = False  # strongly consistent read (table queries only, not indexes)
 
@@ -130,7 +131,11 @@ class Table:
         elif q.sort_max is not None and q.sort_attr:
             names["#sk"] = q.sort_attr
             values[":skmax"] = q.sort_max
-            condition += " AND #sk <= :skmax"
+            if q.sort_min is not None:
+                values[":skmin"] = q.sort_min
+                condition += " AND #sk BETWEEN :skmin AND :skmax"
+            else:
+                condition += " AND #sk <= :skmax"
         kwargs: dict[str, Any] = {
             "TableName": self.name,
             "KeyConditionExpression": condition,
