@@ -16,6 +16,11 @@ class Attribution(BaseModel):
     code: str | None = Field(default=None, description="The promo code that matched")
     click_id: str | None = Field(default=None, description="The click that matched")
     self_purchase: bool = Field(default=False, description="The buyer's email is the creator's own")
+    not_commissionable: str | None = Field(
+        default=None,
+        description="Why the order earns no commission although attributed (e.g. it came after the "
+        "campaign ended or was cancelled, or its promo code was retired); null when it earns",
+    )
     new_customer: bool | None = None
     occurred_at: str
     currency: str
