@@ -54,17 +54,23 @@ def book(
 def _book_one(
     stores: Stores, brand_id: str, decision: Attribution, campaign: Campaign
 ) -> tuple[int, list[Attribution]]:
+    """One booking, as a loop of attempts. Each attempt reads the order's state item, then its
+    events, computes the target from exactly those events, and appends on condition that the state
+    item is still what it read (the same events, the same entries). A booker whose view went stale
+    (a refund stored after it read, another booker's entry) fails that condition and starts over,
+    so whichever booker appends last computed from every event there is."""
     assert decision.creator_id is not None and decision.campaign_id is not None
     provider, order_id = decision.provider, decision.order_id
     plan = campaign.commission.for_creator(decision.creator_id)
-    events = stores.orders.for_order(brand_id, provider, order_id)
     later: list[Attribution] = []
     context: dict[str, int] = {}
     if plan.depends_on_other_orders:
         siblings = [
             a
             for a in stores.attributions.for_scope(brand_id, "creator", decision.creator_id)
-            if a.campaign_id == campaign.id and (plan.pay_self_purchases or not a.self_purchase)
+            if a.campaign_id == campaign.id
+            and (plan.pay_self_purchases or not a.self_purchase)
+            and a.not_commissionable is None
         ]
         me = (_time(decision.occurred_at), decision.order_id)
         prior = [a for a in siblings if (_time(a.occurred_at), a.order_id) < me]
@@ -81,31 +87,33 @@ def _book_one(
                 if e.campaign_id == campaign.id and (e.provider, e.order_id) in prior_ids
             )
             context["cap_left"] = plan.cap_per_creator - earned
-    goal = target(events, plan, **context)
-    if goal is not None and decision.self_purchase and not plan.pay_self_purchases:
-        goal = None
+    earns = decision.not_commissionable is None and (plan.pay_self_purchases or not decision.self_purchase)
     for _ in range(MAX_RACES):
-        booked = stores.ledger.for_order(brand_id, provider, order_id)
-        amount = reconcile((e.amount for e in booked), goal)
+        seen = stores.ledger.state(brand_id, provider, order_id)
+        events = stores.orders.for_order(brand_id, provider, order_id)
+        if len(events) != seen.events:
+            continue  # an event was stored between the two reads: read both again
+        goal = target(events, plan, **context) if earns else None
+        amount = reconcile([seen.booked], goal)
         if amount == 0:
             return 0, later
-        occurred = goal.occurred_at if goal else (booked[0].occurred_at if booked else decision.occurred_at)
-        kind: EntryKind = "commission" if not booked else ("reversal" if amount < 0 else "adjustment")
+        occurred = goal.occurred_at if goal else (seen.occurred_at or decision.occurred_at)
+        kind: EntryKind = "commission" if seen.seq == 0 else ("reversal" if amount < 0 else "adjustment")
         entry = LedgerEntry(
-            entry_id=f"{provider}:{order_id}:{len(booked)}",
+            entry_id=f"{provider}:{order_id}:{seen.seq}",
             creator_id=decision.creator_id,
             campaign_id=decision.campaign_id,
             provider=provider,
             order_id=order_id,
-            seq=len(booked),
+            seq=seen.seq,
             kind=kind,
             amount=amount,
-            currency=goal.currency if goal else booked[0].currency,
+            currency=goal.currency if goal else (seen.currency or decision.currency),
             occurred_at=occurred,
             hold_until=_hold_until(occurred, plan.hold_days),
             created_at=clock.now_iso(),
         )
-        if stores.ledger.append(brand_id, entry):
+        if stores.ledger.append(brand_id, entry, seen):
             return amount, later
     raise Conflict("the ledger for this order is busy; retry")
 

@@ -5,14 +5,18 @@ the authentic body → process idempotently → answer.
 - authentic but unusable: archived, recorded as `failed` (visible, replayable), answered 200 so the
   store keeps the webhook enabled
 - a delivery seen before: 200, nothing done again
-- our own failure (AWS): 5xx, so the store retries
+- the same event being processed by another delivery right now: 409, so the store retries later
+- our own failure (AWS): 5xx, so the store retries; the claim's lease is ended (or runs out), so
+  the event is never stranded: a store retry or a replay takes it over
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -88,10 +92,7 @@ def receive(
         raise SignatureInvalid("this store has no webhook secret configured")
     verify(provider, secret, body, headers.get(HEADERS[provider]), now=intake.clock())
 
-    try:
-        payload: Any = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        payload = None
+    payload = _json(body)
     now = int(intake.clock())
     event_id = WebhookEventStore.event_id(provider, provider_event_id(provider, headers, payload, body))
     day = time.strftime("%Y/%m/%d", time.gmtime(now))
@@ -103,30 +104,58 @@ def receive(
         "archive_key": f"{brand_id}/{provider}/{day}/{hashlib.sha256(event_id.encode()).hexdigest()[:32]}",
     }
     intake.archive.put(record["archive_key"], body, {"event-id": event_id[:200], "topic": record["topic"]})
-    existing = intake.events.claim(brand_id, record, now)
+    owner = secrets.token_hex(8)
+    existing = intake.events.claim(brand_id, record, now, owner)
     if existing is not None:
         if existing.get("status") == "processing":
             raise Conflict("this event is being processed; retry shortly")
         return 200, {"ok": True, "duplicate": True, "event_id": event_id}
-    try:
-        record = process(intake, brand_id, provider, record, payload)
-    except Exception:
-        intake.events.release(brand_id, event_id)  # let the store's retry start clean
-        raise
+    record = _process_claimed(intake, brand_id, provider, record, payload, owner)
     return 200, {"ok": True, "event_id": event_id, "status": record["status"]}
+
+
+def _json(body: bytes) -> Any:
+    """The parsed body, or None when it is not JSON we can read (deep nesting included)."""
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None
+
+
+def _process_claimed(
+    intake: Intake, brand_id: str, provider: Provider, record: dict[str, Any], payload: Any, owner: str
+) -> dict[str, Any]:
+    try:
+        return process(intake, brand_id, provider, record, payload)
+    except Exception as exc:
+        with contextlib.suppress(Exception):  # end the lease now; harmless if this fails too
+            intake.events.abandon(
+                brand_id,
+                record["id"],
+                owner,
+                int(intake.clock()),
+                f"processing failed ({type(exc).__name__}); a store retry or a replay finishes it",
+            )
+        raise
 
 
 def process(
     intake: Intake, brand_id: str, provider: Provider, record: dict[str, Any], payload: Any
 ) -> dict[str, Any]:
     """Parses and stores the order events; records the outcome. AWS errors propagate (→ 5xx)."""
-    record = {k: v for k, v in record.items() if k not in ("error", "claimed_at", "attributed")}
+    record = {
+        k: v
+        for k, v in record.items()
+        if k not in ("error", "claimed_at", "attributed", "owner", "lease_until")
+    }
     try:
         if payload is None:
-            raise order_parsers.UnknownShape("the body is not JSON")
+            raise order_parsers.UnknownShape("the body is not JSON (or is nested too deeply to read)")
         events = order_parsers.parse(provider, record["topic"], payload)
     except order_parsers.UnknownShape as exc:
         record |= {"status": "failed", "error": exc.message}
+    except Exception as exc:  # any parser failure (a bug, a shape we never saw): archived, replayable
+        record |= {"status": "failed", "error": f"unreadable {provider} event: {type(exc).__name__}"[:500]}
     else:
         stored = sum(intake.orders.add(brand_id, e, record["id"]) for e in events)
         decisions = [intake.attribute(brand_id, e) for e in events if e.kind == "order"]
@@ -144,19 +173,28 @@ def process(
 
 
 def replay(intake: Intake, brand_id: str, event_id: str) -> dict[str, Any]:
-    """Runs an archived event through processing again (after a parser fix, say)."""
-    record = intake.events.get(brand_id, event_id)
+    """Runs an archived event through processing again (after a parser fix, say). It takes over a
+    claim whose lease ran out (a run that died or failed); one under a live lease is a 409."""
+    record = intake.events.get(brand_id, event_id, consistent=True)
     if record is None:
         raise NotFound("webhook event not found")
-    if record.get("status") == "processing":
-        raise Conflict("this event is being processed; retry shortly")
-    body = intake.archive.get(str(record["archive_key"]))
-    try:
-        payload: Any = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        payload = None
     keep = ("id", "provider", "topic", "received_at", "archive_key")
-    return process(intake, brand_id, Provider(record["provider"]), {k: record[k] for k in keep}, payload)
+    record = {k: record[k] for k in keep}
+    owner = secrets.token_hex(8)
+    existing = intake.events.claim(brand_id, record, int(intake.clock()), owner, replay=True)
+    if existing is not None:
+        if not existing:
+            raise NotFound("webhook event not found")
+        raise Conflict("this event is being processed; retry shortly")
+    payload = _json(intake.archive.get(str(record["archive_key"])))
+    return _process_claimed(intake, brand_id, Provider(record["provider"]), record, payload, owner)
+
+
+def view(record: dict[str, Any], now: float) -> dict[str, Any]:
+    """A record as the API shows it: a claim whose lease ran out is `stale` (listed for replay)."""
+    lease = record.get("lease_until")
+    stale = record.get("status") == "processing" and (not isinstance(lease, int) or lease < now)
+    return record | {"stale": stale}
 
 
 @cache

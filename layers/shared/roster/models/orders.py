@@ -85,7 +85,14 @@ class WebhookEvent(BaseModel):
     topic: str
     status: Literal["processing", "processed", "ignored", "failed"]
     received_at: str
-    error: str | None = Field(default=None, description="Why processing failed (failed events)")
+    error: str | None = Field(
+        default=None, description="Why processing failed (failed events, or a processing run that failed)"
+    )
+    stale: bool = Field(
+        default=False,
+        description="Processing, but the run holding it failed or died (its lease ran out): a store "
+        "retry or POST …/replay takes it over",
+    )
     order_events: int | None = None
 
 

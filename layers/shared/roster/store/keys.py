@@ -129,6 +129,12 @@ def order_events_prefix(provider: str, order_id: str) -> str:
     return f"ORDER#{provider}#{order_id}#"
 
 
+def order_state_sk(provider: str, order_id: str) -> str:
+    """One item per order: how many events are stored and what the ledger holds for it. Bookers
+    append on condition that it is exactly as they read it (outside the events' prefix)."""
+    return f"ORDERSTATE#{provider}#{order_id}"
+
+
 def promo_code_sk(code: str) -> str:
     """Codes match case-insensitively, so the key is the upper-case code."""
     return f"{PROMO_PREFIX}{code.upper()}"

@@ -1,8 +1,36 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from roster.models.ledger import LedgerEntry
 from roster.store import keys
 from roster.store.table import Query, Table
+
+
+@dataclass(frozen=True)
+class OrderState:
+    """What one order's state item says: how many of its events are stored, how many ledger
+    entries it has and their sum. A booker reads it, then the events, and appends only if it is
+    still exactly this (see LedgerStore.append)."""
+
+    events: int = 0
+    seq: int = 0
+    booked: int = 0
+    currency: str | None = None
+    occurred_at: str | None = None
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any] | None) -> OrderState:
+        if not item:
+            return cls()
+        return cls(
+            events=int(item.get("events", 0)),
+            seq=int(item.get("seq", 0)),
+            booked=int(item.get("booked", 0)),
+            currency=item.get("currency"),
+            occurred_at=item.get("occurred_at"),
+        )
 
 
 class LedgerStore:
@@ -21,22 +49,55 @@ class LedgerStore:
         )
         return [LedgerEntry.model_validate(i) for i in self.table.query_all(q)]
 
-    def append(self, brand_id: str, entry: LedgerEntry) -> bool:
-        """False when another writer took this sequence number first (the caller recomputes)."""
-        old = self.table.put(
-            {
-                keys.PK: keys.brand_pk(brand_id),
-                keys.SK: keys.ledger_sk(entry.provider, entry.order_id, entry.seq),
-                keys.GSI1PK: keys.ledger_by_creator_pk(brand_id, entry.creator_id),
-                keys.GSI1SK: f"{entry.occurred_at}#{entry.entry_id}",
-                keys.GSI2PK: keys.ledger_by_campaign_pk(brand_id, entry.campaign_id),
-                keys.GSI2SK: f"{entry.occurred_at}#{entry.entry_id}",
-                "entity": "ledger_entry",
-                **entry.model_dump(mode="json"),
-            },
-            condition="attribute_not_exists(PK)",
+    def state(self, brand_id: str, provider: str, order_id: str) -> OrderState:
+        """The order's state, strongly consistent (the condition of the next append)."""
+        return OrderState.from_item(
+            self.table.get(keys.brand_pk(brand_id), keys.order_state_sk(provider, order_id), consistent=True)
         )
-        return old is None
+
+    def append(self, brand_id: str, entry: LedgerEntry, seen: OrderState | None = None) -> bool:
+        """Appends the entry. With `seen` (an order's booking), in one transaction with the order's
+        state item and only if that is still exactly what the booker read: the same number of
+        events and entries. False when another writer changed either first (the caller re-reads
+        and recomputes). Without `seen` (fixed fees), once per entry id."""
+        item = self._item(brand_id, entry)
+        if seen is None:
+            return self.table.put(item, condition="attribute_not_exists(PK)") is None
+        failed = self.table.transact(
+            [
+                self.table.put_op(item, condition="attribute_not_exists(PK)"),
+                self.table.update_op(
+                    keys.brand_pk(brand_id),
+                    keys.order_state_sk(entry.provider, entry.order_id),
+                    expression="SET #seq = :next, booked = :booked, currency = if_not_exists(currency, :cur), "
+                    "occurred_at = if_not_exists(occurred_at, :at)",
+                    condition="#events = :events AND #seq = :seq",
+                    names={"#seq": "seq", "#events": "events"},
+                    values={
+                        ":next": seen.seq + 1,
+                        ":booked": seen.booked + entry.amount,
+                        ":cur": entry.currency,
+                        ":at": entry.occurred_at,
+                        ":events": seen.events,
+                        ":seq": seen.seq,
+                    },
+                ),
+            ]
+        )
+        return failed is None
+
+    @staticmethod
+    def _item(brand_id: str, entry: LedgerEntry) -> dict[str, Any]:
+        return {
+            keys.PK: keys.brand_pk(brand_id),
+            keys.SK: keys.ledger_sk(entry.provider, entry.order_id, entry.seq),
+            keys.GSI1PK: keys.ledger_by_creator_pk(brand_id, entry.creator_id),
+            keys.GSI1SK: f"{entry.occurred_at}#{entry.entry_id}",
+            keys.GSI2PK: keys.ledger_by_campaign_pk(brand_id, entry.campaign_id),
+            keys.GSI2SK: f"{entry.occurred_at}#{entry.entry_id}",
+            "entity": "ledger_entry",
+            **entry.model_dump(mode="json"),
+        }
 
     def for_brand(self, brand_id: str) -> list[LedgerEntry]:
         return self._all(

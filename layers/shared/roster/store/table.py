@@ -223,8 +223,28 @@ class Table:
         """Unconditional put: only for items this request already owns (e.g. a claimed record)."""
         self.client.put_item(TableName=self.name, Item=serialize(item))
 
-    def delete(self, pk: str, sk: str) -> None:
-        self.client.delete_item(TableName=self.name, Key=serialize({"PK": pk, "SK": sk}))
+    def delete(
+        self,
+        pk: str,
+        sk: str,
+        *,
+        condition: str | None = None,
+        names: dict[str, str] | None = None,
+        values: dict[str, Any] | None = None,
+    ) -> bool:
+        """Deletes the item; with a condition, False (and nothing deleted) when it does not hold."""
+        kwargs: dict[str, Any] = {"TableName": self.name, "Key": serialize({"PK": pk, "SK": sk})}
+        if condition:
+            kwargs["ConditionExpression"] = condition
+        if names:
+            kwargs["ExpressionAttributeNames"] = names
+        if values:
+            kwargs["ExpressionAttributeValues"] = serialize(values)
+        try:
+            self.client.delete_item(**kwargs)
+        except self.client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
 
     def transact(self, operations: list[dict[str, Any]]) -> list[Item | None] | None:
         """All-or-nothing write. Returns None on success; when a condition failed, a list with, per
@@ -260,6 +280,30 @@ class Table:
         if values:
             op["ExpressionAttributeValues"] = serialize(values)
         return {"Put": op}
+
+    def update_op(
+        self,
+        pk: str,
+        sk: str,
+        *,
+        expression: str,
+        condition: str | None = None,
+        names: dict[str, str] | None = None,
+        values: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        op: dict[str, Any] = {
+            "TableName": self.name,
+            "Key": serialize({"PK": pk, "SK": sk}),
+            "UpdateExpression": expression,
+        }
+        if condition:
+            op["ConditionExpression"] = condition
+            op["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        if names:
+            op["ExpressionAttributeNames"] = names
+        if values:
+            op["ExpressionAttributeValues"] = serialize(values)
+        return {"Update": op}
 
     def delete_op(self, pk: str, sk: str, *, condition: str, values: dict[str, Any]) -> dict[str, Any]:
         return {

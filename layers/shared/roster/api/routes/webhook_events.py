@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from http import HTTPStatus as H
 from typing import Annotated, Literal
 
@@ -20,7 +21,8 @@ def build_router() -> Router:
     @router.get(
         "/v1/webhook-events",
         tags=["webhooks"],
-        summary="Store webhook deliveries, filterable by status (e.g. failed)",
+        summary="Store webhook deliveries, filterable by status (failed, or processing: stale ones "
+        "need a replay)",
         responses=responses(200, WebhookEventList, H.BAD_REQUEST),
     )
     def list_webhook_events(
@@ -31,14 +33,16 @@ def build_router() -> Router:
         items, next_cursor = stores().webhook_events.list(
             principal(router).brand_id, status, limit or get_settings().default_page_size, cursor
         )
+        now = time.time()
         return WebhookEventList(
-            items=[WebhookEvent.model_validate(i) for i in items], next_cursor=next_cursor
+            items=[WebhookEvent.model_validate(webhook_intake.view(i, now)) for i in items],
+            next_cursor=next_cursor,
         )
 
     @router.post(
         "/v1/webhook-events/<event_id>/replay",
         tags=["webhooks"],
-        summary="Process an archived delivery again (after a fix)",
+        summary="Process an archived delivery again (after a fix, or one left stale by a failed run)",
         responses=responses(200, WebhookEvent, H.NOT_FOUND, H.CONFLICT),
     )
     def replay_webhook_event(event_id: str) -> WebhookEvent:
