@@ -69,8 +69,8 @@ class LedgerStore:
                 self.table.update_op(
                     keys.brand_pk(brand_id),
                     keys.order_state_sk(entry.provider, entry.order_id),
-                    expression="SET #seq = :next, booked = :booked, currency = if_not_exists(currency, :cur), "
-                    "occurred_at = if_not_exists(occurred_at, :at)",
+                    expression="SET #seq = :next, booked = :booked, "
+                    "currency = if_not_exists(currency, :cur), occurred_at = if_not_exists(occurred_at, :at)",
                     condition="#events = :events AND #seq = :seq",
                     names={"#seq": "seq", "#events": "events"},
                     values={

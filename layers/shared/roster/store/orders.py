@@ -17,12 +17,13 @@ class OrderStore:
     def add(self, brand_id: str, event: OrderEvent, source_event_id: str) -> bool:
         """True if stored now, False if it was already there."""
         pk = keys.brand_pk(brand_id)
+        sk = keys.order_event_sk(event.provider, event.order_id, event.kind, event.event_key)
         failed = self.table.transact(
             [
                 self.table.put_op(
                     {
                         keys.PK: pk,
-                        keys.SK: keys.order_event_sk(event.provider, event.order_id, event.kind, event.event_key),
+                        keys.SK: sk,
                         "entity": "order_event",
                         "source_event_id": source_event_id,
                         **event.model_dump(mode="json"),

@@ -37,12 +37,10 @@ class WebhookEventStore:
             if replay
             else f"attribute_not_exists(PK) OR ({held})"
         )
+        until = now + LEASE_SECONDS
+        lease = {"status": "processing", "claimed_at": now, "owner": owner, "lease_until": until}
         return self.table.put(
-            self._item(
-                brand_id,
-                record
-                | {"status": "processing", "claimed_at": now, "owner": owner, "lease_until": now + LEASE_SECONDS},
-            ),
+            self._item(brand_id, record | lease),
             condition=condition,
             names={"#status": "status", "#owner": "owner"},
             values={":processing": "processing", ":now": now, ":owner": owner},
