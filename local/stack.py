@@ -60,6 +60,9 @@ class LocalStack:
         from moto.core.config import default_user_config
         from moto.server import ThreadedMotoServer
 
+        from local import moto_patches
+
+        moto_patches.install()
         configure_environment(self.moto_port)
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         # Metrics are disabled locally; Powertools would still warn on every request.

@@ -13,6 +13,7 @@ import pytest
 os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "roster")
 os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "Roster")
 
+from local import moto_patches  # noqa: E402
 from local.lambdas import FakeLambdaContext  # noqa: E402
 from roster.adapters.archive import webhook_archive
 from roster.adapters.events import event_publisher
@@ -22,6 +23,8 @@ from roster.adapters.secrets import webhook_secrets
 from roster.settings import get_settings
 from roster.store.registry import stores
 from roster.webhook_intake import default_intake
+
+moto_patches.install()
 
 TEST_ENV = {
     "TABLE_NAME": "roster-test-Table",

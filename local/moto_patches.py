@@ -1,0 +1,101 @@
+"""Fixes to moto that the local stack and the tests need.
+
+`TransactWriteItems`: moto 5.2 deep-copies every table a transaction touches, whole, before each
+transaction (to roll back on failure), so each transaction costs time in proportion to the size of
+the table — seconds per hundred order webhooks once the table holds a few thousand items, since
+every stored order event is a transaction. This version keeps DynamoDB's semantics (every
+condition holds or nothing is written; a failed one is reported per operation, with the old item
+when asked) but checks every condition before writing anything and backs up only the items it
+touches. Operations of one transaction touch distinct items (moto and DynamoDB refuse two on the
+same item), so checking all conditions first is the same as checking each before its write.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from moto.dynamodb.comparisons import get_filter_expression
+from moto.dynamodb.exceptions import (
+    MultipleTransactionsException,
+    TooManyTransactionsException,
+    TransactionCanceledException,
+    TransactWriteSingleOpException,
+)
+from moto.dynamodb.models import DynamoDBBackend
+
+_installed = False
+
+
+def _transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
+    if len(transact_items) > 100:
+        raise TooManyTransactionsException()
+    seen: set[tuple[str, str]] = set()
+    errors: list[tuple[Any, Any, Any]] = []
+    planned: list[tuple[str, dict[str, Any], str, dict[str, Any], Any]] = []
+    for item in transact_items:
+        if len(item) > 1:
+            raise TransactWriteSingleOpException
+        op_type, op = next(iter(item.items()))
+        if op_type not in {"ConditionCheck", "Put", "Delete", "Update"}:
+            raise ValueError("Unsupported transaction operation")
+        table_name = op["TableName"]
+        table = self.get_table(table_name)
+        if op_type == "Put":
+            attrs = op["Item"]
+            key = {table.hash_key_attr: attrs[table.hash_key_attr]}
+            if table.range_key_attr is not None:
+                key[table.range_key_attr] = attrs[table.range_key_attr]
+        else:
+            key = op["Key"]
+        marker = (str(table_name), str(dict(sorted(key.items()))))
+        if marker in seen:
+            raise MultipleTransactionsException()
+        seen.add(marker)
+        current = self.get_item(table_name, key)
+        condition = op.get("ConditionExpression")
+        if condition is not None:
+            check = get_filter_expression(
+                condition, op.get("ExpressionAttributeNames"), op.get("ExpressionAttributeValues")
+            )
+            if not check.expr(current):
+                old = None
+                if op.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD" and current:
+                    old = current.to_json()["Attributes"]
+                errors.append(("ConditionalCheckFailed", "The conditional request failed", old))
+                continue
+        errors.append((None, None, None))
+        planned.append((op_type, op, table_name, key, copy.deepcopy(current)))
+    if any(code is not None for code, _, _ in errors):
+        raise TransactionCanceledException(errors)
+    done: list[tuple[str, dict[str, Any], Any]] = []
+    try:
+        for op_type, op, table_name, key, before in planned:
+            if op_type == "Put":
+                self.put_item(table_name, op["Item"])
+            elif op_type == "Delete":
+                self.delete_item(table_name, key)
+            elif op_type == "Update":
+                self.update_item(
+                    table_name,
+                    key,
+                    update_expression=op["UpdateExpression"],
+                    expression_attribute_names=op.get("ExpressionAttributeNames"),
+                    expression_attribute_values=op.get("ExpressionAttributeValues"),
+                )
+            done.append((table_name, key, before))
+    except Exception:
+        for table_name, key, before in reversed(done):  # put back what this transaction wrote
+            if before is None:
+                self.delete_item(table_name, key)
+            else:
+                self.put_item(table_name, before.to_json()["Attributes"])
+        raise
+
+
+def install() -> None:
+    """Idempotent; call before moto handles a request."""
+    global _installed
+    if not _installed:
+        DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
+        _installed = True
