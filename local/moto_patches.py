@@ -80,8 +80,8 @@ def _transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, 
                     table_name,
                     key,
                     update_expression=op["UpdateExpression"],
-                    expression_attribute_names=op.get("ExpressionAttributeNames"),
-                    expression_attribute_values=op.get("ExpressionAttributeValues"),
+                    expression_attribute_names=op.get("ExpressionAttributeNames") or {},
+                    expression_attribute_values=op.get("ExpressionAttributeValues") or {},
                 )
             done.append((table_name, key, before))
     except Exception:

@@ -33,21 +33,16 @@ class Schedule:
         self.timeout = timeout
         self.log: list[tuple[str, str]] = []
 
-    def _skip_finished(self) -> None:
+    def _my_turn(self, me: str) -> bool:
         while self.pos < len(self.turns) and self.turns[self.pos] in self.done:
-            self.pos += 1
+            self.pos += 1  # a finished thread gives up its remaining turns
+        return self.pos >= len(self.turns) or self.turns[self.pos] == me
 
     def gate(self, op: str, fn: Callable[..., Any]) -> Callable[..., Any]:
         def gated(*args: Any, **kwargs: Any) -> Any:
             me = threading.current_thread().name
             with self.cond:
-                ok = self.cond.wait_for(
-                    lambda: (
-                        (self._skip_finished() or True)
-                        and (self.pos >= len(self.turns) or self.turns[self.pos] == me)
-                    ),
-                    timeout=self.timeout,
-                )
+                ok = self.cond.wait_for(lambda: self._my_turn(me), timeout=self.timeout)
                 assert ok, f"schedule stuck at {self.pos} of {self.turns} ({me} wants {op})"
                 scheduled = self.pos < len(self.turns)
                 if scheduled:  # run it while holding the turn: nobody else moves meanwhile

@@ -37,7 +37,7 @@ GATED = ("orders.add", "ledger.state", "orders.for_order", "ledger.append")
 
 def order_event(order_id: str, kind: str, key: str, **extra: Any) -> OrderEvent:
     return OrderEvent(
-        kind=kind,  # type: ignore[arg-type]
+        kind=kind,
         provider=Provider.ORDERS,
         order_id=order_id,
         event_key=key,
