@@ -135,6 +135,11 @@ class Faults:
         self._local = threading.local()
         self.injected = {"raised": 0, "applied_then_failed": 0}
 
+    def seed_thread(self, key: str) -> None:
+        """This thread's next faults follow `key` (e.g. a delivery and its attempt): repeatable
+        whichever thread runs which delivery."""
+        self._local.rng = random.Random(f"{self._seed}:{key}")
+
     def _rng(self) -> random.Random:
         if not hasattr(self._local, "rng"):
             self._local.rng = random.Random(f"{self._seed}:{threading.current_thread().name}")
