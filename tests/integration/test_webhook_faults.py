@@ -253,4 +253,5 @@ def test_an_ambiguous_claim_retried_by_its_own_run_proceeds(brand_a: Client, set
     events = stores().webhook_events
     assert events.claim(brand_a.brand_id, record, now, "run-1") is None
     assert events.claim(brand_a.brand_id, record, now, "run-1") is None  # its own retry
-    assert events.claim(brand_a.brand_id, record, now, "run-2")["owner"] == "run-1"  # another run waits
+    held = events.claim(brand_a.brand_id, record, now, "run-2")  # another run waits for the lease
+    assert held is not None and held["owner"] == "run-1"
