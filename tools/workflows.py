@@ -42,7 +42,7 @@ ACTIONS = {
     "submit-content": "creator submits a content proposal",
     "approve-content": "brand approves the content",
     "request-changes": "brand requests changes",
-    "submit-post": "creator submits the live post URL (or monitoring finds it)",
+    "submit-post": "creator submits a post URL, one per deliverable (or monitoring finds it)",
     "rate": "brand rates the collaboration",
     "cancel": "brand cancels under the cancellation clause",
     "extend": "brand gives more time after a missed deadline",
@@ -237,9 +237,18 @@ def collaboration() -> dict[str, Any]:
 
     s["Live"] = enter("live", "PostWait", due="$.settings.post_due_seconds")
     s |= deadline("Post", "live", ["submit-post"], "CheckPost")
+    # One post per deliverable: the live step waits again while one is due, until the same due date.
     s["CheckPost"] = task(
-        "proof of post: disclosure check, fixed fees booked", {"task": "check_post"}, "Measure"
+        "proof of post: disclosure check, the verified deliverable's fee booked",
+        {"task": "check_post"},
+        "MorePosts",
+        result="$.timers",
     )
+    s["MorePosts"] = {
+        "Type": "Choice",
+        "Choices": [{"Variable": "$.timers.value.more", "BooleanEquals": True, "Next": "PostWait"}],
+        "Default": "Measure",
+    }
 
     s["Measure"] = enter("measure", "PerformanceWindow")
     s["PerformanceWindow"] = {

@@ -1,6 +1,7 @@
 """Creator pages: GET /c/{token} shows the collaboration and what it waits for; POST
-/c/{token}/{action} (JSON or form) accepts, declines, counters, signs, submits content or the post
-URL, confirms delivery. The token is signed per collaboration; anything else is a 404."""
+/c/{token}/{action} (JSON or form) accepts, declines, counters, signs, submits content or a post
+URL (one per deliverable), confirms delivery. The page lists each deliverable and its state. The
+token is signed per collaboration; anything else is a 404."""
 
 from __future__ import annotations
 
@@ -13,12 +14,12 @@ from urllib.parse import parse_qs
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
-from roster import collaborations, mail
+from roster import collaborations, deliverables, mail
 from roster.adapters.events import event_publisher
 from roster.adapters.workflows import workflows
 from roster.api.status import error_body, error_response, json_response
 from roster.errors import RosterError
-from roster.models.collaborations import CREATOR_ACTIONS, ActionBody
+from roster.models.collaborations import CREATOR_ACTIONS, ActionBody, Collaboration, DeliverableUnit
 from roster.observability import logger, metrics
 from roster.settings import get_settings
 from roster.store.registry import stores
@@ -36,15 +37,36 @@ def _body(event: dict[str, Any]) -> dict[str, Any]:
     return loaded
 
 
-def _page(c: Any, brand: str) -> dict[str, Any]:
+STATE_WORDS = {
+    "due": "due: submit its post",
+    "posted": "posted: awaiting proof (a clear disclosure such as #ad near the start, or the brand's OK)",
+    "verified": "verified",
+    "booked": "verified, fee booked",
+}
+
+
+def _deliverable(u: DeliverableUnit) -> str:
+    post = f" <a href='{html.escape(u.post_url)}'>post</a>" if u.post_url else ""
+    verdict = f" (disclosure: {html.escape(u.disclosure)})" if u.disclosure and u.state == "posted" else ""
+    return (
+        f"<li>{html.escape(deliverables.label(u))}: <span data-state='{u.state}'>"
+        f"{html.escape(STATE_WORDS[u.state])}</span>{verdict}{post}</li>"
+    )
+
+
+def _page(c: Collaboration, brand: str) -> dict[str, Any]:
     waiting = ", ".join(a for a in (c.waiting_for.actions if c.waiting_for else []) if a in CREATOR_ACTIONS)
     rows = "".join(f"<li>{html.escape(e.at[:16])} {html.escape(e.type)}</li>" for e in c.timeline[-20:])
+    deliverables.ensure(c)
+    units = "".join(_deliverable(u) for u in c.deliverables)
     text = (
         f"<!doctype html><html lang='en'><head><meta charset='utf-8'><meta name='robots' content='noindex'>"
         f"<title>{html.escape(brand)} collaboration</title></head>"
         "<body style='font-family:system-ui;max-width:40rem;margin:2rem auto'>"
         f"<h1>{html.escape(brand)}</h1><p>Stage: <b>{html.escape(c.stage)}</b>"
-        f"{' — waiting for you: ' + html.escape(waiting) if waiting else ''}</p><ul>{rows}</ul></body></html>"
+        f"{' — waiting for you: ' + html.escape(waiting) if waiting else ''}</p>"
+        f"{'<h2>Deliverables</h2><ul>' + units + '</ul>' if units else ''}"
+        f"<h2>Timeline</h2><ul>{rows}</ul></body></html>"
     )
     return {
         "statusCode": 200,

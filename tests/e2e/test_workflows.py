@@ -183,6 +183,22 @@ def test_happy_path_counter_offer_and_a_content_round(stack: RunningStack, posts
         "text/html",
     )
     flow.creator(maya, "submit-post", {"url": page})
+    # Two reels in the contract: the live step waits for the second post; this one has no disclosure.
+    second = posts.serve(
+        "/p/maya-reel-2",
+        b'<html><head><meta property="og:description" content="Trail day 2 with @peakgear"></head></html>',
+        "text/html",
+    )
+    flow.creator(maya, "submit-post", {"url": second})
+    measured = until(lambda: flow.get(maya), lambda c: c["stage"] in ("measure", "close"))
+    assert [u["state"] for u in measured["deliverables"]] == ["booked", "posted"]
+    undisclosed = measured["deliverables"][1]["post_id"]
+    status, accepted = call(
+        stack, "POST", f"/v1/collaborations/{maya}/posts/{undisclosed}/accept", {"note": "said in the video"}
+    )
+    assert status == 200, accepted
+    assert accepted["deliverables"][1]["state"] == "booked"
+    assert accepted["deliverables"][1]["acceptance"]["note"] == "said in the video"
     flow.brand(maya, "rate", {"score": 5, "notes": "Great to work with"})
     done = flow.closed(maya)
     assert done["outcome"] == "completed" and done["rating"]["score"] == 5
@@ -205,8 +221,15 @@ def test_happy_path_counter_offer_and_a_content_round(stack: RunningStack, posts
         "closed: completed",
     ):
         assert expected in kinds, (expected, kinds)
-    checked = next(e for e in done["timeline"] if e["type"] == "post checked")
-    assert checked["detail"] == {"disclosure": "compliant", "fixed_fee_booked": 50000}
+    checked = [e["detail"] for e in done["timeline"] if e["type"] == "post checked"]
+    assert checked == [
+        {"disclosure": "compliant", "deliverable": "instagram reel 1", "fixed_fee_booked": 25000},
+        {"disclosure": "missing", "deliverable": "instagram reel 2", "fixed_fee_booked": 0},
+    ]
+    assert [(u["state"], u["verified_by"]) for u in done["deliverables"]] == [
+        ("booked", "disclosure"),
+        ("booked", "brand"),
+    ]
     onboarded = next(e for e in done["timeline"] if e["type"] == "onboarded")
     assert onboarded["detail"]["link"] and onboarded["detail"]["promo_code"]
 

@@ -176,31 +176,26 @@ def test_brand_api_shows_stage_waiting_and_timeline(world: dict[str, Any], brand
 
 
 def test_a_post_found_by_monitoring_completes_the_live_step(world: dict[str, Any], brand_a: Client) -> None:
-    from roster import monitor
+    from roster import posts, sources
+    from roster.models.creators import Platform
+
+    def found(url: str) -> Any:
+        ctx = posts.context(
+            stores(), world["brand"], world["campaign"]["id"], world["creator"]["id"], link_base_url=None
+        )
+        post = posts.record(
+            stores(), Quiet(), ctx, sources.SourceItem(url, Platform.INSTAGRAM, "#ad"), source="manual"
+        ).post
+        assert post is not None
+        collaborations.post_found(stores(), world["wf"], Quiet(), world["brand"], post)
 
     task(world, task="wait", stage="live", actions=["submit-post", "cancel"], token="live-1", seconds=60)
-    monitor._proof_of_post(
-        stores(),
-        Quiet(),
-        world["wf"],
-        world["brand"],
-        world["campaign"]["id"],
-        world["creator"]["id"],
-        "https://www.instagram.com/p/Found1/",
-    )
+    found("https://www.instagram.com/p/Found1/")
     assert world["wf"].resumed == [("live-1", {"action": "submit-post"})]
     c = brand_a.call("GET", f"/v1/collaborations/{world['id']}")[1]
     assert c["post_url"] == "https://www.instagram.com/p/Found1/" and c["timeline"][-1]["by"] == "roster"
     # Not waiting for a post: nothing happens.
-    monitor._proof_of_post(
-        stores(),
-        Quiet(),
-        world["wf"],
-        world["brand"],
-        world["campaign"]["id"],
-        world["creator"]["id"],
-        "https://x.example/2",
-    )
+    found("https://x.example/2")
     assert len(world["wf"].resumed) == 1
 
 

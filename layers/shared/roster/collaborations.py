@@ -15,16 +15,17 @@ from typing import Any, Literal
 
 from ulid import ULID
 
-from roster import clock, outreach
+from roster import clock, deliverables, outreach
 from roster.adapters.events import EventPublisher
 from roster.adapters.workflows import StepGone, Workflows
-from roster.errors import Conflict, NotFound, ValidationFailed
+from roster.errors import Conflict, NotFound, RosterError, ValidationFailed
 from roster.models.campaigns import Campaign, CampaignStatus
 from roster.models.collaborations import (
     BRAND_ACTIONS,
     CREATOR_ACTIONS,
     ActionBody,
     Collaboration,
+    DeliverableUnit,
     Offer,
     Outcome,
     Proposal,
@@ -34,6 +35,7 @@ from roster.models.collaborations import (
     Terms,
     TimelineEvent,
 )
+from roster.models.posts import Post
 from roster.store.registry import Stores
 
 Party = Literal["brand", "creator", "roster"]
@@ -198,7 +200,9 @@ def _apply(
         last.decision = "approved" if action == "approve-content" else "changes_requested"
         last.comments, last.decided_at = body.comments, now
     elif action == "submit-post":
-        c.post_url = str(_require(body.url, "url", action))
+        url = str(_require(body.url, "url", action))
+        deliverables.assign(c, url, body.platform)  # 409 when no due deliverable fits the post
+        c.post_url = url
     elif action == "rate":
         c.rating = Rating(score=_require(body.score, "score", action), notes=body.notes)
     elif action == "extend":
@@ -267,6 +271,42 @@ def act(
         {"brand_id": brand_id, "collaboration_id": collaboration_id, "action": action, "by": by},
     )
     return updated
+
+
+def _proves(c: Collaboration, post: Post) -> bool:
+    """The post is matched to a deliverable whose fee is not booked yet."""
+    return any(u.post_id == post.id and u.state in ("posted", "verified") for u in c.deliverables)
+
+
+def recheck(stores: Stores, brand_id: str, post: Post) -> list[DeliverableUnit]:
+    """A post checked again (the brand resubmitting it): when it proves a deliverable not booked
+    yet, settles the collaboration, booking what is now verified."""
+    try:
+        c = stores.collaborations.get(brand_id, collaboration_id(brand_id, post.campaign_id, post.creator_id))
+    except NotFound:
+        return []
+    return deliverables.settle(stores, brand_id, c.id) if _proves(c, post) else []
+
+
+def post_found(stores: Stores, wf: Workflows, events: EventPublisher, brand_id: str, post: Post) -> None:
+    """Monitoring saw one of the creator's posts: one already matched to a deliverable may now
+    verify it; another, while the live step waits for a post, is submitted (as `roster`). One
+    read when neither applies."""
+    try:
+        c = stores.collaborations.get(brand_id, collaboration_id(brand_id, post.campaign_id, post.creator_id))
+    except NotFound:
+        return
+    if any(u.post_id == post.id for u in c.deliverables):
+        if _proves(c, post):
+            deliverables.settle(stores, brand_id, c.id)
+        return
+    if c.status != "open" or c.waiting_for is None or "submit-post" not in c.waiting_for.actions:
+        return
+    body = ActionBody.model_validate({"url": post.url, "platform": post.platform})
+    try:
+        act(stores, wf, events, brand_id, c.id, "submit-post", body, by="roster")
+    except RosterError:  # the step moved on meanwhile, or no due deliverable fits this post
+        return
 
 
 def _stage(c: Collaboration) -> dict[str, Any]:

@@ -20,10 +20,9 @@ from roster import clock, collaborations, ids, posts
 from roster.adapters.events import EventPublisher
 from roster.adapters.queue import WorkQueue
 from roster.adapters.workflows import Workflows
-from roster.errors import Conflict, NotFound, RosterError
+from roster.errors import Conflict, NotFound
 from roster.fetch import Fetcher, FetchError
 from roster.models.campaigns import Campaign, CampaignStatus
-from roster.models.collaborations import ActionBody
 from roster.models.monitoring import FeedError, MonitorRun
 from roster.sources import YouTubeApi, sources_for
 from roster.store.registry import Stores
@@ -140,8 +139,9 @@ def check_creator(
             recorded = posts.record(stores, events, ctx, item, source="feed")
             if recorded.new:
                 counts["posts_found"] = counts.get("posts_found", 0) + 1
-                if workflows is not None:
-                    _proof_of_post(stores, events, workflows, brand_id, campaign_id, creator_id, item.url)
+            if workflows is not None and recorded.post is not None:
+                # A new post may complete the live step; one seen again may now verify a deliverable.
+                collaborations.post_found(stores, workflows, events, brand_id, recorded.post)
             counts["alerts_raised"] = counts.get("alerts_raised", 0) + len(recorded.alerts)
         if result.not_modified and not state.get("error"):
             continue  # nothing new to remember: a quiet feed costs no write
@@ -161,27 +161,6 @@ def check_creator(
         counts["alerts_raised"] = counts.get("alerts_raised", 0) + 1
     stores.monitor.creator_done(brand_id, campaign_id, run_id, counts, errors)
     return CreatorCheck(counts, errors)
-
-
-def _proof_of_post(
-    stores: Stores,
-    events: EventPublisher,
-    workflows: Workflows,
-    brand_id: str,
-    campaign_id: str,
-    creator_id: str,
-    url: str,
-) -> None:
-    """A found post completes the collaboration's live step when it is waiting for one."""
-    collab = stores.collaborations.open_for_creator(brand_id, campaign_id, creator_id)
-    if not collab or "submit-post" not in ((collab.get("waiting_for") or {}).get("actions") or []):
-        return
-    try:
-        collaborations.act(
-            stores, workflows, events, brand_id, collab["id"], "submit-post", ActionBody(url=url), by="roster"
-        )
-    except RosterError:  # the step moved on meanwhile: the creator or the brand got there first
-        return
 
 
 def youtube_api(fetcher: Fetcher) -> YouTubeApi | None:

@@ -9,10 +9,21 @@ from __future__ import annotations
 import html
 import statistics
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, get_args
 
-from roster import clock, collaborations, ledger, links, mail, outreach, posts, promo_codes, reports, sources
+from roster import (
+    clock,
+    collaborations,
+    deliverables,
+    links,
+    mail,
+    outreach,
+    posts,
+    promo_codes,
+    reports,
+    sources,
+)
 from roster.adapters.events import EventPublisher
 from roster.adapters.mailer import Mailer, Rejected, Throttled, Unavailable
 from roster.adapters.queue import WorkQueue
@@ -166,6 +177,8 @@ def run(d: Deps, event: dict[str, Any]) -> dict[str, Any]:
             x.contract = Contract(
                 terms=terms, document_hash=collaborations.document_hash(terms), issued_at=clock.now_iso()
             )
+            if all(u.state == "due" for u in x.deliverables):  # a retried task: nothing posted yet
+                x.deliverables = deliverables.units_for(x.id, terms)
             private["due"] = result["due"]
             _note(x, "contract issued", document_hash=x.contract.document_hash, due=result["due"])
 
@@ -230,7 +243,12 @@ def run(d: Deps, event: dict[str, Any]) -> dict[str, Any]:
         result = {"more": more}
     elif task == "check_post":
         post_id, detail = _check_post(d, brand_id, campaign, c)
-        change(lambda x, p: _record(x, "live", "post checked", detail, post_id=post_id))
+
+        def checked(x: Collaboration, private: dict[str, Any]) -> None:
+            _record(x, "live", "post checked", detail, post_id=post_id)
+            result.update(_more_posts(campaign, x, private.get("due")))
+
+        change(checked)
     elif task == "measure":
         detail = _measure(d, brand_id, campaign, c)
         change(lambda x, p: _record(x, "measure", "measured", detail))
@@ -318,38 +336,45 @@ def _onboard(d: Deps, brand_id: str, campaign: Campaign, c: Collaboration) -> di
 def _check_post(
     d: Deps, brand_id: str, campaign: Campaign, c: Collaboration
 ) -> tuple[str | None, dict[str, Any]]:
-    """Proof of post: the post is checked like a monitored one; the contract's fixed fees are
-    booked once (milestone = this collaboration's live post)."""
+    """Proof of post for the post just submitted: it is read and checked like a monitored one
+    (again when it was not compliant: a resubmission after a fixed caption), then the
+    collaboration is settled: a verified deliverable's fixed fee is booked once."""
     url = c.post_url or ""
     detail: dict[str, Any] = {}
-    existing = d.stores.posts.get(brand_id, campaign.id, posts.post_id(url)) if url else None
-    if existing is None and url:
-        platform = c.contract.terms.deliverables[0].platform if c.contract else Platform.BLOG
+    if not url:
+        return None, detail
+    pid = posts.post_id(url)
+    unit = next((u for u in c.deliverables if u.post_id == pid), None)
+    existing = d.stores.posts.get(brand_id, campaign.id, pid)
+    if existing is None or existing.disclosure.result != "compliant":
+        platform = unit.platform if unit else existing.platform if existing else Platform.BLOG
+        item: sources.SourceItem | None
         try:
             item = sources.page_item(url, platform, d.fetcher, None)
         except FetchError as exc:
-            item = sources.SourceItem(url, platform, "")
             detail["page_error"] = str(exc)
-        ctx = posts.context(d.stores, brand_id, campaign.id, c.creator_id, link_base_url=d.public_url)
-        recorded = posts.record(d.stores, d.events, ctx, item, source="manual")
-        existing = recorded.post
+            # A post read before keeps what was read; a new one is kept with nothing to check.
+            item = None if existing else sources.SourceItem(url, platform, "")
+        if item is not None:
+            ctx = posts.context(d.stores, brand_id, campaign.id, c.creator_id, link_base_url=d.public_url)
+            existing = posts.record(d.stores, d.events, ctx, item, source="manual").post
     if existing:
         detail["disclosure"] = existing.disclosure.result
-    terms = c.contract.terms if c.contract else None
-    if terms and terms.fee_per_deliverable:
-        count = sum(x.count for x in terms.deliverables)
-        amount = terms.fee_per_deliverable.amount * count
-        booked = ledger.book_fixed_fee(
-            d.stores,
-            brand_id,
-            campaign_id=campaign.id,
-            creator_id=c.creator_id,
-            milestone_id=f"{c.id}-live",
-            amount=amount,
-            currency=terms.fee_per_deliverable.currency,
-        )
-        detail["fixed_fee_booked"] = amount if booked else 0
+    if unit:
+        detail["deliverable"] = deliverables.label(unit)
+    booked = deliverables.settle(d.stores, brand_id, c.id)
+    if c.contract and c.contract.terms.fee_per_deliverable:
+        detail["fixed_fee_booked"] = sum(u.fee.amount for u in booked if u.fee)
     return (existing.id if existing else None), detail
+
+
+def _more_posts(campaign: Campaign, c: Collaboration, due: str | None) -> dict[str, Any]:
+    """Whether the live step waits for another post (a deliverable is still due), with the waits
+    left until the same due date (a post does not move the deadline)."""
+    due = due or _later(campaign.workflow.post_due_seconds)
+    left = max(1, int((datetime.fromisoformat(due) - clock.now()).total_seconds()))
+    still = sum(1 for u in c.deliverables if u.state == "due")
+    return {**_timers(campaign, left), "due": due, "more": still > 0, "due_deliverables": still}
 
 
 def _clicks(d: Deps, brand_id: str, campaign_id: str, creator_id: str) -> int:

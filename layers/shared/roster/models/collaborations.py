@@ -94,7 +94,9 @@ class Terms(BaseModel):
     posting_window_end: date
     content_due: date | None = None
     fee_per_deliverable: Money | None = Field(
-        default=None, description="Fixed fee, booked when the post is live"
+        default=None,
+        description="Fixed fee of each deliverable (each unit of each count), booked once when its "
+        "post is verified: FTC disclosure compliant, or accepted by the brand despite the verdict",
     )
     product_seeding: Annotated[str, Field(max_length=500)] | None = None
     commission: bool = Field(default=True, description="The campaign's commission plan applies")
@@ -170,6 +172,51 @@ class Rating(BaseModel):
     notes: str | None = None
 
 
+DeliverableState = Literal["due", "posted", "verified", "booked"]
+Verdict = Literal["compliant", "missing", "insufficient", "buried"]
+
+
+class PostAcceptance(BaseModel):
+    """The brand took a post as proof despite its disclosure verdict."""
+
+    by: str = Field(description="Who accepted: the id of the API key that made the call")
+    at: str
+    disclosure: Verdict | None = Field(
+        default=None, description="The verdict at the time (null: not checked yet)"
+    )
+    note: str | None = None
+
+
+class DeliverableUnit(BaseModel):
+    """One unit of a contract deliverable (two stories are two units) and its proof of post."""
+
+    deliverable: int = Field(description="Index in the contract's `deliverables`")
+    unit: int = Field(description="Which of that deliverable's `count`, from 0")
+    platform: Platform
+    format: str
+    state: DeliverableState = Field(
+        description="due: no post yet; posted: a post is matched to it but not verified (disclosure not "
+        "compliant, or not checked yet); verified: disclosure compliant or accepted by the brand; "
+        "booked: its fixed fee is in the ledger (a unit without a fee stays verified)"
+    )
+    milestone_id: str = Field(
+        description="Ledger milestone of its fixed fee: `<collaboration>:<deliverable>:<unit>`"
+    )
+    fee: Money | None = None
+    post_id: str | None = None
+    post_url: str | None = None
+    posted_at: str | None = None
+    disclosure: Verdict | None = Field(default=None, description="The post's last disclosure verdict")
+    verified_at: str | None = None
+    verified_by: Literal["disclosure", "brand", "contract"] | None = Field(
+        default=None,
+        description="disclosure: compliant; brand: accepted (see `acceptance`); contract: the contract "
+        "does not require disclosure",
+    )
+    acceptance: PostAcceptance | None = None
+    booked_at: str | None = None
+
+
 class Collaboration(ResponseModel):
     id: str
     campaign_id: str
@@ -184,8 +231,11 @@ class Collaboration(ResponseModel):
     contract: Contract | None = None
     shipment: Shipment | None = None
     proposals: list[Proposal] = []
-    post_url: str | None = None
+    post_url: str | None = Field(default=None, description="The last post submitted (or found)")
     post_id: str | None = None
+    deliverables: list[DeliverableUnit] = Field(
+        default=[], description="Each unit of the contract's deliverables with its post and fee state"
+    )
     rating: Rating | None = None
     timeline: list[TimelineEvent] = []
     creator_url: str | None = Field(
@@ -210,7 +260,8 @@ class CollaborationsStart(RequestModel):
 class ActionBody(RequestModel):
     """Fields used by some actions: `terms` (counter), `comments` (request-changes), `carrier` and
     `tracking_number` (record-shipment), `seconds` (extend), `score`/`notes` (rate), `reason`
-    (cancel), `name` (sign), `text`/`media_urls` (submit-content), `url` (submit-post)."""
+    (cancel), `name` (sign), `text`/`media_urls` (submit-content), `url` and `platform`
+    (submit-post: one post per call; the platform, else the URL's host, picks the deliverable)."""
 
     terms: Terms | None = None
     note: Annotated[str, Field(max_length=2000)] | None = None
@@ -225,3 +276,12 @@ class ActionBody(RequestModel):
     text: Annotated[str, Field(min_length=1, max_length=20_000)] | None = None
     media_urls: list[HttpUrl] = Field(default=[], max_length=20)
     url: HttpUrl | None = None
+    platform: Platform | None = Field(
+        default=None, description="submit-post: the post's platform (default: from the URL's host)"
+    )
+
+
+class PostAccept(RequestModel):
+    note: Annotated[str, Field(max_length=2000)] | None = Field(
+        default=None, description="Why the brand accepts the post despite its disclosure verdict"
+    )

@@ -4,10 +4,10 @@ from http import HTTPStatus as H
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from pydantic import BaseModel
 
-from roster import collaborations, mail
+from roster import collaborations, deliverables, mail
 from roster.adapters.events import event_publisher
 from roster.adapters.workflows import workflows
 from roster.api.deps import WRITE_ERRORS, Cursor, Limit, principal, public_base_url, responses
@@ -17,6 +17,7 @@ from roster.models.collaborations import (
     Collaboration,
     CollaborationList,
     CollaborationsStart,
+    PostAccept,
     Stage,
 )
 from roster.settings import get_settings
@@ -120,6 +121,7 @@ def build_router() -> Router:
     def get_collaboration(collaboration_id: str) -> Collaboration:
         brand_id = principal(router).brand_id
         c = stores().collaborations.get(brand_id, collaboration_id)
+        deliverables.ensure(c)  # contracted before deliverables were tracked: shown as due
         key = get_settings().outreach_signing_key
         if key:
             url = mail.collaboration_url(public_base_url(router), key, brand_id, c.id)
@@ -144,6 +146,28 @@ def build_router() -> Router:
             action,
             body,
             by="brand",
+        )
+
+    @router.post(
+        "/v1/collaborations/<collaboration_id>/posts/<post_id>/accept",
+        tags=["collaborations"],
+        summary="Accept a deliverable's post despite its disclosure verdict: the deliverable is verified "
+        "(the API key and the time are kept) and its fixed fee booked once; accepting again changes "
+        "nothing; 409 when the deliverable is already verified",
+        responses=responses(200, Collaboration, H.NOT_FOUND, H.CONFLICT, *WRITE_ERRORS),
+    )
+    def accept_post(
+        collaboration_id: str, post_id: str, body: Annotated[PostAccept | None, Body()] = None
+    ) -> Collaboration:
+        who = principal(router)
+        return deliverables.accept(
+            stores(),
+            event_publisher(),
+            who.brand_id,
+            collaboration_id,
+            post_id,
+            by=who.key_id,
+            note=body.note if body else None,
         )
 
     return router

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from roster import monitor, posts, sources
+from roster import collaborations, monitor, posts, sources
 from roster.adapters.events import event_publisher
 from roster.adapters.queue import monitor_queue
 from roster.api.deps import WRITE_ERRORS, Cursor, Limit, principal, public_base_url, responses
@@ -51,6 +51,8 @@ def build_router() -> Router:
             item = sources.SourceItem(url, body.platform, body.text, body.published_at, body.metrics)
         recorded = posts.record(s, event_publisher(), ctx, item, source="manual")
         assert recorded.post is not None  # manual submissions are always kept
+        if body.text is None:  # Roster read the post itself: now compliant, its deliverable books
+            collaborations.recheck(s, ctx.brand_id, recorded.post)
         return recorded.post
 
     @router.post(
