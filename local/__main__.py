@@ -8,6 +8,7 @@ import sys
 import threading
 from pathlib import Path
 
+from local import outbox
 from local.stack import LocalStack
 
 
@@ -28,6 +29,8 @@ def main() -> int:
         auth = "" if route.needs_auth else " (no auth)"
         print(f"  {route.method:6} {route.path:24} -> {route.function}{auth}")
     print(f'Try: curl -H "Authorization: Bearer {stack.api_key}" {base}/v1/campaigns')
+    print(f"Outbox (every email sent, links work here): {base}{outbox.PATH}")
+    print("Senders: PUT /v1/outreach/settings verifies the From domain in local SES (local only)")
     print("Ctrl-C stops.", flush=True)
 
     def stop(signum: int, frame: object) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 import boto3
 
+from local import outbox, senders
 from local import template as tpl
 from local.gateway import Gateway, Route, serve
 from local.lambdas import Registry, load_handler
@@ -98,8 +99,11 @@ class LocalStack:
             registry.register(self.names.physical(spec.logical_id), handler)
             if spec.logical_id == authorizer_id:
                 authorizer = handler
+            # Any sender a brand sets is verified in (moto's) SES first: see local.senders.
+            routed = senders.verifying(handler, clients["ses"])
             for method, path, needs_auth in spec.routes:
-                self.routes.append(Route(method, path, spec.logical_id, handler, needs_auth))
+                self.routes.append(Route(method, path, spec.logical_id, routed, needs_auth))
+        self.routes += outbox.routes()  # local only: every email sent, GET /_local/outbox
 
         streams, dynamodb = boto3.client("dynamodbstreams"), boto3.client("dynamodb")
         for source in stream_sources(template):

@@ -41,7 +41,8 @@ def test_create_list_patch_and_preview(brand_a: Client) -> None:
     assert status == 200, out
     assert out["subject"] == "Brand A x Maya: Spring trail launch"
     assert f'<a href="{link["url"]}">' in out["html"] and "Free shoes &amp; a fee" in out["html"]
-    assert out["text"].endswith("Code: MAYA10")
+    assert "Code: MAYA10\n\n--\n" in out["text"]  # then the footer, as sent
+    assert out["samples"] == ["from", "postal_address", "reply_to"]  # no sender set yet
 
     status, changed = brand_a.call(
         "PATCH", f"/v1/email-templates/{t['id']}", {"subject": "Hello {{ creator.name }}"}
@@ -63,17 +64,98 @@ def test_bad_templates_are_refused_at_save_and_change_nothing(brand_a: Client) -
     assert table_snapshot() == before
 
 
-def test_preview_says_which_value_is_missing(brand_a: Client) -> None:
+SENDER = {
+    "from_email": "team@mail.roster.example",
+    "from_name": "Peak Gear Partnerships",
+    "postal_address": "Peak Gear Inc., 12 Ridge Road, Boulder, CO 80302, USA",
+    "signature": "Jo at Peak Gear",
+}
+# Issue 12: `{{ promo_code }}` and `{{ link }}` unguarded saved fine, then the preview was a 422.
+CODE_AND_LINK = {
+    "name": "Code and link",
+    "subject": "Your code, {{ creator.first_name }}",
+    "html": '<p>Code {{ promo_code }}: <a href="{{ link }}">shop</a></p>',
+    "text": "Code {{ promo_code }}: {{ link }}\n{{ signature }}",
+}
+
+
+def test_preview_shows_marked_samples_until_the_link_and_code_exist(brand_a: Client) -> None:
+    assert brand_a.call("PUT", "/v1/outreach/settings", SENDER)[0] == 200
+    t = brand_a.call("POST", "/v1/email-templates", CODE_AND_LINK)[1]
+    assert t["fields"] == ["creator.first_name", "link", "promo_code", "signature"]
+    campaign = brand_a.call("POST", "/v1/campaigns", CAMPAIGN | {"status": "active"})[1]
+    maya = brand_a.call("POST", "/v1/creators", CREATOR)[1]
+    ask = {"creator_id": maya["id"], "campaign_id": campaign["id"]}
+
+    status, out = brand_a.call("POST", f"/v1/email-templates/{t['id']}/preview", ask)
+    assert status == 200, out
+    assert out["samples"] == ["link", "promo_code", "reply_to"] and out["refused"] is None
+    base = "https://127.0.0.1"  # the API's own host: no LINK_BASE_URL in these tests
+    assert out["text"].startswith(f"Code SAMPLE-CODE: {base}/r/SAMPLE-LINK\nJo at Peak Gear\n")
+    assert f'<a href="{base}/r/SAMPLE-LINK">' in out["html"]
+    # The footer and headers the send adds: postal address, unsubscribe link, one-click headers.
+    footer = out["text"].split("\n--\n", 1)[1]
+    assert footer.startswith("Peak Gear Inc., 12 Ridge Road, Boulder, CO 80302, USA\nUnsubscribe: ")
+    unsubscribe = footer.split("Unsubscribe: ", 1)[1].strip()
+    assert unsubscribe.startswith(f"{base}/u/") and f'<a href="{unsubscribe}">Unsubscribe</a>' in out["html"]
+    assert "12 Ridge Road, Boulder" in out["html"]
+    headers = out["headers"]
+    assert headers["From"] == "Peak Gear Partnerships <team@mail.roster.example>"
+    assert headers["To"] == "maya@example.com" and headers["Subject"] == "Your code, Maya"
+    assert headers["List-Unsubscribe"].startswith(f"<{unsubscribe}>, <mailto:unsubscribe+")
+    assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert headers["Reply-To"].startswith("reply+00000000000000000000000000.")
+
+    link = brand_a.call(
+        "POST",
+        "/v1/links",
+        {
+            "campaign_id": campaign["id"],
+            "creator_id": maya["id"],
+            "destination": "https://shop.example.com/x",
+        },
+    )[1]
+    brand_a.call(
+        "POST", "/v1/promo-codes", {"campaign_id": campaign["id"], "creator_id": maya["id"], "code": "MAYA10"}
+    )
+    status, real = brand_a.call("POST", f"/v1/email-templates/{t['id']}/preview", ask)
+    assert status == 200 and real["samples"] == ["reply_to"], real
+    assert (
+        real["text"].startswith(f"Code MAYA10: {link['url']}\n")
+        and "SAMPLE" not in real["text"] + real["html"]
+    )
+
+
+def test_preview_without_a_campaign_or_offer_marks_those_too(brand_a: Client) -> None:
     t = brand_a.call(
         "POST",
         "/v1/email-templates",
-        TEMPLATE | {"subject": "Hi", "html": "<p>Hi</p>", "text": "Link: {{ link }}"},
+        TEMPLATE | {"subject": "{{ campaign.name }}", "text": "{{ offer }} {{ page_url }} {{ sender.name }}"},
     )[1]
     maya = brand_a.call("POST", "/v1/creators", CREATOR)[1]
-    status, body = brand_a.call("POST", f"/v1/email-templates/{t['id']}/preview", {"creator_id": maya["id"]})
-    assert status == 422 and "'link' is undefined" in body["error"]["message"], body
+    status, out = brand_a.call("POST", f"/v1/email-templates/{t['id']}/preview", {"creator_id": maya["id"]})
+    assert status == 200, out
+    assert out["samples"] == [
+        "campaign.name",
+        "from",
+        "link",
+        "offer",
+        "page_url",
+        "postal_address",
+        "reply_to",
+        "sender.name",
+    ]
+    assert out["subject"] == "[SAMPLE CAMPAIGN]" and "/c/SAMPLE-PAGE" in out["text"]
+    assert out["headers"]["From"] == '"[SAMPLE SENDER]" <sender@example.invalid>'
     status, _ = brand_a.call("POST", f"/v1/email-templates/{t['id']}/preview", {"creator_id": "nobody"})
     assert status == 404
+
+
+def test_preview_says_when_the_creator_would_get_nothing(brand_a: Client) -> None:
+    t = brand_a.call("POST", "/v1/email-templates", TEMPLATE)[1]
+    bot = brand_a.call("POST", "/v1/creators", CREATOR | {"email": "noreply@shop.example"})[1]
+    out = brand_a.call("POST", f"/v1/email-templates/{t['id']}/preview", {"creator_id": bot["id"]})[1]
+    assert out["refused"] == "role address (noreply@) is not a person"
 
 
 def owned_template(a: Client) -> dict[str, Any]:

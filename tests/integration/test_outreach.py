@@ -412,3 +412,52 @@ def test_an_upper_cased_unsubscribe_mailto_still_unsubscribes(brand_a: Client, s
         outreach.handle_inbound(stores(), EventPublisher.__new__(EventPublisher), inbound, KEY)
         == "unsubscribed"
     )
+
+
+def test_preview_is_the_message_the_send_worker_sends(brand_a: Client, setup: dict[str, Any]) -> None:
+    """The same builder for both: the preview's subject, parts and headers are the bytes moto's
+    SESv2 received, but for the per-message reply token (Reply-To and the mailto unsubscribe)."""
+    campaign_id, maya = setup["campaign"]["id"], setup["maya"]["id"]
+    link = brand_a.call(
+        "POST",
+        "/v1/links",
+        {"campaign_id": campaign_id, "creator_id": maya, "destination": "https://shop.example.com/x"},
+    )[1]
+    brand_a.call(
+        "POST", "/v1/promo-codes", {"campaign_id": campaign_id, "creator_id": maya, "code": "MAYA10"}
+    )
+    template = brand_a.call(
+        "POST",
+        "/v1/email-templates",
+        {
+            "name": "Code and link",
+            "subject": "{{ campaign.name }}: {{ creator.first_name }}",
+            "html": '<p>{{ offer }}</p><p>Code {{ promo_code }}: <a href="{{ link }}">shop</a></p>{{ signature }}',
+            "text": "{{ offer }}\nCode {{ promo_code }}: {{ link }}\n{{ signature }}",
+        },
+    )[1]
+    offer = "A pair of Ember boots & a $500 fee"
+    status, preview = brand_a.call(
+        "POST",
+        f"/v1/email-templates/{template['id']}/preview",
+        {"creator_id": maya, "campaign_id": campaign_id, "offer": offer},
+    )
+    assert status == 200 and preview["samples"] == ["reply_to"], preview
+    body = {"steps": [{"template_id": template["id"]}], "audience": {"creator_ids": [maya]}, "offer": offer}
+    assert brand_a.call("POST", f"/v1/campaigns/{campaign_id}/outreach", body)[0] == 202
+    assert send_all() == 1
+    (message,) = sent()
+    actual = mail.read(message.raw_data.encode())
+    assert (preview["subject"], preview["text"], preview["html"]) == (
+        actual.headers["Subject"],
+        actual.text,
+        actual.html,
+    )
+    assert f"Code MAYA10: {link['url']}\nJo at Peak Gear\n" in actual.text
+    assert "https://go.roster.test/u/" in actual.text  # the deployment's link base, as in the preview
+
+    def without_reply_token(headers: dict[str, str]) -> dict[str, str]:
+        return {k: v.split(", <mailto:")[0] for k, v in headers.items() if k != "Reply-To"}
+
+    assert without_reply_token(preview["headers"]) == without_reply_token(actual.headers)
+    assert preview["headers"]["Reply-To"] != actual.headers["Reply-To"]  # each message has its own

@@ -86,6 +86,17 @@ def test_a_missing_value_fails_the_render_instead_of_leaving_a_hole() -> None:
         email_templates.render(t, email_templates.Personalization(creator=MAYA, brand_name="Peak Gear"))
 
 
+def test_samples_fill_only_the_fields_used_and_missing() -> None:
+    t = template(text="{{ link }} {{ promo_code }} {{ offer }}")
+    values = email_templates.Personalization(creator=MAYA, brand_name="B", offer="Boots")
+    filled, named = email_templates.with_samples(values, t.fields, "https://go.example")
+    assert named == ["link", "promo_code"]  # the offer is real; page_url is not used
+    out = email_templates.render(t, filled)
+    assert out.text == "https://go.example/r/SAMPLE-LINK SAMPLE-CODE Boots"
+    real = email_templates.Personalization(creator=MAYA, brand_name="B", link="L", promo_code="C", offer="O")
+    assert email_templates.with_samples(real, t.fields, "https://go.example") == (real, [])
+
+
 def test_the_sandbox_refuses_reaching_into_python() -> None:
     t = template(text="{{ offer.__class__.__mro__ }}")
     with pytest.raises(email_templates.RenderError):

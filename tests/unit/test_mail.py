@@ -75,6 +75,27 @@ def test_message_has_one_click_unsubscribe_reply_to_and_footer() -> None:
     assert "1 Ridge Rd, &lt;Boulder&gt;" in html and 'href="https://api.example/u/tok"' in html
 
 
+def test_a_built_message_reads_back_as_its_parts_and_shown_headers() -> None:
+    raw = mail.build(
+        from_name="Peak Gear",
+        from_email="team@mail.roster.example",
+        to="maya@example.com",
+        subject="Hello Maya",
+        html="<p>Hi</p>",
+        text="Hi\nthere",
+        reply_to="reply+abc@mail.roster.example",
+        unsubscribe_url="https://api.example/u/tok",
+        unsubscribe_mailto="unsubscribe+abc@mail.roster.example",
+        postal_address="1 Ridge Rd",
+    )
+    parts = mail.read(raw)
+    # LF, not SMTP's CRLF: the text as the template wrote it, then the footer.
+    assert parts.text == "Hi\nthere\n\n--\n1 Ridge Rd\nUnsubscribe: https://api.example/u/tok\n"
+    assert parts.html.startswith("<p>Hi</p><hr>") and 'href="https://api.example/u/tok"' in parts.html
+    assert list(parts.headers) == list(mail.SHOWN_HEADERS)
+    assert parts.headers["From"] == "Peak Gear <team@mail.roster.example>"
+
+
 REPLIES = [
     (
         "Sounds great, I'm in!\n\nOn Fri, Nov 20, 2026 at 10:00 AM Jo <jo@x.example> wrote:\n> Hi Maya",

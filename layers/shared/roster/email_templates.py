@@ -5,13 +5,14 @@ a value a creator lacks (no tracking link yet, say) fails that send instead of l
 Fields: `creator.first_name`, `creator.name`, `creator.handles.<platform>`, `campaign.name`,
 `brand.name`, `offer`, `link` (the creator's tracking link in the campaign), `promo_code`,
 `sender.name`, `signature`, `page_url` (the creator's collaboration page, when there is one).
-Optional values are simply absent: test them with `{% if link is defined %}`.
+Optional values are simply absent: test them with `{% if link is defined %}`. A preview shows
+marked samples for them instead (`with_samples`), so it never fails for a value not issued yet.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -150,6 +151,38 @@ class Personalization:
             if value is not None:
                 ctx[key] = value
         return ctx
+
+
+# Marked so nobody mistakes them for the creator's own values: a preview shows them where a value
+# does not exist yet (no link issued, no code, no collaboration page, no offer or campaign given).
+SAMPLE_CODE = "SAMPLE-CODE"
+SAMPLE_TEXT = {
+    "offer": "[SAMPLE OFFER: the offer given when the outreach starts]",
+    "signature": "[SAMPLE SIGNATURE: set one in PUT /v1/outreach/settings]",
+    "campaign_name": "[SAMPLE CAMPAIGN]",
+    "sender_name": "[SAMPLE SENDER]",
+}
+
+
+def with_samples(
+    values: Personalization, fields: Iterable[str], base_url: str
+) -> tuple[Personalization, list[str]]:
+    """`values` with a marked sample for every field the template uses that has no value yet, and
+    the names of those fields (as the template spells them)."""
+    used = set(fields)
+    samples = {
+        "link": f"{base_url}/r/SAMPLE-LINK",
+        "promo_code": SAMPLE_CODE,
+        "page_url": f"{base_url}/c/SAMPLE-PAGE",
+        **SAMPLE_TEXT,
+    }
+    spelled = {"campaign_name": "campaign.name", "sender_name": "sender.name"}
+    changes: dict[str, Any] = {}
+    for attr, sample in samples.items():
+        if spelled.get(attr, attr) in used and getattr(values, attr) is None:
+            changes[attr] = sample
+    named = sorted(spelled.get(attr, attr) for attr in changes)
+    return replace(values, **changes), named
 
 
 class RenderError(ValidationFailed):

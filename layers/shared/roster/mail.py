@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import html as html_lib
 import re
+from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import formataddr, getaddresses
@@ -24,6 +25,8 @@ ROLES = frozenset(
 )
 REPLY = re.compile(r"^reply\+([0-9a-z]{26})\.([0-9a-f]{20})@", re.IGNORECASE)
 EXCERPT_CHARS = 1000
+# `<payload>.<signature>`, both unpadded urlsafe base64; the signature is 16 bytes (22 characters).
+TOKEN = re.compile(r"([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]{22})")
 
 
 def role_address(address: str) -> bool:
@@ -86,11 +89,20 @@ def _token(key: str, purpose: str, first: str, second: str) -> str:
 
 
 def _read(key: str, purpose: str, token: str) -> tuple[str, str] | None:
+    # Only the one spelling `_token` writes: unpadded urlsafe base64 that re-encodes to itself.
+    # The decoder alone would also take padding, the `+/` alphabet, stray characters and
+    # non-zero trailing bits, so one link would have many working spellings.
+    m = TOKEN.fullmatch(token)
+    if not m:
+        return None
+    data, sig = m.groups()
     try:
-        data, sig = token.split(".", 1)
-        payload = base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)).decode()
+        raw = base64.urlsafe_b64decode(data + "=" * (-len(data) % 4))
+        payload = raw.decode()
         first, second = payload.split(".", 1)
     except (ValueError, UnicodeDecodeError):
+        return None
+    if _b64(raw) != data:
         return None
     # Bytes: a token with non-ASCII characters is simply not ours (str comparison would raise).
     if not hmac.compare_digest(_b64(_sign(key, purpose, payload)[:16]).encode(), sig.encode()):
@@ -130,6 +142,32 @@ def build(
     )
     msg.add_alternative(html + footer_html, subtype="html")
     return msg.as_bytes()
+
+
+# The headers a person checks in a preview or the local outbox; the rest is transport.
+SHOWN_HEADERS = ("From", "To", "Subject", "Reply-To", "List-Unsubscribe", "List-Unsubscribe-Post")
+
+
+@dataclass(frozen=True)
+class Parts:
+    """A message read back from its bytes: what the recipient's mail client shows."""
+
+    headers: dict[str, str]
+    text: str
+    html: str
+
+
+def read(raw: bytes) -> Parts:
+    """The shown headers and the text and HTML parts of a message (e.g. one `build` made)."""
+    msg = message_from_bytes(raw, policy=policy.default)
+    assert isinstance(msg, EmailMessage)
+    parts = {"plain": "", "html": ""}
+    for subtype in parts:
+        body = msg.get_body(preferencelist=(subtype,))
+        if body is not None:
+            parts[subtype] = str(body.get_content()).replace("\r\n", "\n")  # SMTP's CRLF, not the text's
+    headers = {h: str(msg[h]) for h in SHOWN_HEADERS if msg[h] is not None}
+    return Parts(headers=headers, text=parts["plain"], html=parts["html"])
 
 
 QUOTE_HEADER = re.compile(

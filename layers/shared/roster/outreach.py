@@ -30,11 +30,15 @@ from roster.models.campaigns import CampaignStatus
 from roster.models.collaborations import TimelineEvent
 from roster.models.creators import Creator
 from roster.models.outreach import (
+    EmailPreview,
+    EmailTemplate,
     Enrollment,
     Funnel,
     MessageEvent,
     OutreachMessage,
+    OutreachSettings,
     OutreachStart,
+    PreviewRequest,
     Sequence,
 )
 from roster.store.registry import Stores
@@ -185,6 +189,110 @@ def personalization(
     )
 
 
+@dataclass(frozen=True)
+class Composed:
+    """One outreach email exactly as SES gets it."""
+
+    subject: str
+    raw: bytes
+    samples: list[str]  # fields shown with a marked sample value (previews only)
+
+
+def compose(
+    stores: Stores,
+    config: MailConfig,
+    brand_id: str,
+    sender: OutreachSettings,
+    template: EmailTemplate,
+    creator: Creator,
+    campaign_id: str | None,
+    *,
+    offer: str | None,
+    message_id: str,
+    samples: bool = False,
+) -> Composed:
+    """The one builder of an outreach email: the send worker sends what this returns and the
+    preview shows it, so the two cannot differ. With `samples`, a value the creator does not have
+    yet is a marked sample instead of a refusal (RenderError)."""
+    values = personalization(
+        stores,
+        brand_id,
+        creator,
+        campaign_id,
+        public_url=config.public_url,
+        offer=offer,
+        sender_name=sender.from_name,
+        signature=sender.signature,
+        signing_key=config.signing_key,
+    )
+    filled: list[str] = []
+    if samples:
+        values, filled = email_templates.with_samples(values, template.fields, config.public_url)
+    rendered = email_templates.render(template, values)
+    token = mail.unsubscribe_token(config.signing_key, brand_id, creator.id)
+    reply_to = mail.reply_address(config.signing_key, message_id, config.mail_domain)
+    raw = mail.build(
+        from_name=sender.from_name,
+        from_email=sender.from_email,
+        to=creator.email,
+        subject=rendered.subject,
+        html=rendered.html,
+        text=rendered.text,
+        reply_to=reply_to,
+        unsubscribe_url=f"{config.public_url}/u/{token}",
+        unsubscribe_mailto=reply_to.replace("reply+", "unsubscribe+", 1),
+        postal_address=sender.postal_address,
+    )
+    return Composed(subject=rendered.subject, raw=raw, samples=filled)
+
+
+# A preview is no message: its Reply-To carries this id, which no reply pointer ever names, so a
+# reply to it is ignored (and every preview of the same inputs is the same bytes).
+PREVIEW_MESSAGE_ID = "0" * 26
+SAMPLE_SENDER = OutreachSettings(
+    from_email="sender@example.invalid",
+    from_name=email_templates.SAMPLE_TEXT["sender_name"],
+    postal_address="[SAMPLE POSTAL ADDRESS: set the sender in PUT /v1/outreach/settings]",
+    updated_at="",
+)
+
+
+def preview(
+    stores: Stores, config: MailConfig, brand_id: str, template_id: str, req: PreviewRequest
+) -> EmailPreview:
+    """The email this creator would get, built by `compose` like a send and read back from its
+    bytes; values that do not exist yet are marked samples, listed in `samples`."""
+    template = stores.outreach.get_template(brand_id, template_id)
+    creator = stores.creators.get(brand_id, req.creator_id)
+    sender = stores.outreach.get_settings(brand_id)
+    marked = ["reply_to"]
+    if sender is None:
+        sender = SAMPLE_SENDER
+        marked += ["from", "postal_address"] + (["sender.name"] if "sender.name" in template.fields else [])
+    composed = compose(
+        stores,
+        config,
+        brand_id,
+        sender,
+        template,
+        creator,
+        req.campaign_id,
+        offer=req.offer,
+        message_id=PREVIEW_MESSAGE_ID,
+        samples=True,
+    )
+    parts = mail.read(composed.raw)
+    refused = refusal(stores, brand_id, creator)
+    return EmailPreview(
+        subject=parts.headers["Subject"],
+        html=parts.html,
+        text=parts.text,
+        headers=parts.headers,
+        samples=sorted(set(marked + composed.samples)),
+        refused=refused[0] if refused else None,
+    )
+
+
 def message_id(sequence_id: str, creator_id: str, step: int) -> str:
     """Deterministic per (sequence, creator, step): a redelivered queue message finds the claim."""
     digest = hashlib.sha256(f"{sequence_id}:{creator_id}:{step}".encode()).digest()[:16]
@@ -243,39 +351,24 @@ def send_step(
         refused = refusal(stores, brand_id, creator)
         if refused:
             return refuse(*refused)
-        values = personalization(
-            stores,
-            brand_id,
-            creator,
-            campaign_id,
-            public_url=config.public_url,
-            offer=sequence.offer,
-            sender_name=settings.from_name,
-            signature=settings.signature,
-            signing_key=config.signing_key,
-        )
         try:
-            rendered = email_templates.render(template, values)
+            composed = compose(
+                stores,
+                config,
+                brand_id,
+                settings,
+                template,
+                creator,
+                campaign_id,
+                offer=sequence.offer,
+                message_id=mid,
+            )
         except email_templates.RenderError as exc:  # never half-rendered: this creator gets nothing
             return refuse(exc.message)
-        token = mail.unsubscribe_token(config.signing_key, brand_id, creator_id)
-        reply_to = mail.reply_address(config.signing_key, mid, config.mail_domain)
-        raw = mail.build(
-            from_name=settings.from_name,
-            from_email=settings.from_email,
-            to=creator.email,
-            subject=rendered.subject,
-            html=rendered.html,
-            text=rendered.text,
-            reply_to=reply_to,
-            unsubscribe_url=f"{config.public_url}/u/{token}",
-            unsubscribe_mailto=reply_to.replace("reply+", "unsubscribe+", 1),
-            postal_address=settings.postal_address,
-        )
         # The reply pointer goes first: a creator can answer before this function returns.
         stores.outreach.put_reply_pointer(mid, brand_id, campaign_id, creator_id)
         tags = {"brand": brand_id, "campaign": campaign_id, "creator": creator_id, "message": mid}
-        ses_id = mailer.send(settings.from_email, creator.email, raw, tags)
+        ses_id = mailer.send(settings.from_email, creator.email, composed.raw, tags)
     except Rejected as exc:
         return refuse(str(exc), status="failed")
     except Exception:
@@ -285,7 +378,7 @@ def send_step(
         raise
     stores.outreach.save_message(
         brand_id,
-        message.model_copy(update={"status": "sent", "subject": rendered.subject, "ses_message_id": ses_id}),
+        message.model_copy(update={"status": "sent", "subject": composed.subject, "ses_message_id": ses_id}),
     )
     nxt = step + 1
     done = nxt >= len(sequence.steps)

@@ -47,17 +47,43 @@ class EmailTemplateList(ResponseModel):
 
 
 class PreviewRequest(RequestModel):
+    """Whom to preview for. The sender, signature and postal address are the brand's saved ones
+    (`PUT /v1/outreach/settings`), as in a send."""
+
     creator_id: str = Field(min_length=1, max_length=64)
-    campaign_id: str | None = Field(default=None, max_length=64)
-    offer: str | None = Field(default=None, max_length=2000, description="The offer text for `{{ offer }}`")
-    sender_name: str | None = Field(default=None, max_length=200)
-    signature: str | None = Field(default=None, max_length=2000)
+    campaign_id: str | None = Field(
+        default=None, max_length=64, description="The campaign: the creator's link, code and page in it"
+    )
+    offer: str | None = Field(
+        default=None, max_length=2000, description="The text of `{{ offer }}` (given when outreach starts)"
+    )
 
 
 class RenderedEmail(ResponseModel):
     subject: str
     html: str
     text: str
+
+
+class EmailPreview(ResponseModel):
+    """The message as it would be sent: built by the send worker's own builder and read back."""
+
+    subject: str
+    html: str = Field(description="The HTML part: the template, then the footer (postal address, link)")
+    text: str = Field(description="The text part: the template, then the footer")
+    headers: dict[str, str] = Field(
+        description="From, To, Subject, Reply-To, List-Unsubscribe, List-Unsubscribe-Post as sent"
+    )
+    samples: list[str] = Field(
+        description="What is shown with a marked sample value because it does not exist yet: template "
+        "fields (`link` → …/r/SAMPLE-LINK, `promo_code` → SAMPLE-CODE, `page_url`, `offer`, `signature`, "
+        "`campaign.name`, `sender.name`), `from` and `postal_address` when no sender is set, and always "
+        "`reply_to` (each message gets its own reply token; the preview's is answered by nobody). A send "
+        "refuses a creator who still lacks a field the template uses unguarded."
+    )
+    refused: str | None = Field(
+        default=None, description="Why this creator would get no email now (suppressed, role address)"
+    )
 
 
 class OutreachSettingsPut(RequestModel):

@@ -13,6 +13,7 @@ from roster.adapters.queue import outreach_queue
 from roster.api.deps import WRITE_ERRORS, Cursor, Limit, principal, public_base_url, responses
 from roster.errors import NotFound, ValidationFailed
 from roster.models.outreach import (
+    EmailPreview,
     EmailTemplate,
     EmailTemplateCreate,
     EmailTemplateList,
@@ -24,7 +25,6 @@ from roster.models.outreach import (
     OutreachStart,
     Pipeline,
     PreviewRequest,
-    RenderedEmail,
     Sequence,
     StopRequest,
 )
@@ -88,25 +88,17 @@ def build_router() -> Router:
         "/v1/email-templates/<template_id>/preview",
         tags=["outreach"],
         summary="Render the template for one creator (and campaign), exactly as it would be sent",
-        responses=responses(200, RenderedEmail, H.NOT_FOUND, *WRITE_ERRORS),
+        description="Built by the send worker's own builder: subject, text and HTML parts with the "
+        "footer (postal address, unsubscribe link) and the headers, with the creator's real link, "
+        "code and page when they exist and marked sample values (listed in `samples`) when not yet.",
+        responses=responses(200, EmailPreview, H.NOT_FOUND, *WRITE_ERRORS),
     )
-    def preview(template_id: str, body: PreviewRequest) -> RenderedEmail:
-        brand_id = principal(router).brand_id
-        s = stores()
-        template = s.outreach.get_template(brand_id, template_id)
-        creator = s.creators.get(brand_id, body.creator_id)
-        values = outreach.personalization(
-            s,
-            brand_id,
-            creator,
-            body.campaign_id,
-            public_url=public_base_url(router),
-            offer=body.offer,
-            sender_name=body.sender_name,
-            signature=body.signature,
-            signing_key=get_settings().outreach_signing_key,  # {{ page_url }} as it would be sent
-        )
-        return email_templates.render(template, values)
+    def preview(template_id: str, body: PreviewRequest) -> EmailPreview:
+        s = get_settings()
+        if not (s.outreach_signing_key and s.mail_domain):
+            raise RuntimeError("OUTREACH_SIGNING_KEY and MAIL_DOMAIN must be set")
+        config = outreach.MailConfig(s.outreach_signing_key, s.mail_domain, public_base_url(router))
+        return outreach.preview(stores(), config, principal(router).brand_id, template_id, body)
 
     @router.put(
         "/v1/outreach/settings",
