@@ -1,4 +1,5 @@
-"""DynamoDB stream consumer: counted visits → raw click records + daily counters (batched)."""
+"""DynamoDB stream consumer: counted visits → raw click records + daily counters (batched); new
+ledger entries → the campaign's budget alerts (80 % and 100 % of its budget)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from roster import click_stats
+from roster import budget, click_stats
+from roster.adapters.events import event_publisher
 from roster.observability import logger, metrics, tracer
 from roster.settings import get_settings
 from roster.store.registry import stores
@@ -16,4 +18,7 @@ from roster.store.registry import stores
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    checked = budget.process(stores(), event_publisher(), event)
+    if checked["batchItemFailures"]:
+        return checked  # nothing counted yet: the batch comes back whole and each visit counts once
     return click_stats.process(stores().stats, event, ttl_days=get_settings().click_ttl_days)

@@ -1,13 +1,129 @@
-"""Campaign and creator reports, from the click counters, attributions and the ledger."""
+"""Campaign and creator reports, from the click counters, attributions, order events and the ledger.
+
+What counts: an attributed order is a conversion while it stands (not cancelled, not refunded in
+full); its revenue is its net item subtotal less what was refunded. Self-purchases are left out of
+every figure and shown apart. Orders that earn nothing (`not_commissionable`) are real sales: they
+count, and are listed apart too. Spend is what the ledger holds for the scope, fees and commissions
+in every status, against the campaign's budget in the budget's currency."""
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Literal
 
-from roster import clock
+from roster import budget, clock
+from roster.commissions import counted_refunds, refunded_items
+from roster.models.attribution import Attribution
 from roster.models.campaigns import Campaign, KpiMetric
-from roster.models.reports import CommissionTotals, CurrencyFigures, KpiProgress, Report
+from roster.models.common import Money
+from roster.models.orders import OrderEvent
+from roster.models.reports import (
+    CommissionTotals,
+    CurrencyFigures,
+    KpiProgress,
+    OrdersApart,
+    Report,
+    Returns,
+)
 from roster.store.registry import Stores
+
+# One Query per attributed order for its events, this many at a time: botocore's connection pool
+# holds 10 (see docs/decisions.md).
+EVENT_READERS = 10
+
+Fate = Literal["kept", "partially_refunded", "fully_refunded", "cancelled"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one order: its subtotal as placed, split into refunded, cancelled and kept."""
+
+    gross: int
+    refunded: int
+    cancelled: int
+    fate: Fate
+
+    @property
+    def net(self) -> int:
+        return self.gross - self.refunded - self.cancelled
+
+    @property
+    def stands(self) -> bool:
+        return self.fate in ("kept", "partially_refunded")
+
+
+def outcome(subtotal: int, events: Iterable[OrderEvent]) -> Outcome:
+    """Refunds are read exactly as the ledger reads them (`commissions.refunded_items`: in the
+    store's terms, in the order's currency, never more than the subtotal), rounded up to the minor
+    unit as reversals are. A cancellation takes what is left. An order of 0 with a refund counts as
+    refunded in full. `subtotal` (the attribution's) stands in until the order event is read."""
+    events = list(events)
+    placed = sorted((e for e in events if e.kind == "order"), key=lambda e: e.event_key)
+    if not placed:
+        return Outcome(subtotal, 0, 0, "kept")
+    order = placed[0]
+    gross = order.subtotal
+    refunded = min(math.ceil(refunded_items(order, events)), max(gross, 0))
+    if any(e.kind == "cancellation" for e in events):
+        return Outcome(gross, refunded, gross - refunded, "cancelled")
+    asked = any(e.refund_amount > 0 for e in counted_refunds(order, events))
+    if asked and refunded == max(gross, 0):
+        return Outcome(gross, refunded, 0, "fully_refunded")
+    return Outcome(gross, refunded, 0, "partially_refunded" if refunded else "kept")
+
+
+def outcomes(stores: Stores, brand_id: str, orders: list[Attribution]) -> list[Outcome]:
+    """Each order's events are one Query under the brand (`ORDER#<provider>#<order>#`); read a few
+    at a time, so a campaign of thousands of orders answers in about a second."""
+
+    def read(a: Attribution) -> Outcome:
+        return outcome(a.subtotal, stores.orders.for_order(brand_id, a.provider, a.order_id))
+
+    if not orders:
+        return []
+    with ThreadPoolExecutor(max_workers=min(EVENT_READERS, len(orders))) as pool:
+        return list(pool.map(read, orders))
+
+
+@dataclass
+class Tally:
+    """The orders' figures per currency, and those kept apart."""
+
+    gross: defaultdict[str, int] = field(default_factory=lambda: defaultdict(int))
+    refunded: defaultdict[str, int] = field(default_factory=lambda: defaultdict(int))
+    cancelled: defaultdict[str, int] = field(default_factory=lambda: defaultdict(int))
+    revenue: defaultdict[str, int] = field(default_factory=lambda: defaultdict(int))
+    count: defaultdict[str, int] = field(default_factory=lambda: defaultdict(int))
+    returns: dict[str, int] = field(
+        default_factory=lambda: {"cancelled": 0, "fully_refunded": 0, "partially_refunded": 0}
+    )
+    own: OrdersApart = field(default_factory=lambda: OrdersApart(orders=0, revenue={}))
+    unpaid: dict[str, OrdersApart] = field(default_factory=dict)
+    converted: list[Attribution] = field(default_factory=list)
+
+    def add(self, order: Attribution, fate: Outcome) -> None:
+        currency = order.currency
+        if order.self_purchase:  # outside every figure, shown apart
+            if fate.stands:
+                _add(self.own, currency, fate.net)
+            return
+        self.gross[currency] += fate.gross
+        self.refunded[currency] += fate.refunded
+        self.cancelled[currency] += fate.cancelled
+        if fate.fate != "kept":
+            self.returns[fate.fate] += 1
+        if not fate.stands:
+            return
+        self.converted.append(order)
+        self.revenue[currency] += fate.net
+        self.count[currency] += 1
+        if order.not_commissionable:  # a sale all the same: counted, and listed by reason
+            bucket = self.unpaid.setdefault(order.not_commissionable, OrdersApart(orders=0, revenue={}))
+            _add(bucket, currency, fate.net)
 
 
 def build(
@@ -22,48 +138,62 @@ def build(
         if scope == "campaign"
         else stores.ledger.for_creator(brand_id, scope_id)
     )
+    tally = Tally()
+    for order, fate in zip(orders, outcomes(stores, brand_id, orders), strict=True):
+        tally.add(order, fate)
 
-    revenue: dict[str, int] = defaultdict(int)
-    count: dict[str, int] = defaultdict(int)
-    for o in orders:
-        revenue[o.currency] += o.subtotal
-        count[o.currency] += 1
     now = clock.now_iso()
     commissions: dict[str, CommissionTotals] = defaultdict(CommissionTotals)
     for e in entries:
-        totals = commissions[e.currency]
-        status = e.status(now)
-        setattr(totals, status, getattr(totals, status) + e.amount)
+        if e.kind in budget.COMMISSION_KINDS:
+            totals = commissions[e.currency]
+            status = e.status(now)
+            setattr(totals, status, getattr(totals, status) + e.amount)
+    limit = campaign.budget if campaign else None
     currencies = {}
-    for currency in sorted(set(revenue) | set(commissions)):
+    for currency, cost in budget.spend(entries, limit, currencies=set(tally.gross)).items():
         c = commissions[currency]
         earned = c.pending + c.approved + c.paid
-        n = count.get(currency, 0)
+        n = tally.count[currency]
         currencies[currency] = CurrencyFigures(
-            revenue=revenue.get(currency, 0),
-            average_order_value=revenue.get(currency, 0) // n if n else 0,
+            gross_revenue=tally.gross[currency],
+            refunded=tally.refunded[currency],
+            cancelled=tally.cancelled[currency],
+            revenue=tally.revenue[currency],
+            average_order_value=tally.revenue[currency] // n if n else 0,
             commissions=c,
+            spend=cost,
             earnings_per_click=round(earned / clicks, 4) if clicks else None,
-            cost_per_acquisition=earned // n if n else None,
+            cost_per_acquisition=cost.total // n if n else None,
         )
-    known = [o.new_customer for o in orders if o.new_customer is not None]
+    converted = tally.converted
+    by_click = sum(o.method == "click" for o in converted)
+    known = [o.new_customer for o in converted if o.new_customer is not None]
     report = Report(
         scope=scope,
         id=scope_id,
         clicks=clicks,
         unique_clicks=unique,
-        orders=len(orders),
-        conversion_rate=round(len(orders) / clicks, 4) if clicks else None,
+        orders=len(converted),
+        conversion_rate=round(by_click / clicks, 4) if clicks else None,
         new_customer_share=round(sum(known) / len(known), 4) if known else None,
         currencies=currencies,
+        returns=Returns(**tally.returns),
+        self_purchases=tally.own,
+        not_commissionable=dict(sorted(tally.unpaid.items())),
     )
     if campaign:
-        report.kpis = [_kpi(k.metric, k.target, k.by, report, campaign) for k in campaign.kpis]
+        report.kpis = [_kpi(k.metric, k.target, k.by, report, limit) for k in campaign.kpis]
     return report
 
 
-def _kpi(metric: KpiMetric, target: int, by: object, report: Report, campaign: Campaign) -> KpiProgress:
-    currency = campaign.budget.currency if campaign.budget else next(iter(report.currencies), None)
+def _add(bucket: OrdersApart, currency: str, amount: int) -> None:
+    bucket.orders += 1
+    bucket.revenue[currency] = bucket.revenue.get(currency, 0) + amount
+
+
+def _kpi(metric: KpiMetric, target: int, by: object, report: Report, limit: Money | None) -> KpiProgress:
+    currency = limit.currency if limit else next(iter(report.currencies), None)
     figures = report.currencies.get(currency) if currency else None
     actual = {
         KpiMetric.CLICKS: report.clicks,
