@@ -20,6 +20,7 @@ WEBHOOK_PREFIX = "WEBHOOK#"
 PROMO_PREFIX = "PROMO#"
 LEDGER_PREFIX = "LEDGER#"
 APIKEY_PREFIX = "APIKEY#"
+PAYOUT_PREFIX = "PAYOUT#"
 
 
 def brand_pk(brand_id: str) -> str:
@@ -140,9 +141,20 @@ def promo_code_sk(code: str) -> str:
     return f"{PROMO_PREFIX}{code.upper()}"
 
 
+def promo_stripe_sk(promotion_code_id: str) -> str:
+    """Uniqueness guard and lookup: a Stripe promotion code id (case-sensitive) → the Roster code.
+    Outside PROMO_PREFIX, so code listings do not see it."""
+    return f"PROMO_STRIPE#{promotion_code_id}"
+
+
 def attribution_sk(provider: str, order_id: str) -> str:
     """The one attribution decision per order (creator, or none)."""
     return f"ATTRIBUTION#{provider}#{order_id}"
+
+
+def attributions_prefix() -> str:
+    """Every attribution of the brand (the orders listing without a filter)."""
+    return "ATTRIBUTION#"
 
 
 def attributions_by_campaign_pk(brand_id: str, campaign_id: str) -> str:
@@ -168,7 +180,13 @@ def ledger_by_campaign_pk(brand_id: str, campaign_id: str) -> str:
 
 
 def payout_sk(payout_id: str) -> str:
-    return f"PAYOUT#{payout_id}"
+    """Payout ids are ULIDs: the brand's payouts sort by booking time."""
+    return f"{PAYOUT_PREFIX}{payout_id}"
+
+
+def payout_lock_sk() -> str:
+    """The brand's one payout booking in progress (payout id and lease)."""
+    return "PAYOUT_LOCK"
 
 
 def post_sk(campaign_id: str, post_id: str) -> str:
