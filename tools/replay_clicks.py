@@ -8,6 +8,8 @@ Any line containing the JSON object is accepted (timestamps or request ids befor
 Each click gets the same conditional write the redirect would have made, with its original time,
 so replaying a file twice, or a click that was counted after all, never counts it twice. One
 limit: a click older than a later counted visit by the same visitor that day counts as a repeat.
+The lines are scrubbed before they are logged (roster.redaction): a replayed click carries the
+User-Agent with any email or IP in it masked, and only the referrer's host, `[ip]` if it was one.
 """
 
 from __future__ import annotations

@@ -3,20 +3,26 @@
 - SSRF: every address a host name resolves to must be public; the connection then goes to the
   address that was checked (no second DNS lookup an attacker could answer differently). Private,
   loopback, link-local, shared, reserved and multicast addresses are refused; loopback only when
-  the local-mode setting allows it. Every redirect hop is checked again.
+  the local-mode setting allows it. An IPv6 address that carries an IPv4 one (NAT64, 6to4,
+  Teredo, IPv4-mapped/compatible/translated) is judged by that IPv4 address. Every redirect hop
+  is checked again.
 - Politeness: a descriptive User-Agent, conditional GET (ETag / Last-Modified → 304), gzip.
 - Bounds: a connect/read timeout, an overall deadline, and a maximum body size (also after gzip).
+  The deadline is wall-clock across connect, TLS, headers, body and redirects (DNS lookups keep
+  the resolver's own timeouts): every socket wait is cut to what is left of it, so a server that
+  trickles a byte every 0.2 s (each under the read timeout) cannot hold a monitor worker past it.
 """
 
 from __future__ import annotations
 
 import http.client
+import io
 import ipaddress
 import socket
 import ssl
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Buffer, Callable
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -59,32 +65,151 @@ def system_resolver(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
-def address_allowed(ip: str, *, allow_loopback: bool = False) -> bool:
-    addr = ipaddress.ip_address(ip.split("%", 1)[0])
-    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped:
-        addr = addr.ipv4_mapped
+# IPv6 forms whose packets end at an IPv4 address held in their last 32 bits: IPv4-compatible
+# (::/96, RFC 4291), IPv4-translated (::ffff:0:0:0/96, RFC 2765) and the NAT64 well-known prefix
+# (64:ff9b::/96, RFC 6052). IPv4-mapped (::ffff:0:0/96) is ipaddress's `ipv4_mapped`.
+_TRANSLATED = tuple(ipaddress.ip_network(n) for n in ("::/96", "::ffff:0:0:0/96", "64:ff9b::/96"))
+# Local-use NAT64 (RFC 8215): where the IPv4 sits depends on the operator's prefix length, and a
+# local translator is exactly what reaches private IPv4 networks. Refused whole.
+_LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")
+
+
+def embedded_ipv4(addr: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address leads to: mapped, compatible, translated and NAT64
+    (the last 32 bits), 6to4 (2002::/16, RFC 3056) and Teredo (2001::/32, RFC 4380: server and
+    client). Empty for a plain IPv6 address."""
+    if addr.ipv4_mapped:
+        return [addr.ipv4_mapped]
+    if any(addr in net for net in _TRANSLATED):
+        return [ipaddress.IPv4Address(int(addr) & 0xFFFFFFFF)]
+    if addr.sixtofour:
+        return [addr.sixtofour]
+    if addr.teredo:
+        return list(addr.teredo)
+    return []
+
+
+def _public(addr: ipaddress.IPv4Address | ipaddress.IPv6Address, allow_loopback: bool) -> bool:
     if addr.is_loopback:
         return allow_loopback
     return addr.is_global and not addr.is_multicast
 
 
+def address_allowed(ip: str, *, allow_loopback: bool = False) -> bool:
+    """Whether a fetch may connect to `ip`. An IPv6 address that carries an IPv4 one is judged by
+    that IPv4 address too (by it alone when the IPv6 form is only a translation of it), so
+    `64:ff9b::a9fe:a9fe` is the metadata service 169.254.169.254, and refused like it."""
+    addr = ipaddress.ip_address(ip.split("%", 1)[0])
+    if isinstance(addr, ipaddress.IPv6Address) and not addr.is_loopback:
+        if addr in _LOCAL_NAT64:
+            return False
+        inner = embedded_ipv4(addr)
+        if not all(_public(v4, allow_loopback) for v4 in inner):
+            return False
+        if addr.ipv4_mapped or any(addr in net for net in _TRANSLATED):
+            return True
+    return _public(addr, allow_loopback)
+
+
+class _Deadline:
+    """What is left of one fetch's time: each socket wait gets min(timeout, time left)."""
+
+    def __init__(self, timeout: float, total: float) -> None:
+        self.timeout = timeout
+        self.total = total
+        self.end = time.monotonic() + total
+        self.last_wait_cut = False
+
+    def left(self) -> float:
+        remaining = self.end - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError(self.why())
+        self.last_wait_cut = remaining < self.timeout
+        return min(self.timeout, remaining)
+
+    def why(self) -> str:
+        """Why a wait timed out: the whole deadline, or one wait's timeout."""
+        if self.last_wait_cut or time.monotonic() >= self.end:
+            return f"no complete answer within {self.total:g} s"
+        return f"nothing received for {self.timeout:g} s"
+
+
+class _DeadlineSocket:
+    """What http.client calls on a connection's socket (sendall, makefile, close), each bounded by
+    the deadline (`sendall` as a whole: its timeout covers the whole send). Like a real socket, it
+    closes only once the response reading from it is closed too: http.client hands the socket to
+    the response when the server says it will close the connection."""
+
+    def __init__(self, sock: socket.socket, deadline: _Deadline) -> None:
+        self.sock = sock
+        self.deadline = deadline
+        self.readers = 0
+        self.closing = False
+
+    def sendall(self, data: bytes) -> None:
+        self.sock.settimeout(self.deadline.left())
+        self.sock.sendall(data)
+
+    def makefile(self, mode: str = "rb", *args: object, **kwargs: object) -> io.BufferedReader:
+        self.readers += 1
+        return io.BufferedReader(_DeadlineReader(self))
+
+    def reader_closed(self) -> None:
+        self.readers -= 1
+        if self.closing and not self.readers:
+            self.sock.close()
+
+    def close(self) -> None:
+        self.closing = True
+        if not self.readers:
+            self.sock.close()
+
+
+class _DeadlineReader(io.RawIOBase):
+    """The socket as http.client reads it (status line, headers, body): every read waits at most
+    what is left of the deadline, so bytes trickled under the read timeout cannot stretch it."""
+
+    def __init__(self, owner: _DeadlineSocket) -> None:
+        self.owner = owner
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Buffer) -> int:
+        self.owner.sock.settimeout(self.owner.deadline.left())
+        return self.owner.sock.recv_into(buffer)
+
+    def close(self) -> None:
+        if not self.closed:
+            self.owner.reader_closed()
+        super().close()
+
+
 class _PinnedHTTP(http.client.HTTPConnection):
-    def __init__(self, host: str, port: int, ip: str, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout)
+    def __init__(self, host: str, port: int, ip: str, deadline: _Deadline) -> None:
+        super().__init__(host, port, timeout=deadline.timeout)
         self.ip = ip
+        self.deadline = deadline
+
+    def _open(self) -> socket.socket:
+        return socket.create_connection((self.ip, self.port), self.deadline.left())
 
     def connect(self) -> None:
-        self.sock = socket.create_connection((self.ip, self.port), self.timeout)
+        self.sock = _DeadlineSocket(self._open(), self.deadline)
 
 
-class _PinnedHTTPS(http.client.HTTPSConnection):
-    def __init__(self, host: str, port: int, ip: str, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
-        self.ip = ip
+class _PinnedHTTPS(_PinnedHTTP):
+    default_port = http.client.HTTPS_PORT  # so the Host header is `host`, not `host:443`
+
+    def __init__(self, host: str, port: int, ip: str, deadline: _Deadline) -> None:
+        super().__init__(host, port, ip, deadline)
+        self.context = ssl.create_default_context()
 
     def connect(self) -> None:
-        sock = socket.create_connection((self.ip, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
+        sock = self._open()
+        sock.settimeout(self.deadline.left())  # the handshake, as a whole, waits at most this
+        tls = self.context.wrap_socket(sock, server_hostname=self.host)
+        self.sock = _DeadlineSocket(tls, self.deadline)
 
 
 @dataclass(frozen=True)
@@ -103,14 +228,16 @@ class Fetcher:
         last_modified: str | None = None,
         accept: str = "*/*",
     ) -> Response:
-        deadline = time.monotonic() + self.timeout * 3
+        deadline = _Deadline(self.timeout, self.timeout * 3)
         headers = {"User-Agent": self.user_agent, "Accept": accept, "Accept-Encoding": "gzip"}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
+        resp: http.client.HTTPResponse | None = None
         for _ in range(MAX_REDIRECTS + 1):
-            conn = self._connect(url)
+            conn = self._connect(url, deadline)
+            resp = None
             try:
                 parts = urlsplit(url)
                 path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
@@ -140,13 +267,17 @@ class Fetcher:
                     resp.getheader("Last-Modified"),
                     (resp.getheader("Content-Type") or "").split(";", 1)[0].strip().lower(),
                 )
+            except TimeoutError as exc:
+                raise FetchError(f"timed out fetching {urlsplit(url).hostname}: {deadline.why()}") from exc
             except (OSError, http.client.HTTPException) as exc:
                 raise FetchError(f"{type(exc).__name__} while fetching {urlsplit(url).hostname}") from exc
             finally:
+                if resp is not None:  # the response may own the socket (see _DeadlineSocket)
+                    resp.close()
                 conn.close()
         raise FetchError(f"more than {MAX_REDIRECTS} redirects")
 
-    def _connect(self, url: str) -> http.client.HTTPConnection:
+    def _connect(self, url: str, deadline: _Deadline) -> http.client.HTTPConnection:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise FetchError("only http and https URLs can be fetched")
@@ -163,9 +294,9 @@ class Fetcher:
         if refused:
             raise FetchError(f"{parts.hostname} resolves to a non-public address; not fetched")
         cls = _PinnedHTTPS if parts.scheme == "https" else _PinnedHTTP
-        return cls(parts.hostname, port, addresses[0], self.timeout)
+        return cls(parts.hostname, port, addresses[0], deadline)
 
-    def _read(self, resp: http.client.HTTPResponse, deadline: float) -> bytes:
+    def _read(self, resp: http.client.HTTPResponse, deadline: _Deadline) -> bytes:
         declared = resp.getheader("Content-Length")
         if declared and declared.isdigit() and int(declared) > self.max_bytes:
             raise FetchError(f"response larger than {self.max_bytes} bytes")
@@ -174,8 +305,7 @@ class Fetcher:
             size += len(chunk)
             if size > self.max_bytes:
                 raise FetchError(f"response larger than {self.max_bytes} bytes")
-            if time.monotonic() > deadline:
-                raise FetchError("response too slow")
+            deadline.left()  # raises once the deadline has passed
             chunks.append(chunk)
         return b"".join(chunks)
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from roster import campaigns as campaign_logic
-from roster import clock, ids
+from roster import clock, ids, public_suffixes
 from roster.errors import Conflict, NotFound, ValidationFailed
 from roster.models.campaigns import Campaign, CampaignStatus
 from roster.models.common import revalidate
@@ -16,6 +18,11 @@ from roster.store.registry import Stores
 
 GENERATED_CODE_LENGTH = 8  # base62: ~47.6 bits, unguessable at any realistic scan rate
 HANDLE_ORDER = (Platform.INSTAGRAM, Platform.TIKTOK, Platform.YOUTUBE, *Platform)
+MAX_ENCODED_URL = 4096  # 2,048 characters grow once non-ASCII is percent-encoded (up to 9 each)
+# Dots that IDNA reads as "." in a host name: ideographic, full-width and half-width full stops.
+UNICODE_DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})
+PRINTABLE_ASCII = "".join(chr(c) for c in range(0x21, 0x7F))
+HOST = re.compile(r"^[a-z0-9_-]+(?:\.[a-z0-9_-]+)*$")
 
 
 def host_allowed(host: str, domains: list[str]) -> bool:
@@ -28,36 +35,66 @@ def host_allowed(host: str, domains: list[str]) -> bool:
     return False
 
 
+def usable_domains(domains: list[str]) -> list[str]:
+    """The allowed domains that still count: one saved before public suffixes were refused
+    (`*.myshopify.com`) would let a link point at anyone's shop."""
+    return [d for d in domains if not public_suffixes.problem(d.removeprefix("*."), wildcard=d[:2] == "*.")]
+
+
+def _hidden(url: str) -> str | None:
+    """The first character a person cannot see or that ends a header line: controls, spaces,
+    format characters (U+200B, bidi controls, U+FEFF), line/paragraph separators (U+2028), ..."""
+    for i, ch in enumerate(url):
+        if ch == "\\" or unicodedata.category(ch)[0] in "CZ":
+            name = unicodedata.name(ch, "")
+            return f"U+{ord(ch):04X}{' ' + name if name else ''} at position {i + 1}"
+    return None
+
+
 def check_url(url: str, campaign: Campaign, field: str) -> str:
-    """The URL if people may be sent there, else a 422 that says why. Only http(s), no userinfo,
-    no odd ports, and a host on the campaign's allowed list: never an open redirect."""
+    """The URL, normalised, if people may be sent there, else a 422 that says why. Only http(s),
+    no userinfo, no odd ports, and a host on the campaign's allowed list: never an open redirect.
+
+    Normalised so that what is checked is what a browser opens, and the redirect's `Location` is
+    plain ASCII: the host in IDNA (`bücher.de` → `xn--bcher-kva.de`, `shop。example。com` →
+    `shop.example.com`), other non-ASCII percent-encoded as UTF-8. Invisible and control
+    characters are refused rather than encoded: nobody means to send a customer to them."""
 
     def bad(reason: str) -> ValidationFailed:
         return ValidationFailed(f"{field} is not allowed", details=[{"field": field, "message": reason}])
 
-    if any(ord(ch) < 0x21 or ch in "\\" for ch in url):
-        raise bad("URLs may not contain spaces, control characters or backslashes")
+    if hidden := _hidden(url):
+        raise bad(f"URLs may not contain spaces, invisible or control characters or backslashes ({hidden})")
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
         raise bad("not a valid URL") from exc
     schemes = {"https", "http"} if campaign.allow_http else {"https"}
-    if parts.scheme.lower() not in schemes:
+    scheme = parts.scheme.lower()
+    if scheme not in schemes:
         raise bad(f"the scheme must be {' or '.join(sorted(schemes))}")
     if parts.username is not None or parts.password is not None:
         raise bad("URLs with user information (user@host) are not allowed")
     if port not in (None, 80, 443):
         raise bad("only the default ports are allowed")
-    host = (parts.hostname or "").rstrip(".")
+    host = (parts.hostname or "").translate(UNICODE_DOTS).rstrip(".")
     try:
         host = host.encode("idna").decode("ascii").lower()
     except UnicodeError as exc:
         raise bad("not a valid host name") from exc
-    if not host or not host_allowed(host, campaign.allowed_domains):
-        allowed = ", ".join(campaign.allowed_domains) or "none yet: set allowed_domains on the campaign"
+    if host and not HOST.match(host):
+        raise bad(f"host {host!r} is not a valid host name")
+    domains = usable_domains(campaign.allowed_domains)
+    if not host or not host_allowed(host, domains):
+        allowed = ", ".join(domains) or "none yet: set allowed_domains on the campaign"
         raise bad(f"host {host or '(none)'!r} is not one of the campaign's allowed domains ({allowed})")
-    return url
+    netloc = host if port is None else f"{host}:{port}"
+    rest = (quote(p, safe=PRINTABLE_ASCII) for p in (parts.path, parts.query, parts.fragment))
+    normalised = urlunsplit((scheme, netloc, *rest))
+    if len(normalised) > MAX_ENCODED_URL:
+        raise bad(f"the URL is {len(normalised)} characters once encoded; at most {MAX_ENCODED_URL}")
+    return normalised
 
 
 def utm_source(creator: Creator) -> str:
@@ -111,19 +148,18 @@ def create(stores: Stores, brand_id: str, req: LinkCreate) -> Link:
     campaign, creator = owned_campaign_and_creator(stores, brand_id, req.campaign_id, req.creator_id)
     if campaign.status in (CampaignStatus.COMPLETED, CampaignStatus.CANCELLED):
         raise Conflict(f"a {campaign.status} campaign takes no new links")
-    check_url(req.destination, campaign, "destination")
-    if req.expired_url:
-        check_url(req.expired_url, campaign, "expired_url")
+    destination = check_url(req.destination, campaign, "destination")
+    expired_url = check_url(req.expired_url, campaign, "expired_url") if req.expired_url else None
     now = clock.now_iso()
     for attempt in range(3):
         link = Link(
             code=req.code or ids.new_token(GENERATED_CODE_LENGTH),
             campaign_id=campaign.id,
             creator_id=creator.id,
-            destination=req.destination,
+            destination=destination,
             enabled=req.enabled,
             expires_at=req.expires_at,
-            expired_url=req.expired_url,
+            expired_url=expired_url,
             utm_source=utm_source(creator),
             utm_campaign=campaign.slug,
             click_id_param=campaign.click_id_param,
@@ -146,10 +182,9 @@ def update(stores: Stores, brand_id: str, code: str, patch: LinkPatch) -> Link:
     if not changes:
         return current
     campaign = stores.campaigns.get(brand_id, current.campaign_id)
-    if "destination" in changes:
-        check_url(changes["destination"], campaign, "destination")
-    if changes.get("expired_url"):
-        check_url(changes["expired_url"], campaign, "expired_url")
+    for field in ("destination", "expired_url"):
+        if changes.get(field):
+            changes[field] = check_url(changes[field], campaign, field)
     merged = current.model_dump() | changes | {"updated_at": clock.now_iso(), "version": current.version + 1}
     updated = revalidate(Link, merged, "link")
     stores.links.replace(brand_id, current, updated, redirect_record(brand_id, updated))

@@ -15,16 +15,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from ulid import ULID
 
+from roster.redaction import redact
 from roster.store.clicks import ClickStore
 
 CODE = re.compile(r"^[A-Za-z0-9_-]{3,64}$")
 BOT_LIST = Path(__file__).parent / "data" / "bot_user_agents.txt"
 MAX_UA = 512
 DEDUPE_SECONDS = 3600
+PRINTABLE_ASCII = "".join(chr(c) for c in range(0x21, 0x7F))
 
 
 def load_bot_pattern(path: Path = BOT_LIST) -> re.Pattern[str]:
@@ -129,13 +131,19 @@ def _html(status: int, body: str, extra: dict[str, str] | None = None) -> dict[s
 
 
 def _redirect(location: str) -> dict[str, Any]:
+    # Links are stored normalised (roster.links.check_url); one saved before that may still hold
+    # raw non-ASCII, which is percent-encoded here so the header is always ASCII.
+    location = quote(location, safe=PRINTABLE_ASCII)
     headers = {"Location": location, "Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
     return {"statusCode": 302, "headers": headers, "body": "", "isBase64Encoded": False}
 
 
 def log(level: str, message: str, **fields: Any) -> None:
-    """One JSON line to stdout (CloudWatch). Callers never pass IPs; the visitor is hashed."""
-    print(json.dumps({"level": level, "message": message, "service": "redirect", **fields}, default=str))
+    """One JSON line to stdout (CloudWatch), scrubbed like every other function's (emails and IPs
+    masked): the User-Agent and referrer in a failed click's replay line are the visitor's to
+    fill in. Callers never pass the visitor's IP; the visitor is hashed."""
+    line = json.dumps({"level": level, "message": message, "service": "redirect", **fields}, default=str)
+    print(redact(line))
 
 
 class Redirector:
