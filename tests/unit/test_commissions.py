@@ -17,11 +17,13 @@ BASE = {
 
 
 def order(subtotal: int = 10_000, **extra: object) -> OrderEvent:
-    return OrderEvent(kind="order", event_key="1001", subtotal=subtotal, total=subtotal, **BASE | extra)
+    return OrderEvent(kind="order", event_key="1001", subtotal=subtotal, **BASE | {"total": subtotal} | extra)
 
 
-def refund(key: str, amount: int, cumulative: bool = False) -> OrderEvent:
-    return OrderEvent(kind="refund", event_key=key, refund_amount=amount, cumulative=cumulative, **BASE)
+def refund(key: str, amount: int, cumulative: bool = False, **extra: object) -> OrderEvent:
+    return OrderEvent(
+        kind="refund", event_key=key, refund_amount=amount, cumulative=cumulative, **BASE | extra
+    )
 
 
 CANCEL = OrderEvent(kind="cancellation", event_key="1001", **BASE)
@@ -54,8 +56,15 @@ def test_refunds_prorate_cancellations_reverse_and_orphans_wait() -> None:
     assert target([order(), refund("c:3000", 3000, True), refund("c:5000", 5000, True)], plan).net == 500  # type: ignore[union-attr]
 
 
-EVENTS = st.lists(st.integers(min_value=1, max_value=4000), max_size=3).map(
-    lambda amounts: [refund(f"r{i}", a) for i, a in enumerate(amounts)]
+# Refunds in the store's terms: net items or gross money, now and then in a foreign currency.
+EVENTS = st.lists(
+    st.tuples(st.integers(min_value=1, max_value=4000), st.sampled_from(["items", "gross"]), st.booleans()),
+    max_size=3,
+).map(
+    lambda drawn: [
+        refund(f"r{i}", a, refund_basis=basis, currency="EUR" if foreign else "USD")
+        for i, (a, basis, foreign) in enumerate(drawn)
+    ]
 )
 
 
@@ -75,7 +84,8 @@ EVENTS = st.lists(st.integers(min_value=1, max_value=4000), max_size=3).map(
 def test_any_interleaving_duplication_or_reordering_books_the_same_ledger(
     refunds: list[OrderEvent], cancelled: bool, has_order: bool, plan: CommissionPlan, schedule: list[int]
 ) -> None:
-    events = ([order(new_customer=True)] if has_order else []) + refunds + ([CANCEL] if cancelled else [])
+    placed = [order(new_customer=True, total=10_800)] if has_order else []
+    events = placed + refunds + ([CANCEL] if cancelled else [])
     if not events:
         return
 

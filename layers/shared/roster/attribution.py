@@ -2,17 +2,24 @@
 campaign sets `attribution_priority: click`); otherwise a Roster click id found in the order,
 if the click is within the campaign's attribution window (default 30 days). One order, at most
 one creator; orders with neither are stored as unattributed. A purchase with the creator's own
-email is flagged as a self-purchase."""
+email is flagged as a self-purchase.
+
+An order placed after its campaign stopped earning (its end date plus the grace, its completion,
+its cancellation) or while its promo code was retired is still attributed, and marked
+`not_commissionable` with the reason: the ledger books nothing for it."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from roster import clock
+from roster import campaigns, clock
 from roster.errors import NotFound
 from roster.models.attribution import Attribution
 from roster.models.orders import OrderEvent
+from roster.models.promo_codes import PromoCode
+from roster.signatures import Provider
 from roster.store.creators import email_hash
 from roster.store.registry import Stores
 
@@ -22,6 +29,12 @@ def _when(text: str) -> datetime | None:
         return clock.parse(text)
     except ValueError:
         return None
+
+
+@dataclass(frozen=True)
+class _Match:
+    data: dict[str, Any]
+    not_commissionable: str | None  # why it would earn nothing (None: it earns)
 
 
 def decide(stores: Stores, brand_id: str, order: OrderEvent) -> Attribution:
@@ -34,19 +47,62 @@ def decide(stores: Stores, brand_id: str, order: OrderEvent) -> Attribution:
         "decided_at": clock.now_iso(),
         "new_customer": order.new_customer,
     }
-    promo_match: dict[str, Any] | None = None
-    for code in order.discount_codes:
-        promo = stores.promo_codes.get(brand_id, code)
-        if promo:
-            promo_match = base | {
-                "method": "promo_code",
-                "code": promo.code,
-                "creator_id": promo.creator_id,
-                "campaign_id": promo.campaign_id,
-            }
-            break
-    click_match: dict[str, Any] | None = None
     ordered_at = _when(order.occurred_at) or clock.now()
+    promo_match = _by_promo_code(stores, brand_id, order, ordered_at, base)
+    click_match = _by_click(stores, brand_id, order, ordered_at, base)
+    chosen = promo_match or click_match
+    if promo_match and click_match:
+        try:
+            priority = stores.campaigns.get(brand_id, promo_match.data["campaign_id"]).attribution_priority
+        except NotFound:
+            priority = "promo_code"
+        first, other = (click_match, promo_match) if priority == "click" else (promo_match, click_match)
+        # A signal that can no longer earn (retired code, ended campaign) never blocks one that can.
+        chosen = other if first.not_commissionable and not other.not_commissionable else first
+    if chosen is None:
+        return Attribution(method="none", **base)
+    return _with_creator(
+        stores, brand_id, order, chosen.data | {"not_commissionable": chosen.not_commissionable}
+    )
+
+
+def _find_code(stores: Stores, brand_id: str, order: OrderEvent) -> PromoCode | None:
+    """The first of the order's codes that is a creator's; for Stripe, also the promotion code
+    ids its discounts name (mapped with the code's `stripe_promotion_code`)."""
+    for code in order.discount_codes:
+        if promo := stores.promo_codes.get(brand_id, code):
+            return promo
+    if order.provider is Provider.STRIPE:
+        for promotion_id in order.promotion_ids:
+            if promo := stores.promo_codes.by_stripe_promotion(brand_id, promotion_id):
+                return promo
+    return None
+
+
+def _by_promo_code(
+    stores: Stores, brand_id: str, order: OrderEvent, ordered_at: datetime, base: dict[str, Any]
+) -> _Match | None:
+    promo = _find_code(stores, brand_id, order)
+    if promo is None:
+        return None
+    try:
+        reason = campaigns.not_earning(stores.campaigns.get(brand_id, promo.campaign_id), ordered_at)
+    except NotFound:
+        reason = None
+    if reason is None and (retired := promo.retired_when(ordered_at)):
+        reason = f"ordered after promo code {promo.code} was retired at {retired}"
+    data = base | {
+        "method": "promo_code",
+        "code": promo.code,
+        "creator_id": promo.creator_id,
+        "campaign_id": promo.campaign_id,
+    }
+    return _Match(data, reason)
+
+
+def _by_click(
+    stores: Stores, brand_id: str, order: OrderEvent, ordered_at: datetime, base: dict[str, Any]
+) -> _Match | None:
     for click_id in order.click_ids:
         click = stores.stats.click(brand_id, click_id)
         if not click:
@@ -61,22 +117,14 @@ def decide(stores: Stores, brand_id: str, order: OrderEvent) -> Attribution:
             and clicked_at <= ordered_at + timedelta(minutes=5)
             and (ordered_at - clicked_at <= timedelta(days=campaign.attribution_window_days))
         ):
-            click_match = base | {
+            data = base | {
                 "method": "click",
                 "click_id": click_id,
                 "creator_id": str(click["creator_id"]),
                 "campaign_id": campaign.id,
             }
-            break
-    if promo_match and click_match:
-        try:
-            priority = stores.campaigns.get(brand_id, promo_match["campaign_id"]).attribution_priority
-        except NotFound:
-            priority = "promo_code"
-        return _with_creator(stores, brand_id, order, click_match if priority == "click" else promo_match)
-    if promo_match or click_match:
-        return _with_creator(stores, brand_id, order, promo_match or click_match or {})
-    return Attribution(method="none", **base)
+            return _Match(data, campaigns.not_earning(campaign, ordered_at))
+    return None
 
 
 def _with_creator(stores: Stores, brand_id: str, order: OrderEvent, data: dict[str, Any]) -> Attribution:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import UTC, datetime, time, timedelta
 
 from roster import clock, ids
 from roster.errors import Conflict
@@ -19,6 +20,9 @@ TRANSITIONS: dict[CampaignStatus, frozenset[CampaignStatus]] = {
     S.COMPLETED: frozenset(),
     S.CANCELLED: frozenset(),
 }
+
+# The final statuses and the field that records when the campaign reached them.
+ENDED_AT = {S.CANCELLED: "cancelled_at", S.COMPLETED: "completed_at"}
 
 
 def check_transition(current: CampaignStatus, target: CampaignStatus) -> None:
@@ -51,8 +55,41 @@ def update(store: CampaignStore, brand_id: str, campaign_id: str, patch: Campaig
         check_transition(current.status, patch.status)
     if current.status in (S.COMPLETED, S.CANCELLED):
         raise Conflict(f"a {current.status} campaign cannot be changed")
+    now = clock.now_iso()
     merged = current.model_dump() | changes
-    merged.update(updated_at=clock.now_iso(), version=current.version + 1)
+    merged.update(updated_at=now, version=current.version + 1)
+    if patch.status is not None and patch.status in ENDED_AT and patch.status != current.status:
+        merged[ENDED_AT[patch.status]] = now  # orders after this moment stop earning (attribution)
     updated = revalidate(Campaign, merged, "campaign")
     store.replace(brand_id, updated, expected_version=current.version)
     return updated
+
+
+def _ended(campaign: Campaign, status: CampaignStatus, recorded: str | None) -> datetime | None:
+    """When the campaign reached a final status; a campaign that reached it before the time was
+    recorded cannot have changed since, so its last update is that moment."""
+    if recorded:
+        return clock.parse(recorded)
+    return clock.parse(campaign.updated_at) if campaign.status == status else None
+
+
+def not_earning(campaign: Campaign, ordered_at: datetime) -> str | None:
+    """Why an order placed at `ordered_at` earns nothing in this campaign (None: it earns). Orders
+    earn until the end of `end_date` (UTC), or the campaign's completion if that came first, plus
+    `commission.accept_orders_days_after_end`; never after a cancellation."""
+    cancelled = _ended(campaign, S.CANCELLED, campaign.cancelled_at)
+    if cancelled and ordered_at >= cancelled:
+        return f"ordered after the campaign was cancelled at {_iso(cancelled)}"
+    grace = campaign.commission.accept_orders_days_after_end
+    end = datetime.combine(campaign.end_date + timedelta(days=1), time.min, UTC)
+    ended = f"ended on {campaign.end_date}"
+    completed = _ended(campaign, S.COMPLETED, campaign.completed_at)
+    if completed and completed < end:
+        end, ended = completed, f"was completed at {_iso(completed)}"
+    if ordered_at >= end + timedelta(days=grace):
+        return f"ordered after the campaign {ended}" + (f" and its {grace}-day grace" if grace else "")
+    return None
+
+
+def _iso(when: datetime) -> str:
+    return when.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")

@@ -73,9 +73,24 @@ def _generic(topic: str, p: dict[str, Any]) -> list[OrderEvent]:
     if hook.refund is None:
         raise ValueError("order.refunded needs a refund object")
     r = hook.refund
+    _same_currency(r.currency or o.currency, o.currency, f"refund {r.id}")
     return [
-        OrderEvent(kind="refund", event_key=r.id, occurred_at=r.created_at, refund_amount=r.amount, **base)
+        OrderEvent(
+            kind="refund",
+            event_key=r.id,
+            occurred_at=r.created_at,
+            refund_amount=r.amount,
+            refund_basis=r.basis,
+            **base,
+        )
     ]
+
+
+def _same_currency(refund: str, order: str, what: str) -> None:
+    """A refund is compared with what was sold: in another currency it cannot be, so it is refused
+    (the event is recorded as failed, with this reason)."""
+    if refund.upper() != order.upper():
+        raise ValueError(f"{what} is in {refund.upper()} but its order in {order.upper()}: not comparable")
 
 
 def _shopify_order(p: dict[str, Any]) -> dict[str, Any]:
@@ -95,6 +110,7 @@ def _shopify_order(p: dict[str, Any]) -> dict[str, Any]:
         "new_customer": orders_count == 1 if isinstance(orders_count, int) else None,
         "line_items": [
             LineItem(
+                line_id=str(li["id"]) if li.get("id") else None,
                 sku=li.get("sku") or None,
                 product_id=str(li["product_id"]) if li.get("product_id") else None,
                 quantity=int(li.get("quantity", 0)),
@@ -117,30 +133,66 @@ def _shopify(topic: str, p: dict[str, Any]) -> list[OrderEvent]:
         when = str(p.get("cancelled_at") or p["updated_at"])
         return [OrderEvent(kind="cancellation", event_key=order["order_id"], occurred_at=when, **order)]
     if topic == "refunds/create":
-        lines = p.get("refund_line_items") or []
-        currency = next(
-            (
-                str(li["subtotal_set"]["shop_money"]["currency_code"])
-                for li in lines
-                if li.get("subtotal_set")
-            ),
-            str((p.get("transactions") or [{}])[0].get("currency", "")),
-        ).upper()
-        if not currency:
-            raise ValueError("refund without a currency")
-        amount = sum(to_minor(li.get("subtotal"), currency) for li in lines)
-        return [
-            OrderEvent(
-                kind="refund",
-                provider=Provider.SHOPIFY,
-                order_id=str(p["order_id"]),
-                event_key=str(p["id"]),
-                occurred_at=str(p["created_at"]),
-                currency=currency,
-                refund_amount=amount,
-            )
-        ]
+        return _shopify_refund(p)
     return []  # other topics carry nothing for commissions
+
+
+def _shop_money(value: Any) -> dict[str, Any]:
+    """`{"shop_money": {...}, "presentment_money": {...}}` → the shop's side (the order's currency)."""
+    money = value.get("shop_money") if isinstance(value, dict) else None
+    return money if isinstance(money, dict) else {}
+
+
+def _shopify_refund(p: dict[str, Any]) -> list[OrderEvent]:
+    """What a refund covers is its refund line items: each line's net subtotal (after discounts,
+    before tax) in the shop's currency, the order's. Refunded shipping (`refund_shipping_lines`,
+    `order_adjustments` of kind shipping_refund) and tax-only refunds cover no items: their
+    refund is stored with an amount of 0 and reverses nothing."""
+    lines = p.get("refund_line_items") or []
+    currencies = {
+        str(_shop_money(li.get("subtotal_set")).get("currency_code") or "").upper() for li in lines
+    } - {""}
+    if len(currencies) > 1:
+        raise ValueError(f"refund lines in several currencies ({', '.join(sorted(currencies))})")
+    fallback = [
+        *(_shop_money(a.get("amount_set")).get("currency_code") for a in p.get("order_adjustments") or []),
+        *(
+            _shop_money(s.get("subtotal_amount_set")).get("currency_code")
+            for s in p.get("refund_shipping_lines") or []
+        ),
+        *(t.get("currency") for t in p.get("transactions") or []),
+    ]
+    currency = next(iter(currencies), None) or next((str(c).upper() for c in fallback if c), None)
+    if currency is None:
+        return []  # no money and no lines: nothing for commissions
+
+    def amount(li: dict[str, Any]) -> int:
+        money = _shop_money(li.get("subtotal_set"))
+        return to_minor(money["amount"] if "amount" in money else li.get("subtotal"), currency)
+
+    refunded = [
+        LineItem(
+            line_id=str(li["line_item_id"]) if li.get("line_item_id") else None,
+            sku=(li.get("line_item") or {}).get("sku") or None,
+            product_id=str((li.get("line_item") or {}).get("product_id") or "") or None,
+            quantity=int(li.get("quantity", 0)),
+            amount=amount(li),
+        )
+        for li in lines
+    ]
+    return [
+        OrderEvent(
+            kind="refund",
+            provider=Provider.SHOPIFY,
+            order_id=str(p["order_id"]),
+            event_key=str(p["id"]),
+            occurred_at=str(p["created_at"]),
+            currency=currency,
+            refund_amount=sum(li.amount for li in refunded),
+            refund_basis="items",
+            refund_lines=refunded,
+        )
+    ]
 
 
 def _woocommerce(topic: str, p: dict[str, Any]) -> list[OrderEvent]:
@@ -158,6 +210,7 @@ def _woocommerce(topic: str, p: dict[str, Any]) -> list[OrderEvent]:
         "customer_email_hash": email_hash((p.get("billing") or {}).get("email")),
         "line_items": [
             LineItem(
+                line_id=str(li["id"]) if li.get("id") else None,
                 sku=li.get("sku") or None,
                 product_id=str(li.get("product_id") or "") or None,
                 quantity=int(li.get("quantity", 0)),
@@ -175,13 +228,16 @@ def _woocommerce(topic: str, p: dict[str, Any]) -> list[OrderEvent]:
         "refunded",
     ):
         events.append(OrderEvent(kind="order", event_key=base["order_id"], occurred_at=created, **base))
-    for refund in p.get("refunds") or []:  # refunds ride along on order.updated
+    # Refunds ride along on order.updated as {id, reason, total}: money given back, tax and shipping
+    # included, without the lines it covers (those are only in the order refunds API).
+    for refund in p.get("refunds") or []:
         events.append(
             OrderEvent(
                 kind="refund",
                 event_key=str(refund["id"]),
                 occurred_at=str(p.get("date_modified_gmt") or created),
                 refund_amount=abs(to_minor(refund.get("total"), currency)),
+                refund_basis="gross",
                 **base,
             )
         )
@@ -190,6 +246,25 @@ def _woocommerce(topic: str, p: dict[str, Any]) -> list[OrderEvent]:
             OrderEvent(kind="cancellation", event_key=base["order_id"], occurred_at=created, **base)
         )
     return events
+
+
+def _stripe_promotions(obj: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """(code texts, promotion code ids) of the Stripe promotion codes applied to a Checkout Session
+    (`discounts[].promotion_code`) or an invoice (`discount`, and `discounts[]` when expanded).
+    Webhooks send `promotion_code` as an id (`promo_…`); an expanded object also gives its code.
+    An invoice's unexpanded `discounts` are Discount ids (`di_…`), which name no promotion code."""
+    found: list[Any] = [*(obj.get("discounts") or []), obj.get("discount")]
+    breakdown = (obj.get("total_details") or {}).get("breakdown") or {}
+    found += [d.get("discount") for d in breakdown.get("discounts") or [] if isinstance(d, dict)]
+    codes, ids = [], []
+    for discount in found:
+        promo = discount.get("promotion_code") if isinstance(discount, dict) else None
+        if isinstance(promo, dict):
+            ids.append(str(promo.get("id") or ""))
+            codes.append(str(promo.get("code") or ""))
+        elif isinstance(promo, str):
+            ids.append(promo)
+    return [c for c in dict.fromkeys(codes) if c], [i for i in dict.fromkeys(ids) if i]
 
 
 def _stripe(topic: str, p: dict[str, Any]) -> list[OrderEvent]:
@@ -201,6 +276,9 @@ def _stripe(topic: str, p: dict[str, Any]) -> list[OrderEvent]:
     order_id = str(obj.get("payment_intent") or obj["id"])  # the payment intent ties orders to refunds
 
     def order(subtotal: int, total: int, email: str | None, *refs: Any) -> list[OrderEvent]:
+        codes, promotion_ids = _stripe_promotions(obj)
+        if metadata.get("promo_code"):
+            codes.insert(0, str(metadata["promo_code"]))
         return [
             OrderEvent(
                 kind="order",
@@ -211,7 +289,8 @@ def _stripe(topic: str, p: dict[str, Any]) -> list[OrderEvent]:
                 currency=currency,
                 subtotal=subtotal,
                 total=total,
-                discount_codes=[str(metadata["promo_code"])] if metadata.get("promo_code") else [],
+                discount_codes=list(dict.fromkeys(codes)),
+                promotion_ids=promotion_ids,
                 click_ids=click_ids(*refs, *metadata.values()),
                 customer_email_hash=email_hash(email),
             )
@@ -227,7 +306,10 @@ def _stripe(topic: str, p: dict[str, Any]) -> list[OrderEvent]:
         subtotal = int(obj.get("subtotal") or 0) - discounts
         return order(subtotal, int(obj.get("amount_paid") or 0), obj.get("customer_email"))
     if kind == "charge.refunded":
+        # Refunds are money given back on the charge: tax and shipping are in them ("gross").
         refunds = (obj.get("refunds") or {}).get("data") or []
+        for r in refunds:
+            _same_currency(str(r.get("currency") or currency), currency, f"refund {r['id']}")
         if refunds:  # one event per refund object: deliveries of the same refund dedupe on its id
             return [
                 OrderEvent(
@@ -238,6 +320,7 @@ def _stripe(topic: str, p: dict[str, Any]) -> list[OrderEvent]:
                     occurred_at=str(r.get("created") or when),
                     currency=currency,
                     refund_amount=int(r.get("amount") or 0),
+                    refund_basis="gross",
                 )
                 for r in refunds
             ]
@@ -250,6 +333,8 @@ def _stripe(topic: str, p: dict[str, Any]) -> list[OrderEvent]:
                 occurred_at=when,
                 currency=currency,
                 refund_amount=int(obj.get("amount_refunded") or 0),
+                refund_basis="gross",
+                cumulative=True,
             )
         ]
     return []

@@ -1,4 +1,6 @@
-"""Creator promo codes: registered or generated from a pattern, unique per brand ignoring case."""
+"""Creator promo codes: registered or generated from a pattern, unique per brand ignoring case;
+retired (and reactivated) by the brand, optionally mapped to the Stripe promotion code that is the
+same code in Stripe."""
 
 from __future__ import annotations
 
@@ -6,10 +8,10 @@ import re
 import secrets
 
 from roster import clock
-from roster.errors import Conflict, ValidationFailed
+from roster.errors import Conflict, NotFound, ValidationFailed
 from roster.links import owned_campaign_and_creator, utm_source
 from roster.models.creators import Creator
-from roster.models.promo_codes import CODE_PATTERN, PromoCode, PromoCodeCreate
+from roster.models.promo_codes import CODE_PATTERN, PromoCode, PromoCodeCreate, PromoCodePatch, RetiredPeriod
 from roster.store.registry import Stores
 
 _RAND = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no look-alikes (0/O, 1/I/L)
@@ -42,7 +44,14 @@ def create(stores: Stores, brand_id: str, req: PromoCodeCreate) -> PromoCode:
     now = clock.now_iso()
 
     def attempt(code: str) -> PromoCode:
-        promo = PromoCode(code=code, campaign_id=campaign.id, creator_id=creator.id, created_at=now)
+        promo = PromoCode(
+            code=code,
+            campaign_id=campaign.id,
+            creator_id=creator.id,
+            stripe_promotion_code=req.stripe_promotion_code,
+            created_at=now,
+            updated_at=now,
+        )
         stores.promo_codes.create(brand_id, promo)
         return promo
 
@@ -55,7 +64,30 @@ def create(stores: Stores, brand_id: str, req: PromoCodeCreate) -> PromoCode:
     for i in range(1, tries + 1):
         try:
             return attempt(expand(req.pattern, creator, i))
-        except Conflict:
-            if i == tries:
+        except Conflict as exc:  # the code is taken: try the next one (a taken Stripe id is final)
+            if i == tries or all(d.get("field") != "code" for d in exc.details):
                 raise
     raise AssertionError("unreachable")
+
+
+def update(stores: Stores, brand_id: str, code: str, patch: PromoCodePatch) -> PromoCode:
+    """Retires or reactivates a code (orders placed while it is retired earn nothing) and sets or
+    removes its Stripe promotion code id. Sending what is already there changes nothing."""
+    current = stores.promo_codes.get(brand_id, code)
+    if current is None:
+        raise NotFound("promo code not found")
+    now = clock.now_iso()
+    data = current.model_dump()
+    if patch.status == "retired" and current.status == "active":
+        data |= {"status": "retired", "retired_at": now}
+    elif patch.status == "active" and current.status == "retired":
+        period = RetiredPeriod(start=current.retired_at or current.created_at, end=now).model_dump()
+        periods = [*data["retired_periods"], period]
+        data |= {"status": "active", "retired_at": None, "retired_periods": periods}
+    if "stripe_promotion_code" in patch.model_fields_set:
+        data["stripe_promotion_code"] = patch.stripe_promotion_code
+    if data == current.model_dump():
+        return current
+    updated = PromoCode.model_validate(data | {"updated_at": now, "version": current.version + 1})
+    stores.promo_codes.replace(brand_id, current, updated)
+    return updated

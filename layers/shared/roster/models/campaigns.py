@@ -11,6 +11,7 @@ from roster.models.commissions import CommissionSettings
 from roster.models.common import Domain, Money, PatchModel, RequestModel, ResponseModel, unique
 from roster.models.monitoring import MonitoringSettings
 from roster.models.posts import ContentRules
+from roster.money import MAX_AMOUNT
 
 
 class Objective(StrEnum):
@@ -44,7 +45,7 @@ class Kpi(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     metric: KpiMetric
-    target: int = Field(gt=0, le=10**13)
+    target: int = Field(gt=0, le=MAX_AMOUNT)
     by: date
 
 
@@ -68,6 +69,9 @@ def _check_dates(start: date | None, end: date | None) -> None:
 
 
 class CampaignCreate(RequestModel):
+    """A new campaign. Between fields: `end_date` is on or after `start_date`, and `status` is
+    `draft` or `active` (422 otherwise)."""
+
     name: Name
     objective: Objective
     kpis: Kpis = []
@@ -125,7 +129,8 @@ class CampaignCreate(RequestModel):
 
 
 class CampaignPatch(PatchModel):
-    """Only the fields sent are changed; `budget: null` removes the budget."""
+    """Only the fields sent are changed; `budget: null` removes the budget. The merged campaign
+    must still end on or after its start (422 otherwise)."""
 
     NULLABLE = frozenset({"budget", "default_terms", "brief", "landing_url"})
 
@@ -173,6 +178,10 @@ class Campaign(ResponseModel):
     default_terms: Terms | None = None
     brief: str | None = None
     landing_url: str | None = None
+    cancelled_at: str | None = Field(
+        default=None, description="When it was cancelled: orders placed after it earn nothing"
+    )
+    completed_at: str | None = Field(default=None, description="When it was marked completed")
     created_at: str
     updated_at: str
     version: int

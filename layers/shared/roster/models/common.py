@@ -14,7 +14,9 @@ from pydantic import (
     model_validator,
 )
 
+from roster import public_suffixes
 from roster.errors import ValidationFailed
+from roster.money import MAX_AMOUNT, is_currency
 
 
 class RequestModel(BaseModel):
@@ -47,9 +49,24 @@ def _upper(value: Any) -> Any:
     return value.strip().upper() if isinstance(value, str) else value
 
 
+def _iso_currency(value: str) -> str:
+    if not is_currency(value):
+        raise ValueError(f"{value!r} is not an ISO 4217 currency code")
+    return value
+
+
 # Upper-cased before the pattern check, so "usd" and "us" are accepted and stored as USD and US.
-CurrencyCode = Annotated[str, BeforeValidator(_upper), StringConstraints(pattern=r"^[A-Z]{3}$")]
+CurrencyCode = Annotated[
+    str,
+    BeforeValidator(_upper),
+    StringConstraints(pattern=r"^[A-Z]{3}$"),
+    AfterValidator(_iso_currency),
+]
 CountryCode = Annotated[str, BeforeValidator(_upper), StringConstraints(pattern=r"^[A-Z]{2}$")]
+
+
+# A configured amount of money in minor units: never negative, never above MAX_AMOUNT.
+Amount = Annotated[int, Field(ge=0, le=MAX_AMOUNT)]
 
 
 class Money(BaseModel):
@@ -57,7 +74,7 @@ class Money(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    amount: int = Field(ge=0, le=10**13, description="Integer minor units, e.g. 150000 = USD 1,500.00")
+    amount: Amount = Field(description="Integer minor units, e.g. 150000 = USD 1,500.00")
     currency: CurrencyCode = Field(description="ISO 4217 code, e.g. USD")
 
 
@@ -79,6 +96,8 @@ def _check_domain(value: str) -> str:
         )
     if labels[-1].isdigit():
         raise ValueError("IP addresses are not allowed; use a domain name")
+    if problem := public_suffixes.problem(bare, wildcard=wildcard):
+        raise ValueError(problem)
     return f"*.{bare}" if wildcard else bare
 
 

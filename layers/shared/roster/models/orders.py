@@ -4,10 +4,15 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from roster.models.attribution import Attribution
+from roster.models.common import CurrencyCode, ResponseModel
 from roster.signatures import Provider
+
+RefundBasis = Literal["items", "gross"]
 
 
 class LineItem(BaseModel):
+    line_id: str | None = Field(default=None, description="The store's id of the line (refunds name it)")
     sku: str | None = None
     product_id: str | None = None
     category: str | None = None
@@ -30,12 +35,23 @@ class OrderEvent(BaseModel):
         default=0, description="Net item subtotal (minor units): excl. tax, shipping, discounts"
     )
     total: int = 0
-    refund_amount: int = Field(default=0, description="Net item amount refunded by this event (refunds)")
+    refund_amount: int = Field(default=0, description="Amount refunded by this event (refunds), minor units")
+    refund_basis: RefundBasis = Field(
+        default="items",
+        description="What refund_amount measures: `items`, the net item amount refunded (the store says "
+        "which lines); `gross`, money given back with tax and shipping in it (only the total is known)",
+    )
+    refund_lines: list[LineItem] = Field(
+        default=[], description="The lines a refund covers, with their net refunded amounts (if said)"
+    )
     cumulative: bool = Field(
         default=False,
         description="refund_amount is the total refunded so far (a Stripe charge without its refund list)",
     )
     discount_codes: list[str] = []
+    promotion_ids: list[str] = Field(
+        default=[], description="The store's own promotion code ids found in the order (Stripe `promo_…`)"
+    )
     click_ids: list[str] = Field(default=[], description="Candidate click ids found in the order")
     customer_email_hash: str | None = None
     new_customer: bool | None = None
@@ -49,7 +65,7 @@ class GenericCustomer(BaseModel):
 
 class GenericOrder(BaseModel):
     id: str = Field(min_length=1, max_length=128)
-    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    currency: CurrencyCode
     created_at: str
     subtotal: int = Field(
         ge=0, description="Net item subtotal in minor units (after discounts, excl. tax/shipping)"
@@ -63,8 +79,16 @@ class GenericOrder(BaseModel):
 
 class GenericRefund(BaseModel):
     id: str = Field(min_length=1, max_length=128)
-    amount: int = Field(gt=0, description="Net item amount refunded, minor units")
+    amount: int = Field(gt=0, description="Amount refunded, minor units (what it measures: `basis`)")
     created_at: str
+    basis: RefundBasis = Field(
+        default="items",
+        description="`items`: amount is the net item amount refunded (after discounts, excl. tax and "
+        "shipping); `gross`: amount is the money given back, tax and shipping included",
+    )
+    currency: CurrencyCode | None = Field(
+        default=None, description="The refund's currency if you send it: it must be the order's"
+    )
 
 
 class GenericWebhook(BaseModel):
@@ -98,4 +122,12 @@ class WebhookEvent(BaseModel):
 
 class WebhookEventList(BaseModel):
     items: list[WebhookEvent]
+    next_cursor: str | None
+
+
+class OrderList(ResponseModel):
+    items: list[Attribution] = Field(
+        description="Each order's attribution: who earned it, by which signal, and `not_commissionable` "
+        "(why it earns nothing although attributed; null when it earns)"
+    )
     next_cursor: str | None

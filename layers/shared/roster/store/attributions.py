@@ -34,6 +34,40 @@ class AttributionStore:
         old = self.table.put(item, condition="attribute_not_exists(PK)")
         return Attribution.model_validate(old) if old else decision
 
+    def page(
+        self,
+        brand_id: str,
+        *,
+        campaign_id: str | None,
+        creator_id: str | None,
+        limit: int,
+        cursor: str | None,
+    ) -> tuple[list[Attribution], str | None]:
+        """A page of the brand's orders: of a campaign or a creator newest first, else all of them
+        by provider and order id."""
+        if campaign_id:
+            q = Query(
+                keys.GSI1PK,
+                keys.attributions_by_campaign_pk(brand_id, campaign_id),
+                index=keys.GSI1,
+                filter_expression="creator_id = :c" if creator_id else None,
+                values={":c": creator_id} if creator_id else {},
+                descending=True,
+            )
+        elif creator_id:
+            q = Query(
+                keys.GSI2PK,
+                keys.attributions_by_creator_pk(brand_id, creator_id),
+                index=keys.GSI2,
+                descending=True,
+            )
+        else:
+            q = Query(
+                keys.PK, keys.brand_pk(brand_id), sort_attr=keys.SK, sort_prefix=keys.attributions_prefix()
+            )
+        items, next_cursor = self.table.query_page(q, limit=limit, cursor=cursor)
+        return [Attribution.model_validate(i) for i in items], next_cursor
+
     def for_scope(self, brand_id: str, scope: str, scope_id: str) -> list[Attribution]:
         if scope == "campaign":
             q = Query(keys.GSI1PK, keys.attributions_by_campaign_pk(brand_id, scope_id), index=keys.GSI1)

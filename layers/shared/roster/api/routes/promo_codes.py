@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from roster import promo_codes
 from roster.api.deps import WRITE_ERRORS, Cursor, Limit, principal, responses
-from roster.models.promo_codes import PromoCode, PromoCodeCreate, PromoCodeList
+from roster.models.promo_codes import PromoCode, PromoCodeCreate, PromoCodeList, PromoCodePatch
 from roster.settings import get_settings
 from roster.store.registry import stores
 
@@ -46,5 +46,15 @@ def build_router() -> Router:
             cursor=cursor,
         )
         return PromoCodeList(items=items, next_cursor=next_cursor)
+
+    @router.patch(
+        "/v1/promo-codes/<code>",
+        tags=["promo-codes"],
+        summary="Retire a code (orders from now on earn nothing), reactivate it, or map it to a Stripe "
+        "promotion code",
+        responses=responses(200, PromoCode, H.NOT_FOUND, H.CONFLICT, *WRITE_ERRORS),
+    )
+    def patch_promo_code(code: str, body: PromoCodePatch) -> PromoCode:
+        return promo_codes.update(stores(), principal(router).brand_id, code, body)
 
     return router
