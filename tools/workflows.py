@@ -15,7 +15,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 FN = "${WorkflowFunctionArn}"
-IDS = {"brand_id.$": "$.brand_id", "collaboration_id.$": "$.collaboration_id"}
+# `answer`: what the last wait got (its `id`); a task that finds the collaboration's last action is
+# another knows Step Functions never got that one (its step timed out first) and takes it.
+IDS = {"brand_id.$": "$.brand_id", "collaboration_id.$": "$.collaboration_id", "answer.$": "$.answer"}
 LAMBDA_RETRY = [
     {
         "ErrorEquals": [
@@ -29,19 +31,27 @@ LAMBDA_RETRY = [
     }
 ]
 State = dict[str, Any]
+# A step whose timeout ends it holds this long before deciding, longer than any request takes (the
+# API and creator-page functions time out at 10 s): an action that arrived before the deadline has
+# been written by then and is honoured (`late`).
+HOLD_SECONDS = 10
+HOLD = f"hold {HOLD_SECONDS} s: a request sent in time lands"
 
 # What each action means, in words, for docs/workflows.md (a test keeps it equal to the API's actions).
 ACTIONS = {
     "accept": "creator accepts the invitation",
     "decline": "creator declines",
     "counter": "either side counter-offers terms",
-    "accept-terms": "brand accepts the current terms",
+    "accept-terms": "either side accepts the other side's latest offer (never its own); the contract "
+    "freezes exactly that offer",
     "sign": "creator signs the contract",
     "record-shipment": "brand records the shipment",
     "confirm-delivery": "creator or brand confirms delivery",
     "submit-content": "creator submits a content proposal",
-    "approve-content": "brand approves the content",
-    "request-changes": "brand requests changes",
+    "approve-content": "brand approves the last proposal (once no rounds are left, also one it asked "
+    "to change)",
+    "request-changes": "brand requests changes (on the last round: the brand then decides)",
+    "grant-round": "brand grants one more content round when none are left",
     "submit-post": "creator submits a post URL, one per deliverable (or monitoring finds it)",
     "rate": "brand rates the collaboration",
     "cancel": "brand cancels under the cancellation clause",
@@ -90,6 +100,19 @@ def wait(stage: str, actions: list[str], timeout_path: str, on_timeout: str, nex
             {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Failed"},
         ],
         "Next": next_state,
+    }
+
+
+def late(name: str, route_to: str) -> dict[str, State]:
+    """The timeout branch of a step whose timeout ends it: hold, then take the action the step got
+    before its deadline (if any) to `route_to`, which routes `timeout` to the step's end."""
+    state = task(
+        "the answer the step took before its timeout, if any", {"task": "late"}, route_to, result="$.answer"
+    )
+    state["ResultSelector"] = {"action.$": "$.Payload.action", "id.$": "$.Payload.id"}
+    return {
+        f"{name}Hold": {"Type": "Wait", "Comment": HOLD, "Seconds": HOLD_SECONDS, "Next": f"{name}Late"},
+        f"{name}Late": state,
     }
 
 
@@ -149,10 +172,12 @@ def collaboration() -> dict[str, Any]:
     s: dict[str, State] = {}
     s["Invite"] = enter("invite", "InviteWait")
     s["InviteWait"] = wait(
-        "invite", ["accept", "decline", "cancel"], "$.settings.answer_seconds", "NoAnswer", "InviteRoute"
+        "invite", ["accept", "decline", "cancel"], "$.settings.answer_seconds", "InviteHold", "InviteRoute"
     )
+    s |= late("Invite", "InviteRoute")
     s["InviteRoute"] = route(
-        {"accept": "Negotiate", "decline": "Declined", "cancel": "Cancelled"}, "InviteWait"
+        {"accept": "Negotiate", "decline": "Declined", "cancel": "Cancelled", "timeout": "NoAnswer"},
+        "InviteWait",
     )
 
     s["Negotiate"] = enter("negotiate", "NegotiateWait")
@@ -231,8 +256,19 @@ def collaboration() -> dict[str, Any]:
         "Choices": [{"Variable": "$.revise.value.more", "BooleanEquals": True, "Next": "Content"}],
         "Default": "RoundsExhausted",
     }
+    # Changes requested on the last round: the brand decides, alerted again each decision period.
     s["RoundsExhausted"] = task(
-        "alert the brand: no rounds left", {"task": "stalled", "stage": "content"}, "ReviewWait"
+        "alert the brand: no revision rounds left", {"task": "exhausted", "stage": "content"}, "RoundsDecide"
+    )
+    s["RoundsDecide"] = wait(
+        "content",
+        ["approve-content", "grant-round", "cancel"],
+        "$.settings.decision_seconds",
+        "RoundsExhausted",
+        "RoundsRoute",
+    )
+    s["RoundsRoute"] = route(
+        {"approve-content": "Live", "grant-round": "Content", "cancel": "Cancelled"}, "RoundsDecide"
     )
 
     s["Live"] = enter("live", "PostWait", due="$.settings.post_due_seconds")
@@ -261,7 +297,9 @@ def collaboration() -> dict[str, Any]:
     )
 
     s["Close"] = enter("close", "RateWait")
-    s["RateWait"] = wait("close", ["rate"], "$.settings.rating_seconds", "Completed", "Completed")
+    s["RateWait"] = wait("close", ["rate"], "$.settings.rating_seconds", "RateHold", "Completed")
+    # A rating is the record only: one that came in time is kept by the hold before completing.
+    s["RateHold"] = {"Type": "Wait", "Comment": HOLD, "Seconds": HOLD_SECONDS, "Next": "Completed"}
     s["Completed"] = finish("completed")
     s["Declined"] = finish("declined")
     s["NoAnswer"] = finish("no_answer")

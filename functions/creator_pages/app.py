@@ -1,6 +1,7 @@
 """Creator pages: GET /c/{token} shows the collaboration and what it waits for; POST
-/c/{token}/{action} (JSON or form) accepts, declines, counters, signs, submits content or a post
-URL (one per deliverable), confirms delivery. The page lists each deliverable and its state. The
+/c/{token}/{action} (JSON or form) accepts, declines, counters, accepts the brand's latest offer,
+signs, submits content or a post URL (one per deliverable), confirms delivery. The page shows the
+latest offer (with a button to accept the brand's) and lists each deliverable and its state. The
 token is signed per collaboration; anything else is a 404."""
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ from urllib.parse import parse_qs
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
-from roster import collaborations, deliverables, mail
+from roster import collaborations, deliverables, mail, money
 from roster.adapters.events import event_publisher
 from roster.adapters.workflows import workflows
+from roster.api import json_body
 from roster.api.status import error_body, error_response, json_response
 from roster.errors import RosterError
-from roster.models.collaborations import CREATOR_ACTIONS, ActionBody, Collaboration, DeliverableUnit
+from roster.models.collaborations import CREATOR_ACTIONS, ActionBody, Collaboration, DeliverableUnit, Offer
 from roster.observability import logger, metrics
 from roster.settings import get_settings
 from roster.store.registry import stores
@@ -27,11 +29,11 @@ from roster.store.registry import stores
 
 def _body(event: dict[str, Any]) -> dict[str, Any]:
     raw = event.get("body") or ""
-    text = base64.b64decode(raw).decode() if event.get("isBase64Encoded") else raw
+    text = json_body.decode(base64.b64decode(raw)) if event.get("isBase64Encoded") else raw
     ctype = (event.get("headers") or {}).get("content-type", "")
     if "application/x-www-form-urlencoded" in ctype:
         return {k: v[0] for k, v in parse_qs(text).items()}
-    loaded = json.loads(text) if text.strip() else {}
+    loaded = json_body.loads(text) if text.strip() else {}
     if not isinstance(loaded, dict):
         raise ValueError("body must be a JSON object")
     return loaded
@@ -54,8 +56,55 @@ def _deliverable(u: DeliverableUnit) -> str:
     )
 
 
-def _page(c: Collaboration, brand: str) -> dict[str, Any]:
-    waiting = ", ".join(a for a in (c.waiting_for.actions if c.waiting_for else []) if a in CREATOR_ACTIONS)
+def _creator_actions(c: Collaboration) -> list[str]:
+    """What the step waits for that the creator can do: accepting terms only when the latest
+    offer is the brand's (nobody accepts their own)."""
+    actions = [a for a in (c.waiting_for.actions if c.waiting_for else []) if a in CREATOR_ACTIONS]
+    mine = bool(c.offers) and c.offers[-1].by == "creator"
+    return [a for a in actions if not (a == "accept-terms" and (mine or not c.offers))]
+
+
+def _offer(c: Collaboration, o: Offer, token: str, can_accept: bool) -> str:
+    t = o.terms
+    items = ", ".join(f"{d.count} {d.platform} {d.format}" for d in t.deliverables)
+    fee = ""
+    if t.fee_per_deliverable:
+        exp = money.exponent(t.fee_per_deliverable.currency)
+        amount = t.fee_per_deliverable.amount / 10**exp
+        fee = f"; {t.fee_per_deliverable.currency} {amount:,.{exp}f} per deliverable"
+    who = "you" if o.by == "creator" else "the brand"
+    button = (
+        f"<form method='post' action='{html.escape(token)}/accept-terms'>"
+        "<button type='submit'>Accept these terms</button></form>"
+        if can_accept
+        else ""
+    )
+    return (
+        f"<h2>Latest offer</h2><p>Offer {len(c.offers)}, from {who} ({html.escape(o.at[:16])}): "
+        f"{html.escape(items)}{html.escape(fee)}; posting {t.posting_window_start} to "
+        f"{t.posting_window_end}.</p>{button}"
+    )
+
+
+def _post_form(token: str) -> str:
+    """The post's URL and its caption as published: Roster checks the caption when it cannot read
+    the post's page (the brand still sees that it was not read)."""
+    return (
+        f"<h2>Submit a post</h2><form method='post' action='{html.escape(token)}/submit-post'>"
+        "<p><label>Post URL <input name='url' type='url' required></label></p>"
+        "<p><label>Caption, as posted <textarea name='text' rows='4' maxlength='20000'></textarea>"
+        "</label></p><button type='submit'>Submit post</button></form>"
+    )
+
+
+def _page(c: Collaboration, brand: str, token: str) -> dict[str, Any]:
+    actions = _creator_actions(c)
+    waiting = ", ".join(actions)
+    offer = (
+        _offer(c, c.offers[-1], token, "accept-terms" in actions)
+        if c.offers and c.stage in ("invite", "negotiate")
+        else ""
+    )
     rows = "".join(f"<li>{html.escape(e.at[:16])} {html.escape(e.type)}</li>" for e in c.timeline[-20:])
     deliverables.ensure(c)
     units = "".join(_deliverable(u) for u in c.deliverables)
@@ -64,8 +113,9 @@ def _page(c: Collaboration, brand: str) -> dict[str, Any]:
         f"<title>{html.escape(brand)} collaboration</title></head>"
         "<body style='font-family:system-ui;max-width:40rem;margin:2rem auto'>"
         f"<h1>{html.escape(brand)}</h1><p>Stage: <b>{html.escape(c.stage)}</b>"
-        f"{' — waiting for you: ' + html.escape(waiting) if waiting else ''}</p>"
+        f"{' — waiting for you: ' + html.escape(waiting) if waiting else ''}</p>{offer}"
         f"{'<h2>Deliverables</h2><ul>' + units + '</ul>' if units else ''}"
+        f"{_post_form(token) if 'submit-post' in actions else ''}"
         f"<h2>Timeline</h2><ul>{rows}</ul></body></html>"
     )
     return {
@@ -88,7 +138,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         action = params.get("action")
         if not action:
             brand = stores().brands.get_brand(brand_id)
-            return _page(stores().collaborations.get(brand_id, collaboration_id), brand.name if brand else "")
+            c = stores().collaborations.get(brand_id, collaboration_id)
+            return _page(c, brand.name if brand else "", params.get("token", ""))
         body = ActionBody.model_validate(_body(event))
         ip = event.get("requestContext", {}).get("http", {}).get("sourceIp")
         updated = collaborations.act(
@@ -105,6 +156,10 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     except ValidationError as exc:
         details = [{"field": ".".join(map(str, e["loc"])), "message": e["msg"]} for e in exc.errors()]
         return json_response(422, error_body("validation_error", "invalid input", details))
+    except json.JSONDecodeError as exc:
+        return json_response(
+            400, error_body("malformed_json", f"the request body is not valid JSON: {exc.msg}")
+        )
     except ValueError as exc:
         return json_response(400, error_body("bad_request", str(exc)))
     except RosterError as exc:

@@ -152,7 +152,7 @@ def test_happy_path_counter_offer_and_a_content_round(stack: RunningStack, posts
     c = flow.creators("Maya", "Lena")
     maya, lena = c["Maya"], c["Lena"]
 
-    # Maya: accept → brand accepts the opening terms → sign → content (changes once) → post → rate.
+    # Maya: accept → she accepts the brand's opening terms → sign → content (changes once) → post → rate.
     flow.creator(maya, "accept")
     # Lena: accept → counter-offer → brand accepts her terms.
     flow.creator(lena, "accept")
@@ -162,8 +162,12 @@ def test_happy_path_counter_offer_and_a_content_round(stack: RunningStack, posts
     lena_now = flow.waiting(lena, "sign")
     assert [o["by"] for o in lena_now["offers"]] == ["brand", "creator"]
     assert lena_now["contract"]["terms"]["fee_per_deliverable"]["amount"] == 40000
+    assert lena_now["contract"]["offer"] == 2
 
-    flow.brand(maya, "accept-terms")
+    flow.waiting(maya, "accept-terms")  # the brand cannot accept its own (opening) offer
+    status, err = call(stack, "POST", f"/v1/collaborations/{maya}/actions/accept-terms", {})
+    assert status == 409 and "is your own" in err["error"]["message"], err
+    flow.creator(maya, "accept-terms")
     signed = flow.creator(maya, "sign", {"name": "Maya Flow"})
     assert signed["stage"] == "contract"
     flow.creator(
@@ -260,7 +264,7 @@ def test_missed_deadline_reminds_alerts_then_waits_for_the_brand(stack: RunningS
     flow = Flow(stack, {"sign_due_seconds": 2, "decision_seconds": 60}, name="Deadline campaign")
     dee = flow.creators("Dee")["Dee"]
     flow.creator(dee, "accept")
-    flow.brand(dee, "accept-terms")
+    flow.creator(dee, "accept-terms")
     decided = flow.waiting(dee, "extend")  # past the due date and the grace period
     kinds = [e["type"] for e in decided["timeline"]]
     assert "reminder" in kinds and "brand alerted: deadline missed" in kinds
@@ -283,14 +287,18 @@ def test_cancelling_the_campaign_cancels_its_collaborations(stack: RunningStack)
     status, err = call(stack, "POST", f"/v1/collaborations/{ids['Eve']}/actions/accept-terms", {})
     assert status == 409 and "closed" in err["error"]["message"]
     workflow = call(stack, "GET", f"/v1/campaigns/{flow.campaign['id']}/workflow")[1]
-    assert workflow["status"] == "cancelled"
+    assert workflow["status"] == "cancelled" and workflow["closed_at"]  # wrapped up like an ended one
+    assert "clicks" in workflow["final_report"]
+    assert {(i["collaboration_id"], i["outcome"]) for i in workflow["open_items"]} == {
+        (cid, "cancelled") for cid in ids.values()
+    }
 
 
 def test_seeding_ships_then_the_creator_confirms_delivery(stack: RunningStack) -> None:
     flow = Flow(stack, {"seeding": True}, name="Seeding campaign")
     gus = flow.creators("Gus")["Gus"]
     flow.creator(gus, "accept")
-    flow.brand(gus, "accept-terms")
+    flow.creator(gus, "accept-terms")
     flow.creator(gus, "sign", {"name": "Gus Flow"})
     status, err = call(stack, "POST", f"/v1/collaborations/{gus}/actions/approve-content", {})
     flow.brand(gus, "record-shipment", {"carrier": "UPS", "tracking_number": "1Z999AA10123456784"})
@@ -311,3 +319,52 @@ def test_the_campaign_reports_and_wraps_up_with_open_items(stack: RunningStack) 
     )
     assert len(workflow["reports"]) >= 1 and "clicks" in workflow["final_report"]
     assert [i["collaboration_id"] for i in workflow["open_items"]] == [hal]
+
+
+def test_no_revision_rounds_left_the_brand_decides(stack: RunningStack) -> None:
+    flow = Flow(stack, {"content_rounds": 1}, name="One round campaign")
+    ida = flow.creators("Ida")["Ida"]
+    flow.creator(ida, "accept")
+    flow.creator(ida, "accept-terms")
+    flow.creator(ida, "sign", {"name": "Ida Flow"})
+    flow.creator(ida, "submit-content", {"text": "Draft 1"})
+    flow.brand(ida, "request-changes", {"comments": "Brighter, please"})  # the last round: 200
+    deciding = flow.waiting(ida, "grant-round")
+    assert deciding["waiting_for"]["actions"] == ["approve-content", "grant-round", "cancel"]
+    alerts = call(stack, "GET", "/v1/alerts")[1]["items"]
+    assert any(
+        "no revision rounds left" in a["message"] and a["creator_id"] == deciding["creator_id"]
+        for a in alerts
+    ), alerts
+    flow.brand(ida, "grant-round")
+    flow.creator(ida, "submit-content", {"text": "Draft 2, brighter"})
+    flow.brand(ida, "approve-content")
+    live = flow.waiting(ida, "submit-post")
+    assert [p["decision"] for p in live["proposals"]] == ["changes_requested", "approved"]
+    assert live["extra_rounds"] == 1
+    flow.brand(ida, "cancel")
+    assert flow.closed(ida)["outcome"] == "cancelled"
+
+
+def test_actions_racing_one_second_timers_are_all_honoured(stack: RunningStack) -> None:
+    """The negotiation times out every second (alert, wait again). Counters sent just before and
+    just after each timeout land in the record and the workflow, never as a 409."""
+    from datetime import datetime, timedelta
+
+    flow = Flow(stack, {"negotiate_seconds": 1}, name="Racing campaign")
+    jo = flow.creators("Jo")["Jo"]
+    flow.creator(jo, "accept")
+    for n in range(12):
+        c = flow.waiting(jo, "counter")
+        since = datetime.fromisoformat(c["waiting_for"]["since"].replace("Z", "+00:00"))
+        at = since + timedelta(seconds=1 + 0.03 * (n - 6))  # around Step Functions' timeout
+        time.sleep(max(0.0, (at - datetime.now(since.tzinfo)).total_seconds()))
+        status, out = creator_call(c["creator_url"], "counter", {"terms": TERMS | {"usage_rights_days": n}})
+        assert status == 200, (n, out)
+    flow.brand(jo, "accept-terms")
+    contracted = flow.waiting(jo, "sign")
+    assert len(contracted["offers"]) == 13 and contracted["contract"]["offer"] == 13
+    assert contracted["contract"]["terms"]["usage_rights_days"] == 11
+    kinds = [e["type"] for e in contracted["timeline"]]
+    assert kinds.count("counter") == 12
+    flow.brand(jo, "cancel")

@@ -4,18 +4,19 @@ The API and the creator pages act on a collaboration only through the step it wa
 action that step does not accept is a 409 naming the current stage. A valid action changes the
 record (offers, contract signature, shipment, proposals, post, rating) and resumes the waiting
 step with `{"action": ...}`; the workflow's Lambda tasks (`roster.workflow_tasks`) do the rest.
+An action the step took is never lost to its timer: when Step Functions timed the step out
+before the resume reached it, the wait its timeout branch leads to takes the action instead.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
 from typing import Any, Literal
 
 from ulid import ULID
 
-from roster import clock, deliverables, outreach
+from roster import alerts, clock, deliverables, outreach, reports
 from roster.adapters.events import EventPublisher
 from roster.adapters.workflows import StepGone, Workflows
 from roster.errors import Conflict, NotFound, RosterError, ValidationFailed
@@ -36,6 +37,7 @@ from roster.models.collaborations import (
     TimelineEvent,
 )
 from roster.models.posts import Post
+from roster.observability import logger
 from roster.store.registry import Stores
 
 Party = Literal["brand", "creator", "roster"]
@@ -64,6 +66,7 @@ def execution_input(brand_id: str, campaign: Campaign, c: Collaboration) -> dict
         "campaign_id": campaign.id,
         "creator_id": c.creator_id,
         "settings": campaign.workflow.model_dump(mode="json"),
+        "answer": {},  # what the last wait got (`id` of the action); every task is told
     }
 
 
@@ -86,6 +89,7 @@ def start(
     now = clock.now_iso()
     created: list[Collaboration] = []
     pending: list[Collaboration] = []
+    opening = campaign.default_terms
     for creator in creators:
         cid = collaboration_id(brand_id, campaign_id, creator.id)
         c = Collaboration(
@@ -94,10 +98,9 @@ def start(
             creator_id=creator.id,
             stage="invite",
             status="open",
-            offers=[Offer(by="brand", at=now, terms=campaign.default_terms)]
-            if campaign.default_terms
-            else [],
-            timeline=[TimelineEvent(at=now, type="created", by="brand")],
+            offers=[Offer(by="brand", at=now, terms=opening)] if opening else [],
+            timeline=[TimelineEvent(at=now, type="created", by="brand")]
+            + ([_offered(now, "brand", 1, opening)] if opening else []),
             created_at=now,
             updated_at=now,
         )
@@ -154,17 +157,65 @@ def _require(value: Any, field: str, action: str) -> Any:
     return value
 
 
+def _offered(at: str, by: Literal["brand", "creator"], number: int, terms: Terms) -> TimelineEvent:
+    """The opening offer on the timeline (counters are there as `counter` actions, numbered alike)."""
+    return TimelineEvent(
+        at=at, type="offer", by=by, detail={"offer": number, "terms": terms.model_dump(mode="json")}
+    )
+
+
+def _accept_terms(c: Collaboration, by: Literal["brand", "creator"], now: str) -> dict[str, Any]:
+    """Negotiation ends when one side accepts the other side's latest offer, as it stands."""
+    if not c.offers:
+        raise Conflict("there are no terms to accept yet: counter with terms first")
+    latest = c.offers[-1]
+    if latest.by == by:
+        other = "creator" if by == "brand" else "brand"
+        raise Conflict(
+            f"the latest offer (offer {len(c.offers)}, {latest.at}) is your own: the {other} accepts it "
+            "or counters; you can counter again meanwhile"
+        )
+    latest.accepted_by, latest.accepted_at = by, now
+    return {"offer": len(c.offers), "offered_by": latest.by, "offered_at": latest.at}
+
+
+def _decide_content(c: Collaboration, action: str, body: ActionBody, now: str) -> dict[str, Any]:
+    """The brand's decision on the last proposal. Once changes were requested on the last allowed
+    round, the brand may still approve it as it is (or grant a round, or cancel)."""
+    last = c.proposals[-1] if c.proposals else None
+    if last is None or last.decision == "approved":
+        raise Conflict("there is no proposal awaiting a decision")
+    if last.decision is not None and action == "request-changes":
+        raise Conflict(
+            f"changes were already requested on round {last.round} and no revision rounds are left: "
+            "approve-content approves it as it is, grant-round gives the creator one more round, "
+            "cancel ends the collaboration"
+        )
+    noted: dict[str, Any] = {"round": last.round}
+    if last.decision is not None:
+        noted["overrides"] = last.decision
+    last.decision = "approved" if action == "approve-content" else "changes_requested"
+    last.comments, last.decided_at = body.comments or last.comments, now
+    return noted
+
+
 def _apply(
-    c: Collaboration, action: str, body: ActionBody, by: Literal["brand", "creator"], ip: str | None
-) -> dict[str, Any]:
-    """The record change an action makes; returns what the workflow gets with the action."""
-    now = clock.now_iso()
+    c: Collaboration,
+    action: str,
+    body: ActionBody,
+    by: Literal["brand", "creator"],
+    ip: str | None,
+    now: str,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The record change an action makes (`now`: when the action arrived); returns what the
+    workflow gets with the action and what the timeline notes beyond the body."""
     output: dict[str, Any] = {"action": action}
+    noted: dict[str, Any] = {}
     if action == "counter":
         c.offers.append(Offer(by=by, at=now, terms=_require(body.terms, "terms", action), note=body.note))
+        noted["offer"] = len(c.offers)
     elif action == "accept-terms":
-        if not c.offers:
-            raise Conflict("there are no terms to accept yet: counter with terms first")
+        noted = _accept_terms(c, by, now)
     elif action == "sign":
         if c.contract is None:
             raise Conflict("no contract has been issued yet")
@@ -194,11 +245,10 @@ def _apply(
             )
         )
     elif action in ("approve-content", "request-changes"):
-        if not c.proposals or c.proposals[-1].decision is not None:
-            raise Conflict("there is no proposal awaiting a decision")
-        last = c.proposals[-1]
-        last.decision = "approved" if action == "approve-content" else "changes_requested"
-        last.comments, last.decided_at = body.comments, now
+        noted = _decide_content(c, action, body, now)
+    elif action == "grant-round":
+        c.extra_rounds += 1
+        noted["extra_rounds"] = c.extra_rounds
     elif action == "submit-post":
         url = str(_require(body.url, "url", action))
         deliverables.assign(c, url, body.platform)  # 409 when no due deliverable fits the post
@@ -207,7 +257,7 @@ def _apply(
         c.rating = Rating(score=_require(body.score, "score", action), notes=body.notes)
     elif action == "extend":
         output["seconds"] = _require(body.seconds, "seconds", action)
-    return output
+    return output, noted
 
 
 def act(
@@ -222,6 +272,7 @@ def act(
     by: Party,
     ip: str | None = None,
 ) -> Collaboration:
+    received = clock.now_iso()  # an action counts from when it arrived, not from when it lands
     allowed = ALLOWED[by]
     current = stores.collaborations.get(brand_id, collaboration_id)
     if action not in BRAND_ACTIONS | CREATOR_ACTIONS:
@@ -245,24 +296,30 @@ def act(
     holder: dict[str, Any] = {}
 
     def change(c: Collaboration, private: dict[str, Any]) -> None:
+        # No deadline check here: Step Functions' timer decides, and a step it timed out meanwhile
+        # still gets the action, through its timeout branch (see `answer` below).
         if c.waiting_for is None or action not in c.waiting_for.actions or not private.get("task_token"):
             raise Conflict("the workflow moved on; reload and try again", details=[_stage(c)])
-        if datetime.fromisoformat(c.waiting_for.until) <= clock.now():  # timing out: record nothing
-            raise Conflict("that step just timed out; reload and try again", details=[_stage(c)])
-        holder["output"] = _apply(c, action, body, "creator" if by == "roster" else by, ip)
+        output, noted = _apply(c, action, body, "creator" if by == "roster" else by, ip, received)
+        output["id"] = str(ULID())  # Step Functions keeps it at `$.answer.id` once it has the action
+        holder["answer"] = {"output": output, "received_at": received}
         holder["token"] = private["task_token"]
         detail = {
             k: v for k, v in body.model_dump(mode="json", exclude_none=True).items() if k != "media_urls"
         }
-        c.timeline.append(TimelineEvent(at=clock.now_iso(), type=action, by=by, detail=detail))
+        c.timeline.append(TimelineEvent(at=received, type=action, by=by, detail=detail | noted))
         c.waiting_for, private["task_token"] = None, None
+        # The last action taken: a wait (or the invitation's `late` task) that finds Step Functions
+        # never got it (another `$.answer.id`) takes it, so a timeout cannot swallow it.
+        private["answer"] = holder["answer"]
         c.updated_at = clock.now_iso()
 
     updated, _ = stores.collaborations.mutate(brand_id, collaboration_id, change)
     try:
-        wf.resume(holder["token"], holder["output"])
-    except StepGone as exc:
-        raise Conflict("that step just timed out; reload and try again", details=[_stage(updated)]) from exc
+        wf.resume(holder["token"], holder["answer"]["output"])
+    except StepGone:  # timed out between the write and now: the wait its timeout leads to takes it
+        logger.info("action left to the timeout branch", extra={"collaboration_id": collaboration_id})
+    alerts.wait_answered(stores, events, brand_id, collaboration_id, action, by)  # the wait is over
     answered = {"accept": "accepted", "decline": "declined"}.get(action)
     if answered and stores.outreach.get_enrollment(brand_id, updated.campaign_id, updated.creator_id):
         outreach.stop(stores, events, brand_id, updated.campaign_id, updated.creator_id, answered)
@@ -331,9 +388,12 @@ def cancel_campaign(
     stores: Stores, wf: Workflows, events: EventPublisher, brand_id: str, campaign_id: str
 ) -> int:
     """A cancelled campaign reaches every open collaboration: its execution stops and it closes
-    as cancelled. Returns how many were open."""
+    as cancelled. Then the campaign is wrapped up as at its end: final report, the collaborations
+    the cancellation cut short as its open items, `closed_at`. Returns how many were open."""
     closed = 0
-    for raw in stores.collaborations.all_raw(brand_id, campaign_id):
+    raws = stores.collaborations.all_raw(brand_id, campaign_id)
+    cut_short = [_open_item(r) | {"outcome": "cancelled"} for r in raws if r.get("status") == "open"]
+    for raw in raws:
         if raw.get("status") != "open":
             continue
         if raw.get("execution_arn"):
@@ -347,9 +407,64 @@ def cancel_campaign(
             "collaboration.closed",
             {"brand_id": brand_id, "collaboration_id": raw["id"], "outcome": "cancelled"},
         )
+        alerts.collaboration_closed(stores, events, brand_id, raw["id"], "cancelled")
         closed += 1
     flow = stores.collaborations.get_campaign_workflow(brand_id, campaign_id)
     if flow:
         wf.stop(flow["execution_arn"], "campaign cancelled")
-        stores.collaborations.put_campaign_workflow(brand_id, campaign_id, {**flow, "status": "cancelled"})
+        if flow.get("closed_at"):  # wrapped up at its end date already: that wrap-up stands
+            flow["status"] = "cancelled"
+            stores.collaborations.put_campaign_workflow(brand_id, campaign_id, flow)
+        else:
+            wrap_up(stores, events, brand_id, campaign_id, status="cancelled", open_items=cut_short)
     return closed
+
+
+def _open_item(raw: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "collaboration_id": raw["id"],
+        "creator_id": raw["creator_id"],
+        "stage": raw.get("stage"),
+        "waiting_for": (raw.get("waiting_for") or {}).get("actions", []),
+    }
+
+
+def wrap_up(
+    stores: Stores,
+    events: EventPublisher,
+    brand_id: str,
+    campaign_id: str,
+    *,
+    status: Literal["closed", "cancelled"] = "closed",
+    open_items: list[dict[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
+    """The campaign's end, once: the final report, the open items (the collaborations still open,
+    unless given) and `closed_at`. A wrap-up that finds one done (a retried task, the execution
+    after a cancellation) changes nothing. Returns the open items."""
+    flow = stores.collaborations.get_campaign_workflow(brand_id, campaign_id) or {}
+    if flow.get("closed_at"):
+        return list(flow.get("open_items", []))
+    campaign = stores.campaigns.get(brand_id, campaign_id)
+    report = reports.build(stores, brand_id, "campaign", campaign_id, campaign)
+    if open_items is None:
+        open_items = [
+            _open_item(r)
+            for r in stores.collaborations.all_raw(brand_id, campaign_id)
+            if r.get("status") == "open"
+        ]
+    stores.collaborations.put_campaign_workflow(
+        brand_id,
+        campaign_id,
+        {
+            **flow,
+            "status": status,
+            "final_report": report.model_dump(mode="json"),
+            "open_items": open_items,
+            "closed_at": clock.now_iso(),
+        },
+    )
+    events.publish(
+        "campaign.wrapped_up",
+        {"brand_id": brand_id, "campaign_id": campaign_id, "status": status, "open_items": len(open_items)},
+    )
+    return open_items

@@ -6,6 +6,7 @@ a yes/no)."""
 
 from __future__ import annotations
 
+import contextlib
 import html
 import statistics
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any, get_args
 
 from roster import (
+    alerts,
     clock,
     collaborations,
     deliverables,
@@ -22,14 +24,13 @@ from roster import (
     posts,
     promo_codes,
     reports,
-    sources,
 )
 from roster.adapters.events import EventPublisher
 from roster.adapters.mailer import Mailer, Rejected, Throttled, Unavailable
 from roster.adapters.queue import WorkQueue
-from roster.adapters.workflows import Workflows
+from roster.adapters.workflows import StepGone, Workflows
 from roster.errors import Conflict, RosterError
-from roster.fetch import Fetcher, FetchError
+from roster.fetch import Fetcher
 from roster.models.campaigns import Campaign, CampaignStatus
 from roster.models.collaborations import Collaboration, Contract, Outcome, Stage, TimelineEvent, Waiting
 from roster.models.creators import Platform
@@ -120,6 +121,7 @@ def _alert(d: Deps, brand_id: str, c: Collaboration, kind: AlertKind, message: s
         message,
         post_id=None,
         key=f"{c.id}:{key}",
+        collaboration_id=c.id,
     )
 
 
@@ -135,24 +137,17 @@ def run(d: Deps, event: dict[str, Any]) -> dict[str, Any]:
         return updated
 
     if task == "wait":  # the most frequent task needs nothing but the record it updates
-
-        def store_token(x: Collaboration, private: dict[str, Any]) -> None:
-            if x.status == "closed":
-                raise Conflict("the collaboration is closed")
-            x.stage = event["stage"]
-            x.waiting_for = Waiting(
-                actions=event["actions"],
-                since=clock.now_iso(),
-                until=_later(int(event["seconds"])),
-                due=private.get("due"),
-            )
-            private["task_token"] = event["token"]
-
-        change(store_token)
+        _wait(d, brand_id, cid, event)
         return {}
-    c = d.stores.collaborations.get(brand_id, cid)
+    if task == "late":
+        return _late(d, brand_id, cid, event)
+    raw = d.stores.collaborations.get_raw(brand_id, cid)
+    c = Collaboration.model_validate(raw)
     campaign = d.stores.campaigns.get(brand_id, c.campaign_id)
     result: dict[str, Any] = {}
+    # After a timeout: an action the step took that Step Functions did not get is on its way to
+    # the next wait, so nobody is nudged about it.
+    answered = _undelivered(raw, event) is not None
 
     if task == "enter":
         stage = event["stage"]
@@ -170,17 +165,26 @@ def run(d: Deps, event: dict[str, Any]) -> dict[str, Any]:
     elif task == "contract":
 
         def freeze(x: Collaboration, private: dict[str, Any]) -> None:
-            terms = x.offers[-1].terms if x.offers else campaign.default_terms
+            # Exactly the offer one side accepted from the other (the last one, for a negotiation
+            # that ended before acceptances were recorded).
+            accepted = [n for n, o in enumerate(x.offers, 1) if o.accepted_at] or [len(x.offers)]
+            number = accepted[-1] or None
+            terms = x.offers[number - 1].terms if number else campaign.default_terms
             if terms is None:
                 raise Conflict("no terms to put in a contract")
             x.stage = "contract"
             x.contract = Contract(
-                terms=terms, document_hash=collaborations.document_hash(terms), issued_at=clock.now_iso()
+                terms=terms,
+                offer=number,
+                document_hash=collaborations.document_hash(terms),
+                issued_at=clock.now_iso(),
             )
             if all(u.state == "due" for u in x.deliverables):  # a retried task: nothing posted yet
                 x.deliverables = deliverables.units_for(x.id, terms)
             private["due"] = result["due"]
-            _note(x, "contract issued", document_hash=x.contract.document_hash, due=result["due"])
+            _note(
+                x, "contract issued", offer=number, document_hash=x.contract.document_hash, due=result["due"]
+            )
 
         # The due date comes from the execution's own settings (decision 60), not today's campaign.
         result = _timers(campaign, int(event.get("due_seconds") or campaign.workflow.sign_due_seconds))
@@ -194,9 +198,11 @@ def run(d: Deps, event: dict[str, Any]) -> dict[str, Any]:
             _note(x, "deadline extended", due=result["due"])
 
         change(extended)
-    elif task in ("remind", "missed", "stalled") and campaign.status == CampaignStatus.PAUSED:
+    elif task in ("remind", "missed", "stalled", "exhausted") and campaign.status == CampaignStatus.PAUSED:
         # A paused campaign holds its nudges: the waits go on, nobody is chased meanwhile.
         change(lambda x, p: _note(x, f"{task} held: campaign paused", stage=event["stage"]))
+    elif task in ("remind", "missed", "stalled") and answered:
+        change(lambda x, p: _note(x, f"{task} skipped: answered", stage=event["stage"]))
     elif task == "remind":
         sent = _email_creator(
             d,
@@ -234,13 +240,25 @@ def run(d: Deps, event: dict[str, Any]) -> dict[str, Any]:
         detail = _onboard(d, brand_id, campaign, c)
         change(lambda x, p: _record(x, "onboard", "onboarded", detail))
     elif task == "revise":
-        more = len(c.proposals) < campaign.workflow.content_rounds
-        change(
-            lambda x, p: _note(
-                x, "changes requested", rounds_left=campaign.workflow.content_rounds - len(x.proposals)
-            )
+        allowed = campaign.workflow.content_rounds + c.extra_rounds
+        change(lambda x, p: _note(x, "changes requested", rounds_left=max(0, allowed - len(x.proposals))))
+        result = {"more": len(c.proposals) < allowed}
+    elif task == "exhausted":
+        allowed = campaign.workflow.content_rounds + c.extra_rounds
+        _alert(
+            d,
+            brand_id,
+            c,
+            "stalled",
+            f"content: no revision rounds left ({len(c.proposals)} of {allowed} used; collaboration {cid});"
+            " decide: approve-content (the last proposal as it is), grant-round (one more) or cancel",
+            f"rounds:{len(c.proposals)}:{clock.now_iso()[:13]}",
         )
-        result = {"more": more}
+        change(lambda x, p: _note(x, "brand alerted: no revision rounds left", stage="content"))
+        d.events.publish(
+            "collaboration.rounds_exhausted",
+            {"brand_id": brand_id, "collaboration_id": cid, "stage": "content"},
+        )
     elif task == "check_post":
         post_id, detail = _check_post(d, brand_id, campaign, c)
 
@@ -257,11 +275,77 @@ def run(d: Deps, event: dict[str, Any]) -> dict[str, Any]:
         if outcome not in get_args(Outcome):
             raise ValueError(f"unknown outcome {outcome!r}")
         change(lambda x, p: collaborations.close(x, p, outcome, "roster") if x.status == "open" else None)
+        alerts.collaboration_closed(d.stores, d.events, brand_id, cid, outcome)
         d.events.publish(
             "collaboration.closed", {"brand_id": brand_id, "collaboration_id": cid, "outcome": outcome}
         )
     else:
         raise ValueError(f"unknown workflow task {task!r}")
+    return result
+
+
+def _undelivered(private: dict[str, Any], event: dict[str, Any]) -> dict[str, Any] | None:
+    """The last action taken on the collaboration when Step Functions never got it: its step
+    timed out between the action's write and the resume (`$.answer.id`, passed to every task as
+    `answer`, is another). Executions of the definition before this change pass no `answer`:
+    nothing is taken for them."""
+    if "answer" not in event:
+        return None
+    taken = private.get("answer")
+    got = event["answer"] or {}
+    return taken if taken and taken["output"].get("id") != got.get("id") else None
+
+
+def _wait(d: Deps, brand_id: str, cid: str, event: dict[str, Any]) -> None:
+    """A human step starts: its token is stored with what it waits for. An action the step before
+    took that Step Functions never got (it timed that step out meanwhile) answers this one at once:
+    every step's timeout leads to a wait that takes the same actions (the invitation's to `late`)."""
+    taken: dict[str, Any] = {}
+
+    def store_token(x: Collaboration, private: dict[str, Any]) -> None:
+        if x.status == "closed":
+            raise Conflict("the collaboration is closed")
+        taken.clear()
+        x.stage = event["stage"]
+        late = _undelivered(private, event)
+        if late and late["output"]["action"] in event["actions"]:
+            taken.update(late)
+            x.waiting_for, private["task_token"] = None, None
+            _note(x, "action honoured", action=late["output"]["action"], received_at=late["received_at"])
+            return
+        if late:  # cannot happen with the generated definitions; never take it later by surprise
+            logger.warning("a late action no wait takes", extra={"collaboration_id": cid})
+            private["answer"] = None
+        x.waiting_for = Waiting(
+            actions=event["actions"],
+            since=clock.now_iso(),
+            until=_later(int(event["seconds"])),
+            due=private.get("due"),
+        )
+        private["task_token"] = event["token"]
+
+    d.stores.collaborations.mutate(brand_id, cid, store_token)
+    if taken:  # should this wait time out first (a second-long timer), the next one takes it
+        with contextlib.suppress(StepGone):
+            d.workflows.resume(event["token"], taken["output"])
+
+
+def _late(d: Deps, brand_id: str, cid: str, event: dict[str, Any]) -> dict[str, Any]:
+    """A step whose timeout ends it (the invitation), after a hold longer than any request takes:
+    an action it took that Step Functions never got is its answer; else the step is over."""
+    result: dict[str, Any] = {}
+
+    def closing(x: Collaboration, private: dict[str, Any]) -> None:
+        result.clear()
+        late = _undelivered(private, event)
+        if late:
+            result.update(late["output"])
+            _note(x, "action honoured", action=result["action"], received_at=late["received_at"])
+        else:
+            x.waiting_for, private["task_token"] = None, None
+            result.update(action="timeout", id=(event.get("answer") or {}).get("id", ""))
+
+    d.stores.collaborations.mutate(brand_id, cid, closing)
     return result
 
 
@@ -346,18 +430,16 @@ def _check_post(
     pid = posts.post_id(url)
     unit = next((u for u in c.deliverables if u.post_id == pid), None)
     existing = d.stores.posts.get(brand_id, campaign.id, pid)
-    if existing is None or existing.disclosure.result != "compliant":
+    if existing is None or not existing.proves_disclosure():
         platform = unit.platform if unit else existing.platform if existing else Platform.BLOG
-        item: sources.SourceItem | None
-        try:
-            item = sources.page_item(url, platform, d.fetcher, None)
-        except FetchError as exc:
-            detail["page_error"] = str(exc)
-            # A post read before keeps what was read; a new one is kept with nothing to check.
-            item = None if existing else sources.SourceItem(url, platform, "")
-        if item is not None:
-            ctx = posts.context(d.stores, brand_id, campaign.id, c.creator_id, link_base_url=d.public_url)
-            existing = posts.record(d.stores, d.events, ctx, item, source="manual").post
+        ctx = posts.context(d.stores, brand_id, campaign.id, c.creator_id, link_base_url=d.public_url)
+        # An unreadable page: the creator's caption is checked instead, else the post is `unknown`.
+        caption = posts.submitted_caption(c, url)
+        existing = posts.check_page(
+            d.stores, d.events, ctx, url, platform, d.fetcher, None, caption=caption
+        ).post
+        if existing and existing.page_error:
+            detail["page_error"] = existing.page_error
     if existing:
         detail["disclosure"] = existing.disclosure.result
     if unit:
@@ -444,34 +526,7 @@ def _report(d: Deps, brand_id: str, campaign_id: str, event: dict[str, Any]) -> 
 
 
 def _wrap_up(d: Deps, brand_id: str, campaign_id: str, event: dict[str, Any]) -> dict[str, Any]:
-    campaign = d.stores.campaigns.get(brand_id, campaign_id)
-    report = reports.build(d.stores, brand_id, "campaign", campaign_id, campaign)
-    open_items = [
-        {
-            "collaboration_id": r["id"],
-            "creator_id": r["creator_id"],
-            "stage": r.get("stage"),
-            "waiting_for": (r.get("waiting_for") or {}).get("actions", []),
-        }
-        for r in d.stores.collaborations.all_raw(brand_id, campaign_id)
-        if r.get("status") == "open"
-    ]
-    flow = d.stores.collaborations.get_campaign_workflow(brand_id, campaign_id) or {}
-    d.stores.collaborations.put_campaign_workflow(
-        brand_id,
-        campaign_id,
-        {
-            **flow,
-            "status": "closed",
-            "final_report": report.model_dump(mode="json"),
-            "open_items": open_items,
-            "closed_at": clock.now_iso(),
-        },
-    )
-    d.events.publish(
-        "campaign.wrapped_up",
-        {"brand_id": brand_id, "campaign_id": campaign_id, "open_items": len(open_items)},
-    )
+    open_items = collaborations.wrap_up(d.stores, d.events, brand_id, campaign_id)
     logger.info("campaign wrapped up", extra={"campaign_id": campaign_id, "open_items": len(open_items)})
     return {"open_items": len(open_items)}
 

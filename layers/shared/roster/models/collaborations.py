@@ -27,10 +27,21 @@ BRAND_ACTIONS = frozenset(
         "rate",
         "counter",
         "confirm-delivery",
+        "grant-round",
     }
 )
+# `accept-terms` is either side's: each accepts the other side's latest offer, never its own.
 CREATOR_ACTIONS = frozenset(
-    {"accept", "decline", "counter", "sign", "submit-content", "submit-post", "confirm-delivery"}
+    {
+        "accept",
+        "decline",
+        "counter",
+        "accept-terms",
+        "sign",
+        "submit-content",
+        "submit-post",
+        "confirm-delivery",
+    }
 )
 
 
@@ -64,7 +75,13 @@ class WorkflowSettings(BaseModel):
     rating_seconds: Seconds = 14 * DAY
     report_seconds: Seconds = Field(default=7 * DAY, description="Campaign report period (weekly)")
     seeding: bool = Field(default=False, description="Ship product before content")
-    content_rounds: int = Field(default=3, ge=1, le=10, description="Proposals before the brand must decide")
+    content_rounds: int = Field(
+        default=3,
+        ge=1,
+        le=10,
+        description="Proposals the creator may submit; changes requested on the last one leave the brand "
+        "to decide: approve it, grant one more round (`grant-round`) or cancel",
+    )
     invite_steps: list[Step] = Field(
         default=[],
         max_length=6,
@@ -85,7 +102,8 @@ class Deliverable(BaseModel):
 
 
 class Terms(BaseModel):
-    """What both sides agree: the contract is these terms, frozen."""
+    """What both sides agree: the contract is these terms, frozen. `posting_window_end` is on or
+    after `posting_window_start` (422 otherwise)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -119,6 +137,10 @@ class Offer(BaseModel):
     at: str
     terms: Terms
     note: str | None = None
+    accepted_by: Literal["brand", "creator"] | None = Field(
+        default=None, description="The other side, when it accepted this offer (`accept-terms`)"
+    )
+    accepted_at: str | None = None
 
 
 class Signature(BaseModel):
@@ -130,6 +152,11 @@ class Signature(BaseModel):
 
 class Contract(BaseModel):
     terms: Terms
+    offer: int | None = Field(
+        default=None,
+        description="Which offer the contract freezes (1 = the first of `offers`): the one the other side "
+        "accepted",
+    )
     document_hash: str = Field(description="SHA-256 of the canonical terms JSON: what was signed")
     issued_at: str
     signature: Signature | None = None
@@ -168,12 +195,14 @@ class TimelineEvent(BaseModel):
 
 
 class Rating(BaseModel):
-    score: int
+    """The brand's rating at the close, kept in the creator's history."""
+
+    score: int = Field(description="1 (poor) to 5 (excellent), whole numbers")
     notes: str | None = None
 
 
 DeliverableState = Literal["due", "posted", "verified", "booked"]
-Verdict = Literal["compliant", "missing", "insufficient", "buried"]
+Verdict = Literal["compliant", "missing", "insufficient", "buried", "unknown"]  # unknown: unreadable
 
 
 class PostAcceptance(BaseModel):
@@ -231,6 +260,9 @@ class Collaboration(ResponseModel):
     contract: Contract | None = None
     shipment: Shipment | None = None
     proposals: list[Proposal] = []
+    extra_rounds: int = Field(
+        default=0, description="Content rounds the brand granted beyond the campaign's `content_rounds`"
+    )
     post_url: str | None = Field(default=None, description="The last post submitted (or found)")
     post_id: str | None = None
     deliverables: list[DeliverableUnit] = Field(
@@ -258,10 +290,12 @@ class CollaborationsStart(RequestModel):
 
 
 class ActionBody(RequestModel):
-    """Fields used by some actions: `terms` (counter), `comments` (request-changes), `carrier` and
+    """Fields used by some actions: `terms` (counter; `accept-terms` takes none: it accepts the other
+    side's latest offer as it stands), `comments` (request-changes), `carrier` and
     `tracking_number` (record-shipment), `seconds` (extend), `score`/`notes` (rate), `reason`
-    (cancel), `name` (sign), `text`/`media_urls` (submit-content), `url` and `platform`
-    (submit-post: one post per call; the platform, else the URL's host, picks the deliverable)."""
+    (cancel), `name` (sign), `text`/`media_urls` (submit-content), `url`, `platform` and `text`
+    (submit-post: one post per call; the platform, else the URL's host, picks the deliverable; `text`
+    is the caption, checked when Roster cannot read the post's page)."""
 
     terms: Terms | None = None
     note: Annotated[str, Field(max_length=2000)] | None = None
@@ -269,7 +303,7 @@ class ActionBody(RequestModel):
     carrier: Annotated[str, Field(min_length=1, max_length=100)] | None = None
     tracking_number: Annotated[str, Field(min_length=1, max_length=100)] | None = None
     seconds: Seconds | None = None
-    score: int | None = Field(default=None, ge=1, le=5)
+    score: int | None = Field(default=None, ge=1, le=5, description="rate: 1 (poor) to 5 (excellent)")
     notes: Annotated[str, Field(max_length=5000)] | None = None
     reason: Annotated[str, Field(max_length=1000)] | None = None
     name: Annotated[str, Field(min_length=1, max_length=200)] | None = None

@@ -9,7 +9,9 @@ from roster.models.collaborations import Collaboration
 from roster.store import keys
 from roster.store.table import Query, Table
 
-PRIVATE = ("task_token", "execution_arn", "version", "brand_id", "due")
+# `answer`: the last action taken, which a wait takes when Step Functions never got it
+# (roster.collaborations.act).
+PRIVATE = ("task_token", "execution_arn", "version", "brand_id", "due", "answer")
 
 
 class CollaborationStore:

@@ -45,6 +45,18 @@ def build_router() -> Router:
     """Collaboration workflows: start them, see where each one is, act on the step it waits for."""
     router = Router()
 
+    def shown(brand_id: str, c: Collaboration) -> Collaboration:
+        """Every collaboration answer as the brand sees it: with the creator's page link."""
+        deliverables.ensure(c)  # contracted before deliverables were tracked: shown as due
+        key = get_settings().outreach_signing_key
+        if not key:
+            return c
+        url = mail.collaboration_url(public_base_url(router), key, brand_id, c.id)
+        return c.model_copy(update={"creator_url": url})
+
+    def listed(brand_id: str, items: list[Collaboration], cursor: str | None) -> CollaborationList:
+        return CollaborationList(items=[shown(brand_id, c) for c in items], next_cursor=cursor)
+
     @router.post(
         "/v1/campaigns/<campaign_id>/collaborations",
         status_code=202,
@@ -54,16 +66,17 @@ def build_router() -> Router:
     )
     def start(campaign_id: str, body: CollaborationsStart) -> CollaborationList:
         collaboration_machine, campaign_machine = _machines()
+        brand_id = principal(router).brand_id
         created = collaborations.start(
             stores(),
             workflows(),
-            principal(router).brand_id,
+            brand_id,
             campaign_id,
             body.creator_ids,
             collaboration_machine=collaboration_machine,
             campaign_machine=campaign_machine,
         )
-        return CollaborationList(items=created, next_cursor=None)
+        return listed(brand_id, created, None)
 
     @router.get(
         "/v1/campaigns/<campaign_id>/collaborations",
@@ -82,7 +95,7 @@ def build_router() -> Router:
         items, next_cursor = stores().collaborations.list(
             brand_id, campaign_id, stage=stage, limit=limit or get_settings().default_page_size, cursor=cursor
         )
-        return CollaborationList(items=items, next_cursor=next_cursor)
+        return listed(brand_id, items, next_cursor)
 
     @router.get(
         "/v1/campaigns/<campaign_id>/workflow",
@@ -110,7 +123,7 @@ def build_router() -> Router:
         items, next_cursor = stores().collaborations.history(
             brand_id, creator_id, limit=limit or get_settings().default_page_size, cursor=cursor
         )
-        return CollaborationList(items=items, next_cursor=next_cursor)
+        return listed(brand_id, items, next_cursor)
 
     @router.get(
         "/v1/collaborations/<collaboration_id>",
@@ -120,33 +133,23 @@ def build_router() -> Router:
     )
     def get_collaboration(collaboration_id: str) -> Collaboration:
         brand_id = principal(router).brand_id
-        c = stores().collaborations.get(brand_id, collaboration_id)
-        deliverables.ensure(c)  # contracted before deliverables were tracked: shown as due
-        key = get_settings().outreach_signing_key
-        if key:
-            url = mail.collaboration_url(public_base_url(router), key, brand_id, c.id)
-            c = c.model_copy(update={"creator_url": url})
-        return c
+        return shown(brand_id, stores().collaborations.get(brand_id, collaboration_id))
 
     @router.post(
         "/v1/collaborations/<collaboration_id>/actions/<action>",
         tags=["collaborations"],
-        summary="Act on the step the collaboration waits for (accept-terms, approve-content, "
-        "request-changes, record-shipment, confirm-delivery, counter, cancel, extend, rate); "
-        "409 with the current stage when the step does not take that action",
+        summary="Act on the step the collaboration waits for (counter, accept-terms: the creator's latest "
+        "offer, approve-content, request-changes, grant-round, record-shipment, confirm-delivery, cancel, "
+        "extend, rate); 409 with the current stage when the step does not take that action. An action the "
+        "step took is honoured even when its timer ran out meanwhile",
         responses=responses(200, Collaboration, H.NOT_FOUND, H.CONFLICT, *WRITE_ERRORS),
     )
     def act(collaboration_id: str, action: str, body: ActionBody) -> Collaboration:
-        return collaborations.act(
-            stores(),
-            workflows(),
-            event_publisher(),
-            principal(router).brand_id,
-            collaboration_id,
-            action,
-            body,
-            by="brand",
+        brand_id = principal(router).brand_id
+        updated = collaborations.act(
+            stores(), workflows(), event_publisher(), brand_id, collaboration_id, action, body, by="brand"
         )
+        return shown(brand_id, updated)
 
     @router.post(
         "/v1/collaborations/<collaboration_id>/posts/<post_id>/accept",
@@ -160,7 +163,7 @@ def build_router() -> Router:
         collaboration_id: str, post_id: str, body: Annotated[PostAccept | None, Body()] = None
     ) -> Collaboration:
         who = principal(router)
-        return deliverables.accept(
+        accepted = deliverables.accept(
             stores(),
             event_publisher(),
             who.brand_id,
@@ -169,5 +172,6 @@ def build_router() -> Router:
             by=who.key_id,
             note=body.note if body else None,
         )
+        return shown(who.brand_id, accepted)
 
     return router
