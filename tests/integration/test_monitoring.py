@@ -288,3 +288,48 @@ def test_submitting_only_a_url_reads_the_page(
         )
         assert status == 422 and "could not read the post" in body["error"]["message"], body
     assert table_snapshot() == before
+
+
+def test_a_missing_post_alert_resolves_when_the_post_is_found_and_a_brand_resolution_stands(
+    brand_a: Client, roster: dict[str, Any], server: FeedServer
+) -> None:
+    campaign_id = roster["campaign"]["id"]
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
+    campaign = brand_a.call("GET", f"/v1/campaigns/{campaign_id}")[1]
+    patch = {"monitoring": {"posts_due": yesterday}}
+    assert (
+        brand_a.call(
+            "PATCH", f"/v1/campaigns/{campaign_id}", patch, headers={"if-match": str(campaign["version"])}
+        )[0]
+        == 200
+    )
+    run(brand_a, campaign_id)
+    missing = {
+        a["creator_id"]: a
+        for a in brand_a.call("GET", "/v1/alerts", query={"kind": "missing_post"})[1]["items"]
+    }
+    gone, intranet = roster["gone"]["id"], roster["intranet"]["id"]
+    assert set(missing) == {gone, intranet}
+
+    # The brand posts Gone's post by hand: its alert resolves, with why.
+    body = {
+        "creator_id": gone,
+        "url": "https://gone.example/p/1",
+        "platform": "blog",
+        "text": "#ad #PeakGear",
+    }
+    assert brand_a.call("POST", f"/v1/campaigns/{campaign_id}/posts", body)[0] == 200
+    # The brand resolves Intranet's: the next run (still no post) does not open it again.
+    brand_a.call("POST", f"/v1/alerts/{missing[intranet]['id']}/resolve", {"note": "posting next week"})
+    assert run(brand_a, campaign_id)["alerts_raised"] == 0
+    resolved = {
+        a["creator_id"]: a
+        for a in brand_a.call("GET", "/v1/alerts", query={"status": "resolved"})[1]["items"]
+    }
+    assert resolved[gone]["resolution"]["reason"] == "a post was found: https://gone.example/p/1"
+    assert resolved[intranet]["resolution"]["reason"] == "posting next week"
+    assert [
+        a
+        for a in brand_a.call("GET", "/v1/alerts", query={"status": "open"})[1]["items"]
+        if a["kind"] == "missing_post"
+    ] == []

@@ -133,3 +133,30 @@ def test_has_post_finds_a_creators_post_behind_many_others(
     ctx = posts.context(stores(), brand_a.brand_id, campaign_id, maya, link_base_url=None)
     posts.record(stores(), EventPublisher(), ctx, SourceItem(url, Platform.BLOG, "#ad"), source="manual")
     assert stores().posts.has_post(brand_a.brand_id, campaign_id, maya)
+
+
+def test_a_page_with_no_text_is_unreadable_not_undisclosed(
+    brand_a: Client, setup: dict[str, Any], published: list[Any]
+) -> None:
+    """A login wall shows no caption: a 422 asking for the text, not "FTC disclosure missing"."""
+    from tests.feedserver import feed_server
+
+    with feed_server() as srv:
+        url = srv.serve("/p/walled", b"<html><head></head><body>Log in</body></html>", "text/html")
+        before = table_snapshot()
+        body = {"creator_id": setup["maya"]["id"], "url": url, "platform": "instagram"}
+        status, err = brand_a.call("POST", setup["path"], body)
+    assert status == 422 and "the page shows no caption or description" in err["error"]["message"]
+    assert table_snapshot() == before and published == []
+
+
+def test_a_caption_the_brand_sends_is_marked_as_the_brands(brand_a: Client, setup: dict[str, Any]) -> None:
+    body = {
+        "creator_id": setup["maya"]["id"],
+        "url": "https://www.instagram.com/p/C1a2b3/",
+        "platform": "instagram",
+        "text": "#ad new shoes with @acme",
+    }
+    post = brand_a.call("POST", setup["path"], body)[1]
+    assert post["text_from"] == "brand" and post["page_error"] is None
+    assert post["disclosure"]["result"] == "compliant"

@@ -124,8 +124,10 @@ def _verify(c: Collaboration, checked: dict[str, Post]) -> None:
             u.disclosure = post.disclosure.result
         if u.state != "posted":
             continue
+        # A caption the brand or the creator typed is checked, but only Roster's reading is proof.
+        proven = post.proves_disclosure() if post is not None else u.disclosure == "compliant"
         how: Literal["disclosure", "contract"] | None = (
-            "contract" if not required else "disclosure" if u.disclosure == "compliant" else None
+            "contract" if not required else "disclosure" if proven else None
         )
         if how:
             u.state, u.verified_at, u.verified_by = "verified", now, how

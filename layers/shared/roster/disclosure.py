@@ -5,6 +5,7 @@
 - `buried`: a clear term only inside the trailing hashtag cluster, or only past the start
 - `insufficient`: only ambiguous terms (#sp, #spon, #collab, #partner, #ambassador, thanks, ...)
 - `missing`: nothing
+- `unknown`: the post could not be read, so nothing was checked (`unreadable`): never "missing"
 
 The term lists are data (`roster/data/disclosure_terms.txt`). Matching ignores case and respects
 word boundaries, so "ad" never matches "adventure", "#ad" never matches "#adventure".
@@ -21,7 +22,7 @@ from typing import Literal
 TERMS_FILE = Path(__file__).parent / "data" / "disclosure_terms.txt"
 NEAR_START_CHARS = 125
 NEAR_START_LINES = 3
-Verdict = Literal["compliant", "missing", "insufficient", "buried"]
+Verdict = Literal["compliant", "missing", "insufficient", "buried", "unknown"]
 
 
 @dataclass(frozen=True)
@@ -95,3 +96,8 @@ def check(text: str, brand: str = "") -> Disclosure:
             "insufficient", "only an ambiguous term; use #ad or 'paid partnership'", vague.group(0)
         )
     return Disclosure("missing", "no disclosure found")
+
+
+def unreadable(error: str) -> Disclosure:
+    """A post Roster could not read: no verdict, and so no alarm about a disclosure it never saw."""
+    return Disclosure("unknown", f"could not read the post: {error}")

@@ -1,31 +1,45 @@
 """Proof of post: a creator's post for a campaign is matched, checked for FTC disclosure and the
 brand's rules, kept with its metrics over time, and raises alerts for problems. Feed monitoring
-and manual submissions both go through `record`, one `SourceItem` at a time."""
+and manual submissions both go through `record`, one `SourceItem` at a time; a post page Roster
+cannot read goes through `unreadable` (`check_page` does both for a post read from its page).
+
+A problem is raised when it appears and resolved when a later check no longer finds it
+(`roster.alerts`). An unreadable post is `unknown`: one "post unreadable" alert, never a
+disclosure or brand-rule alert about text Roster never saw."""
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from typing import Literal
 from urllib.parse import urlsplit
 
-from roster import clock, disclosure, post_matching
+from roster import alerts, clock, disclosure, post_matching, sources
 from roster.adapters.events import EventPublisher
+from roster.alerts import raise_alert as raise_alert  # budget and workflow alerts are raised here too
+from roster.errors import NotFound
+from roster.fetch import Fetcher, FetchError
 from roster.models.campaigns import Campaign
-from roster.models.creators import Creator
-from roster.models.posts import Alert, AlertKind, DisclosureResult, MetricsSample, Post, RuleResult
-from roster.sources import SourceItem
+from roster.models.collaborations import Collaboration
+from roster.models.creators import Creator, Platform
+from roster.models.posts import (
+    Alert,
+    AlertKind,
+    DisclosureResult,
+    MetricsSample,
+    Post,
+    PostMetrics,
+    RuleResult,
+    TextFrom,
+)
+from roster.sources import SourceItem, YouTubeApi
 from roster.store.registry import Stores
 
 
 def post_id(url: str) -> str:
     """One post per URL: seeing it again refreshes the checks and adds a metrics sample."""
     return hashlib.sha256(url.strip().encode()).hexdigest()[:24]
-
-
-def alert_id(*parts: str) -> str:
-    return hashlib.sha256(":".join(parts).encode()).hexdigest()[:24]
 
 
 @dataclass(frozen=True)
@@ -39,6 +53,7 @@ class Context:
     codes: list[str]
     promo_codes: list[str]
     link_host: str
+    collaboration_id: str | None = None  # the creator's collaboration in the campaign, if any
 
 
 def context(
@@ -58,7 +73,20 @@ def context(
         codes=[link.code for link in links],
         promo_codes=[p.code for p in promos],
         link_host=urlsplit(link_base_url or "").hostname or "",
+        collaboration_id=_collaboration_of(stores, brand_id, campaign_id, creator_id),
     )
+
+
+def _collaboration_of(stores: Stores, brand_id: str, campaign_id: str, creator_id: str) -> str | None:
+    # Imported here: roster.collaborations imports this module (through roster.deliverables).
+    from roster.collaborations import collaboration_id
+
+    cid = collaboration_id(brand_id, campaign_id, creator_id)
+    try:
+        stores.collaborations.get_raw(brand_id, cid)
+    except NotFound:
+        return None
+    return cid
 
 
 @dataclass(frozen=True)
@@ -66,6 +94,7 @@ class Recorded:
     post: Post | None  # None: a feed item that is not about this campaign
     new: bool = False
     alerts: list[Alert] = field(default_factory=list)
+    resolved: list[Alert] = field(default_factory=list)
 
 
 def record(
@@ -75,13 +104,126 @@ def record(
     item: SourceItem,
     *,
     source: Literal["manual", "feed"],
+    text_from: TextFrom | None = None,
+    page_error: str | None = None,
 ) -> Recorded:
     """Checks one post and keeps it. A feed item is kept only when it matches the campaign; a
-    manual submission is kept either way (the brand said it belongs), with its signals shown."""
+    manual submission is kept either way (the brand said it belongs), with its signals shown.
+    `text_from` says whose text it is (default: Roster's reading, of the feed or of the page);
+    `page_error`, why the page was not what got checked."""
+    found = _match(ctx, item.text, [item.url, *item.links])
+    if source == "feed" and not found.matched:
+        return Recorded(None)
+    verdict = disclosure.check(item.text, ctx.brand_name)
     rules = ctx.campaign.content
-    found = post_matching.match(
-        item.text,
-        urls=[item.url, *item.links],
+    rule_check = post_matching.brand_rules(
+        item.text, mandatory_mentions=rules.mandatory_mentions, banned_terms=rules.banned_terms
+    )
+    previous = stores.posts.get(ctx.brand_id, ctx.campaign.id, post_id(item.url))
+    post = _post(
+        ctx,
+        item,
+        previous,
+        source,
+        found,
+        DisclosureResult(result=verdict.result, reason=verdict.reason, matched=verdict.matched),
+        RuleResult(
+            ok=rule_check.ok,
+            missing_mentions=rule_check.missing_mentions,
+            banned_terms=rule_check.banned_terms,
+        ),
+        text_from=text_from or ("feed" if source == "feed" else "page"),
+        page_error=page_error,
+    )
+    return _keep(stores, events, ctx, post, previous)
+
+
+def unreadable(
+    stores: Stores, events: EventPublisher, ctx: Context, url: str, platform: Platform, error: str
+) -> Recorded:
+    """A post whose page Roster could not read. Read before, its last reading stands and the
+    error is added to it; never read, it is kept as `unknown` (nothing checked, brand rules
+    included) with one "post unreadable" alert, and no disclosure or brand-rule alert."""
+    previous = stores.posts.get(ctx.brand_id, ctx.campaign.id, post_id(url))
+    if previous is not None and previous.disclosure.result != "unknown":
+        kept = previous.model_copy(update={"page_error": error})
+        stores.posts.save(ctx.brand_id, kept)
+        return Recorded(kept)
+    item = SourceItem(url, platform, "")
+    found = _match(ctx, "", [url])  # what the URL alone says (a tracking link in it)
+    verdict = disclosure.unreadable(error)
+    post = _post(
+        ctx,
+        item,
+        previous,
+        "manual",
+        found,
+        DisclosureResult(result=verdict.result, reason=verdict.reason),
+        RuleResult(ok=None),
+        text_from=None,
+        page_error=error,
+    )
+    return _keep(stores, events, ctx, post, previous)
+
+
+def read_page(url: str, platform: Platform, fetcher: Fetcher, youtube: YouTubeApi | None) -> SourceItem:
+    """The post as its page shows it. FetchError when it cannot be read, or shows no text at all
+    (a login wall): an empty text would be checked as "no disclosure found"."""
+    item = sources.page_item(url, platform, fetcher, youtube)
+    if not item.text.strip():
+        raise FetchError("the page shows no caption or description")
+    return item
+
+
+def check_page(
+    stores: Stores,
+    events: EventPublisher,
+    ctx: Context,
+    url: str,
+    platform: Platform,
+    fetcher: Fetcher,
+    youtube: YouTubeApi | None,
+    *,
+    caption: str | None = None,
+) -> Recorded:
+    """Reads the post's page (again) and records what it shows. When the page cannot be read, the
+    caption the creator sent with the post is checked instead (shown, not proof); without one,
+    `unreadable`. The page error is on the post record either way."""
+    try:
+        item = read_page(url, platform, fetcher, youtube)
+    except FetchError as exc:
+        if caption:
+            typed = SourceItem(url, platform, caption)
+            return record(
+                stores, events, ctx, typed, source="manual", text_from="creator", page_error=str(exc)
+            )
+        return unreadable(stores, events, ctx, url, platform, str(exc))
+    return record(stores, events, ctx, item, source="manual", text_from="page")
+
+
+def with_details(item: SourceItem, published_at: datetime | None, metrics: PostMetrics | None) -> SourceItem:
+    """What the submitter knows better than the page: when it was published, its metrics."""
+    if not (published_at or metrics):
+        return item
+    return replace(item, published_at=published_at or item.published_at, metrics=metrics or item.metrics)
+
+
+def submitted_caption(c: Collaboration, url: str) -> str | None:
+    """The caption the creator sent with their latest `submit-post` of this post (the action's
+    body is on the timeline); None when they sent none."""
+    pid = post_id(url)
+    for e in reversed(c.timeline):
+        if e.type == "submit-post" and post_id(str(e.detail.get("url", ""))) == pid:
+            text = e.detail.get("text")
+            return text if isinstance(text, str) and text.strip() else None
+    return None
+
+
+def _match(ctx: Context, text: str, urls: list[str]) -> post_matching.PostMatch:
+    rules = ctx.campaign.content
+    return post_matching.match(
+        text,
+        urls=urls,
         link_host=ctx.link_host,
         codes=ctx.codes,
         promo_codes=ctx.promo_codes,
@@ -89,23 +231,28 @@ def record(
         mentions=rules.mentions,
         keywords=rules.keywords,
     )
-    if source == "feed" and not found.matched:
-        return Recorded(None)
-    verdict = disclosure.check(item.text, ctx.brand_name)
-    rule_check = post_matching.brand_rules(
-        item.text, mandatory_mentions=rules.mandatory_mentions, banned_terms=rules.banned_terms
-    )
+
+
+def _post(
+    ctx: Context,
+    item: SourceItem,
+    previous: Post | None,
+    source: Literal["manual", "feed"],
+    found: post_matching.PostMatch,
+    verdict: DisclosureResult,
+    rules: RuleResult,
+    *,
+    text_from: TextFrom | None,
+    page_error: str | None,
+) -> Post:
     now = clock.now_iso()
-    pid = post_id(item.url)
-    campaign_id, creator_id = ctx.campaign.id, ctx.creator.id
-    previous = stores.posts.get(ctx.brand_id, campaign_id, pid)
     samples = list(previous.metrics) if previous else []
     if item.metrics and any(v is not None for v in item.metrics.model_dump().values()):
         samples.append(MetricsSample(at=now, **item.metrics.model_dump()))
-    post = Post(
-        id=pid,
-        campaign_id=campaign_id,
-        creator_id=creator_id,
+    return Post(
+        id=post_id(item.url),
+        campaign_id=ctx.campaign.id,
+        creator_id=ctx.creator.id,
         url=item.url,
         platform=item.platform,
         source=previous.source if previous else source,
@@ -113,17 +260,23 @@ def record(
         text=item.text,
         matched=found.matched,
         signals=found.signals,
-        disclosure=DisclosureResult(result=verdict.result, reason=verdict.reason, matched=verdict.matched),
-        brand_rules=RuleResult(
-            ok=rule_check.ok,
-            missing_mentions=rule_check.missing_mentions,
-            banned_terms=rule_check.banned_terms,
-        ),
+        disclosure=verdict,
+        brand_rules=rules,
+        text_from=text_from,
+        page_error=page_error,
         metrics=samples[-200:],
         first_seen_at=previous.first_seen_at if previous else now,
         checked_at=now,
     )
+
+
+def _keep(
+    stores: Stores, events: EventPublisher, ctx: Context, post: Post, previous: Post | None
+) -> Recorded:
+    """Saves the post, raises the problems it has (again, when one just came back) and resolves
+    those the previous check had and this one does not."""
     stores.posts.save(ctx.brand_id, post)
+    campaign_id, creator_id = ctx.campaign.id, ctx.creator.id
     if previous is None:
         events.publish(
             "post.found",
@@ -131,23 +284,17 @@ def record(
                 "brand_id": ctx.brand_id,
                 "campaign_id": campaign_id,
                 "creator_id": creator_id,
-                "post_id": pid,
-                "url": item.url,
-                "disclosure": verdict.result,
-                "brand_rules_ok": rule_check.ok,
+                "post_id": post.id,
+                "url": post.url,
+                "disclosure": post.disclosure.result,
+                "brand_rules_ok": post.brand_rules.ok,
             },
         )
-    problems: list[tuple[Literal["disclosure", "brand_rules"], str]] = []
-    if verdict.result != "compliant":
-        problems.append(("disclosure", f"FTC disclosure {verdict.result}: {verdict.reason}"))
-    if not rule_check.ok:
-        broken = [f"missing {m}" for m in rule_check.missing_mentions] + [
-            f"banned {b!r}" for b in rule_check.banned_terms
-        ]
-        problems.append(("brand_rules", "brand rules broken: " + ", ".join(broken)))
+    before = problems(previous) if previous else {}
+    now = problems(post)
     raised = [
         a
-        for kind, message in problems
+        for key, (kind, message) in now.items()
         if (
             a := raise_alert(
                 stores,
@@ -157,42 +304,54 @@ def record(
                 creator_id,
                 kind,
                 message,
-                post_id=pid,
-                key=f"{pid}:{kind}:{message}",
+                post_id=post.id,
+                key=key,
+                collaboration_id=ctx.collaboration_id,
+                reopen=key not in before,
             )
         )
     ]
-    return Recorded(post, previous is None, raised)
+    resolved: list[Alert] = []
+    gone = [alerts.alert_id(campaign_id, key) for key in before if key not in now]
+    if gone:
+        rules = {True: "met", False: "broken", None: "not checked"}[post.brand_rules.ok]
+        reason = f"the post was checked again: disclosure {post.disclosure.result}, brand rules {rules}"
+        resolved += alerts.resolve_ids(stores, events, ctx.brand_id, gone, reason)
+    if previous is None:
+        resolved += alerts.resolve_where(
+            stores,
+            events,
+            ctx.brand_id,
+            {"kind": "missing_post", "campaign_id": campaign_id, "creator_id": creator_id},
+            f"a post was found: {post.url}",
+        )
+    return Recorded(post, previous is None, raised, resolved)
 
 
-def raise_alert(
-    stores: Stores,
-    events: EventPublisher,
-    brand_id: str,
-    campaign_id: str,
-    creator_id: str,
-    kind: AlertKind,
-    message: str,
-    *,
-    post_id: str | None,
-    key: str,
-) -> Alert | None:
-    """Raises the alert once (the same problem on the same post or creator is one alert) and
-    publishes `alert.raised` for outreach or workflows to act on."""
-    alert = Alert(
-        id=alert_id(campaign_id, key),
-        kind=kind,
-        campaign_id=campaign_id,
-        creator_id=creator_id,
-        post_id=post_id,
-        message=message,
-        status="open",
-        created_at=clock.now_iso(),
-    )
-    if not stores.posts.raise_alert(brand_id, alert):
-        return None
-    events.publish("alert.raised", {"brand_id": brand_id, **alert.model_dump(mode="json")})
-    return alert
+def problems(post: Post) -> dict[str, tuple[AlertKind, str]]:
+    """The post's problems, each under the key its alert id is derived from (the same problem is
+    the same alert, check after check)."""
+    verdict = post.disclosure
+    if verdict.result == "unknown":
+        message = f"post unreadable, nothing was checked: {verdict.reason}; re-check it or send its caption"
+        return {f"{post.id}:post_unreadable": ("post_unreadable", message)}
+    found: dict[str, tuple[AlertKind, str]] = {}
+    if post.page_error and post.text_from == "creator":
+        found[f"{post.id}:post_unreadable:caption"] = (
+            "post_unreadable",
+            f"could not read the post: {post.page_error}; the caption the creator sent was checked "
+            f"instead (disclosure {verdict.result}); once you have seen the post, accept it to book its fee",
+        )
+    if verdict.result != "compliant":
+        message = f"FTC disclosure {verdict.result}: {verdict.reason}"
+        found[f"{post.id}:disclosure:{message}"] = ("disclosure", message)
+    if post.brand_rules.ok is False:
+        broken = [f"missing {m}" for m in post.brand_rules.missing_mentions] + [
+            f"banned {b!r}" for b in post.brand_rules.banned_terms
+        ]
+        message = "brand rules broken: " + ", ".join(broken)
+        found[f"{post.id}:brand_rules:{message}"] = ("brand_rules", message)
+    return found
 
 
 def check_due(stores: Stores, events: EventPublisher, ctx: Context, today: date) -> Alert | None:
@@ -212,4 +371,5 @@ def check_due(stores: Stores, events: EventPublisher, ctx: Context, today: date)
         f"no post found for {ctx.creator.name} by the due date {due.isoformat()}",
         post_id=None,
         key=f"missing:{ctx.creator.id}:{due.isoformat()}",
+        collaboration_id=ctx.collaboration_id,
     )

@@ -1,8 +1,13 @@
 from __future__ import annotations
 
-from roster.models.posts import Alert, Post
+from typing import Any
+
+from roster.models.posts import Alert, AlertResolution, Post
 from roster.store import keys
 from roster.store.table import Query, Table
+
+# Alert attribute → the value it must have, or a tuple of values it may have (None: any).
+AlertFilters = dict[str, str | tuple[str, ...] | None]
 
 
 class PostStore:
@@ -71,27 +76,140 @@ class PostStore:
             if items or not cursor:
                 return bool(items)
 
-    def raise_alert(self, brand_id: str, alert: Alert) -> bool:
-        """True if the alert is new (the same problem on the same post is raised once)."""
-        old = self.table.put(
-            {
-                keys.PK: keys.brand_pk(brand_id),
-                keys.SK: keys.alert_sk(alert.id),
-                keys.GSI1PK: keys.alerts_by_status_pk(brand_id, alert.status),
-                keys.GSI1SK: f"{alert.created_at}#{alert.id}",
-                "entity": "alert",
-                **alert.model_dump(mode="json"),
+    # --- alerts ------------------------------------------------------------------------------
+    # GSI1 holds each alert under its status (`ALERT_STATUS#open|resolved`), sorted by when it got
+    # there; every other filter is a FilterExpression on that partition (or on the brand's ALERT#
+    # items when no status is asked).
+
+    def _alert_item(self, brand_id: str, alert: Alert) -> dict[str, Any]:
+        return {
+            keys.PK: keys.brand_pk(brand_id),
+            keys.SK: keys.alert_sk(alert.id),
+            keys.GSI1PK: keys.alerts_by_status_pk(brand_id, alert.status),
+            keys.GSI1SK: f"{alert.created_at}#{alert.id}",
+            "entity": "alert",
+            **alert.model_dump(mode="json"),
+        }
+
+    def create_alert(self, brand_id: str, alert: Alert) -> Alert | None:
+        """Stores a new alert. None when it was created; else the alert already under that id (the
+        same problem raised before), read from the failed condition."""
+        old = self.table.put(self._alert_item(brand_id, alert), condition="attribute_not_exists(PK)")
+        return Alert.model_validate(old) if old else None
+
+    def reopen_alert(self, brand_id: str, alert: Alert, *, at: str, message: str) -> Alert | None:
+        """A resolved alert whose cause came back opens again (same id); None when it is not resolved
+        any more (opened meanwhile)."""
+        old = self.table.update(
+            keys.brand_pk(brand_id),
+            keys.alert_sk(alert.id),
+            expression="SET #status = :open, #g1pk = :g1pk, #g1sk = :g1sk, reopened_at = :at, message = :m "
+            "REMOVE resolution",
+            condition="#status = :resolved",
+            names={"#status": "status", "#g1pk": keys.GSI1PK, "#g1sk": keys.GSI1SK},
+            values={
+                ":open": "open",
+                ":resolved": "resolved",
+                ":g1pk": keys.alerts_by_status_pk(brand_id, "open"),
+                ":g1sk": f"{at}#{alert.id}",
+                ":at": at,
+                ":m": message,
             },
-            condition="attribute_not_exists(PK)",
         )
-        return old is None
+        if old is not None:
+            return None
+        return alert.model_copy(
+            update={"status": "open", "reopened_at": at, "message": message, "resolution": None}
+        )
+
+    def resolve_alert(
+        self, brand_id: str, alert_id: str, resolution: AlertResolution
+    ) -> tuple[Alert | None, bool]:
+        """Moves an open alert to resolved, its GSI1 status key with it. Returns the alert and whether
+        this call resolved it; one resolved already comes back as it is (the first resolution stands);
+        (None, False) when there is no such alert."""
+        pk, sk = keys.brand_pk(brand_id), keys.alert_sk(alert_id)
+        old = self.table.update(
+            pk,
+            sk,
+            expression="SET #status = :resolved, #g1pk = :g1pk, #g1sk = :g1sk, resolution = :r",
+            condition="#status = :open",
+            names={"#status": "status", "#g1pk": keys.GSI1PK, "#g1sk": keys.GSI1SK},
+            values={
+                ":open": "open",
+                ":resolved": "resolved",
+                ":g1pk": keys.alerts_by_status_pk(brand_id, "resolved"),
+                ":g1sk": f"{resolution.at}#{alert_id}",
+                ":r": resolution.model_dump(mode="json"),
+            },
+        )
+        if old is not None:
+            return (Alert.model_validate(old) if old else None), False
+        item = self.table.get(pk, sk, consistent=True)
+        return (Alert.model_validate(item) if item else None), True
+
+    def get_alert(self, brand_id: str, alert_id: str) -> Alert | None:
+        item = self.table.get(keys.brand_pk(brand_id), keys.alert_sk(alert_id))
+        return Alert.model_validate(item) if item else None
+
+    @staticmethod
+    def _alert_query(brand_id: str, status: str | None, filters: AlertFilters) -> Query:
+        conditions, names, values = [], {}, {}
+        for n, (attr, value) in enumerate(sorted(filters.items())):
+            if value is None:
+                continue
+            if isinstance(value, str):
+                conditions.append(f"#f{n} = :f{n}")
+                values[f":f{n}"] = value
+            else:  # any of several values
+                options = [f":f{n}_{i}" for i in range(len(value))]
+                conditions.append(f"#f{n} IN ({', '.join(options)})")
+                values |= dict(zip(options, value, strict=True))
+            names[f"#f{n}"] = attr
+        where = " AND ".join(conditions) or None
+        if status:
+            return Query(
+                keys.GSI1PK,
+                keys.alerts_by_status_pk(brand_id, status),
+                index=keys.GSI1,
+                filter_expression=where,
+                names=names,
+                values=values,
+            )
+        return Query(
+            keys.PK,
+            keys.brand_pk(brand_id),
+            sort_attr=keys.SK,
+            sort_prefix=keys.alert_sk(""),
+            filter_expression=where,
+            names=names,
+            values=values,
+        )
 
     def alerts(
-        self, brand_id: str, status: str | None, limit: int, cursor: str | None
+        self,
+        brand_id: str,
+        status: str | None,
+        limit: int,
+        cursor: str | None,
+        *,
+        kind: str | None = None,
+        campaign_id: str | None = None,
+        collaboration_id: str | None = None,
+        creator_id: str | None = None,
     ) -> tuple[list[Alert], str | None]:
-        if status:
-            q = Query(keys.GSI1PK, keys.alerts_by_status_pk(brand_id, status), index=keys.GSI1)
-        else:
-            q = Query(keys.PK, keys.brand_pk(brand_id), sort_attr=keys.SK, sort_prefix=keys.alert_sk(""))
+        filters: AlertFilters = {
+            "kind": kind,
+            "campaign_id": campaign_id,
+            "collaboration_id": collaboration_id,
+            "creator_id": creator_id,
+        }
+        q = self._alert_query(brand_id, status, filters)
         items, next_cursor = self.table.query_page(q, limit=limit, cursor=cursor)
         return [Alert.model_validate(i) for i in items], next_cursor
+
+    def open_alerts(self, brand_id: str, filters: AlertFilters) -> list[Alert]:
+        """Every open alert matching the filters (attribute → value, or a tuple of values): the open
+        partition only, which resolving keeps small."""
+        q = self._alert_query(brand_id, "open", filters)
+        return [Alert.model_validate(i) for i in self.table.query_all(q)]

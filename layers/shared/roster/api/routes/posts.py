@@ -1,22 +1,33 @@
 from __future__ import annotations
 
-from dataclasses import replace
 from http import HTTPStatus as H
-from typing import Annotated, Literal
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 
-from roster import collaborations, monitor, posts, sources
+from roster import alerts, collaborations, monitor, posts, sources
 from roster.adapters.events import event_publisher
 from roster.adapters.queue import monitor_queue
 from roster.api.deps import WRITE_ERRORS, Cursor, Limit, principal, public_base_url, responses
-from roster.errors import ValidationFailed
+from roster.errors import NotFound, ValidationFailed
 from roster.fetch import FetchError, fetcher
 from roster.models.monitoring import MonitorRun, MonitorStatus
-from roster.models.posts import AlertList, Post, PostList, PostSubmit
+from roster.models.posts import (
+    Alert,
+    AlertKind,
+    AlertList,
+    AlertResolve,
+    AlertStatus,
+    DisclosureVerdict,
+    Post,
+    PostList,
+    PostSubmit,
+)
 from roster.settings import get_settings
 from roster.store.registry import stores
+
+Id = Annotated[str | None, Query(max_length=64)]
 
 
 def build_router() -> Router:
@@ -38,22 +49,41 @@ def build_router() -> Router:
         if body.text is None:  # read the post itself, the way the monitor reads feeds
             http = fetcher()
             try:
-                item = sources.page_item(url, body.platform, http, monitor.youtube_api(http))
+                item = posts.read_page(url, body.platform, http, monitor.youtube_api(http))
             except FetchError as exc:
                 raise ValidationFailed(f"could not read the post at `url`: {exc}; send its `text`") from exc
-            if body.published_at or body.metrics:
-                item = replace(
-                    item,
-                    published_at=body.published_at or item.published_at,
-                    metrics=body.metrics or item.metrics,
-                )
-        else:
+            item = posts.with_details(item, body.published_at, body.metrics)
+            recorded = posts.record(s, event_publisher(), ctx, item, source="manual")
+        else:  # the brand's own copy of the caption: checked and shown, not proof
             item = sources.SourceItem(url, body.platform, body.text, body.published_at, body.metrics)
-        recorded = posts.record(s, event_publisher(), ctx, item, source="manual")
+            recorded = posts.record(s, event_publisher(), ctx, item, source="manual", text_from="brand")
         assert recorded.post is not None  # manual submissions are always kept
         if body.text is None:  # Roster read the post itself: now compliant, its deliverable books
             collaborations.recheck(s, ctx.brand_id, recorded.post)
         return recorded.post
+
+    @router.post(
+        "/v1/campaigns/<campaign_id>/posts/<post_id>/recheck",
+        tags=["content"],
+        summary="Read a post's page again and check it: alerts whose cause is gone resolve, a "
+        "deliverable it now proves is verified and its fee booked. An unreadable page keeps the last "
+        "reading (or `unknown`) with `page_error`",
+        responses=responses(200, Post, H.NOT_FOUND),
+    )
+    def recheck_post(campaign_id: str, post_id: str) -> Post:
+        s = stores()
+        brand_id = principal(router).brand_id
+        found = s.posts.get(brand_id, campaign_id, post_id)
+        if found is None:
+            raise NotFound("no such post in this campaign")
+        ctx = posts.context(s, brand_id, campaign_id, found.creator_id, link_base_url=public_base_url(router))
+        http = fetcher()
+        checked = posts.check_page(
+            s, event_publisher(), ctx, found.url, found.platform, http, monitor.youtube_api(http)
+        ).post
+        assert checked is not None  # a re-check keeps the post
+        collaborations.recheck(s, brand_id, checked)  # the same settlement as a resubmission
+        return checked
 
     @router.post(
         "/v1/campaigns/<campaign_id>/monitor",
@@ -92,9 +122,7 @@ def build_router() -> Router:
     def list_posts(
         campaign_id: str,
         creator_id: Annotated[str | None, Query(max_length=64)] = None,
-        disclosure: Annotated[
-            Literal["compliant", "missing", "insufficient", "buried"] | None, Query()
-        ] = None,
+        disclosure: Annotated[DisclosureVerdict | None, Query()] = None,
         limit: Limit = None,
         cursor: Cursor = None,
     ) -> PostList:
@@ -113,17 +141,49 @@ def build_router() -> Router:
     @router.get(
         "/v1/alerts",
         tags=["content"],
-        summary="Problems found in creators' posts (disclosure, brand rules, missing posts)",
+        summary="Problems Roster found (posts: disclosure, brand rules, unreadable; missing posts; "
+        "deadlines, stalls, underperformance; budget), open or resolved",
+        description="Filters combine. With `status`, the alerts in that status, in the order they got "
+        "there (raised or re-opened, resolved); without it, every alert",
         responses=responses(200, AlertList, H.BAD_REQUEST),
     )
     def list_alerts(
-        status: Annotated[Literal["open", "resolved"] | None, Query()] = None,
+        status: Annotated[AlertStatus | None, Query()] = None,
+        kind: Annotated[AlertKind | None, Query()] = None,
+        campaign_id: Id = None,
+        collaboration_id: Id = None,
+        creator_id: Id = None,
         limit: Limit = None,
         cursor: Cursor = None,
     ) -> AlertList:
         items, next_cursor = stores().posts.alerts(
-            principal(router).brand_id, status, limit or get_settings().default_page_size, cursor
+            principal(router).brand_id,
+            status,
+            limit or get_settings().default_page_size,
+            cursor,
+            kind=kind,
+            campaign_id=campaign_id,
+            collaboration_id=collaboration_id,
+            creator_id=creator_id,
         )
         return AlertList(items=items, next_cursor=next_cursor)
+
+    @router.post(
+        "/v1/alerts/<alert_id>/resolve",
+        tags=["content"],
+        summary="Resolve an alert, with an optional note; the API key and time are kept. Resolving it "
+        "again returns it unchanged (the first resolution stands)",
+        responses=responses(200, Alert, H.NOT_FOUND, *WRITE_ERRORS),
+    )
+    def resolve_alert(alert_id: str, body: Annotated[AlertResolve | None, Body()] = None) -> Alert:
+        who = principal(router)
+        return alerts.resolve(
+            stores(),
+            event_publisher(),
+            who.brand_id,
+            alert_id,
+            by=who.key_id,
+            note=body.note if body else None,
+        )
 
     return router

@@ -1,0 +1,146 @@
+"""The alert life cycle: open → resolved, by the brand (with a note) or by Roster when the cause is
+gone (with the reason), and open again when a resolved problem comes back.
+
+An alert's id is derived from its campaign and the problem (`alert_id`), so raising the same problem
+twice (a retry, the stream's at-least-once delivery, the next monitor run) stores one alert.
+Whether a resolved alert opens again is the raiser's call (`reopen`): only when the problem has just
+*appeared* again (a post re-checked from compliant back to missing). A problem that merely persists
+(the same post seen in the feed again) re-raises nothing, so the brand's resolution stands.
+
+What removes a cause, and who calls what here:
+- a post checked again without the problem (`roster.posts.record`): its disclosure, brand-rule and
+  unreadable alerts; a creator's first post: their missing-post alert;
+- an action that answers a collaboration's waiting step (`roster.collaborations.act`): its deadline
+  and stalled alerts (the wait they were about is over: the brand decided, or the creator acted);
+- a collaboration that ends without completing (cancelled, declined, no answer): all its alerts.
+Budget alerts stay open until the brand resolves them: spend does not go back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+
+from roster import clock
+from roster.adapters.events import EventPublisher
+from roster.errors import NotFound
+from roster.models.posts import Alert, AlertKind, AlertResolution
+from roster.store.posts import AlertFilters
+from roster.store.registry import Stores
+
+ROSTER = "roster"  # `resolution.by` when Roster resolved the alert
+WAIT_KINDS: tuple[AlertKind, ...] = ("deadline", "stalled")
+# A collaboration that ends this way leaves nothing for the brand to act on.
+ENDED_OUTCOMES = frozenset({"cancelled", "declined", "no_answer"})
+
+
+def alert_id(*parts: str) -> str:
+    return hashlib.sha256(":".join(parts).encode()).hexdigest()[:24]
+
+
+def raise_alert(
+    stores: Stores,
+    events: EventPublisher,
+    brand_id: str,
+    campaign_id: str,
+    creator_id: str,
+    kind: AlertKind,
+    message: str,
+    *,
+    post_id: str | None,
+    key: str,
+    collaboration_id: str | None = None,
+    reopen: bool = False,
+) -> Alert | None:
+    """Raises the alert once (the same problem on the same post or creator is one alert) and
+    publishes `alert.raised` for outreach or workflows to act on. With `reopen` (the problem has
+    just appeared), an alert resolved before for the same problem opens again and is published
+    again. None when nothing was raised."""
+    now = clock.now_iso()
+    alert = Alert(
+        id=alert_id(campaign_id, key),
+        kind=kind,
+        campaign_id=campaign_id,
+        creator_id=creator_id,
+        collaboration_id=collaboration_id,
+        post_id=post_id,
+        message=message,
+        status="open",
+        created_at=now,
+    )
+    existing = stores.posts.create_alert(brand_id, alert)
+    if existing is not None:
+        if not reopen or existing.status != "resolved":
+            return None
+        reopened = stores.posts.reopen_alert(brand_id, existing, at=now, message=message)
+        if reopened is None:
+            return None
+        alert = reopened
+    events.publish("alert.raised", {"brand_id": brand_id, **alert.model_dump(mode="json")})
+    return alert
+
+
+def resolve(
+    stores: Stores, events: EventPublisher, brand_id: str, alert_id: str, *, by: str, note: str | None
+) -> Alert:
+    """The brand resolves an alert (`by`: its API key id). Resolving it again returns it unchanged:
+    the first resolution stands. Unknown (or another brand's) → NotFound."""
+    resolution = AlertResolution(at=clock.now_iso(), by=by, reason=note)
+    alert, changed = stores.posts.resolve_alert(brand_id, alert_id, resolution)
+    if alert is None:
+        raise NotFound("no such alert")
+    if changed:
+        _published(events, brand_id, alert)
+    return alert
+
+
+def resolve_where(
+    stores: Stores, events: EventPublisher, brand_id: str, filters: AlertFilters, reason: str
+) -> list[Alert]:
+    """Roster resolves the open alerts matching `filters` because their cause is gone."""
+    found = stores.posts.open_alerts(brand_id, filters)
+    return resolve_ids(stores, events, brand_id, (a.id for a in found), reason)
+
+
+def resolve_ids(
+    stores: Stores, events: EventPublisher, brand_id: str, ids: Iterable[str], reason: str
+) -> list[Alert]:
+    """Roster resolves these alerts (where still open): their cause is gone."""
+    resolved = []
+    for i in ids:
+        resolution = AlertResolution(at=clock.now_iso(), by=ROSTER, reason=reason)
+        alert, changed = stores.posts.resolve_alert(brand_id, i, resolution)
+        if alert is not None and changed:
+            _published(events, brand_id, alert)
+            resolved.append(alert)
+    return resolved
+
+
+def wait_answered(
+    stores: Stores, events: EventPublisher, brand_id: str, collaboration_id: str, action: str, by: str
+) -> list[Alert]:
+    """An action answered the collaboration's waiting step: its deadline and stalled alerts are
+    about a wait that is over."""
+    return resolve_where(
+        stores,
+        events,
+        brand_id,
+        {"collaboration_id": collaboration_id, "kind": WAIT_KINDS},
+        f"answered by the {by}: {action}",
+    )
+
+
+def collaboration_closed(
+    stores: Stores, events: EventPublisher, brand_id: str, collaboration_id: str, outcome: str
+) -> list[Alert]:
+    """A collaboration that ends without completing resolves all its open alerts. A completed one
+    keeps them (a live post without a disclosure is still a problem)."""
+    if outcome not in ENDED_OUTCOMES:
+        return []
+    return resolve_where(
+        stores, events, brand_id, {"collaboration_id": collaboration_id}, f"collaboration {outcome}"
+    )
+
+
+def _published(events: EventPublisher, brand_id: str, alert: Alert) -> None:
+    events.publish("alert.resolved", {"brand_id": brand_id, **alert.model_dump(mode="json")})
