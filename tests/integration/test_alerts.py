@@ -427,3 +427,44 @@ def test_the_creator_page_takes_a_post_with_its_caption(brand_a: Client, pages: 
     text = page.decode()
     assert status == 200 and f"action='{token}/submit-post'" in text
     assert "name='url'" in text and "name='text'" in text
+
+
+def test_an_alert_stored_but_not_published_is_published_by_the_retry(
+    brand_a: Client, camp: dict[str, Any]
+) -> None:
+    """Stored first, published second: a publish that fails leaves the alert `unpublished`, and the
+    retry (a stream batch, a queue message, a task) publishes it — once."""
+    from roster import alerts as alert_domain
+
+    sent: list[str] = []
+
+    class Flaky:
+        fail = True
+
+        def publish(self, kind: str, detail: dict[str, Any]) -> None:
+            if self.fail:
+                self.fail = False
+                raise RuntimeError("EventBridge unavailable")
+            sent.append(detail["id"])
+
+    events: Any = Flaky()
+
+    def raise_it() -> Any:
+        return alert_domain.raise_alert(
+            stores(),
+            events,
+            brand_a.brand_id,
+            camp["campaign"]["id"],
+            camp["maya"]["id"],
+            "missing_post",
+            "no post yet",
+            post_id=None,
+            key="test-unpublished",
+        )
+
+    with pytest.raises(RuntimeError):
+        raise_it()
+    assert sent == []
+    raised = raise_it()  # the retry
+    assert raised is not None and sent == [raised.id]
+    assert raise_it() is None and sent == [raised.id]  # published once: later raises are duplicates

@@ -68,15 +68,22 @@ def raise_alert(
         status="open",
         created_at=now,
     )
-    existing = stores.posts.create_alert(brand_id, alert)
-    if existing is not None:
-        if not reopen or existing.status != "resolved":
+    found = stores.posts.create_alert(brand_id, alert)
+    if found is not None:
+        existing, unpublished = found
+        if unpublished and existing.status == "open":
+            alert = existing  # stored by a run that failed before publishing: publish it now
+        elif not reopen or existing.status != "resolved":
             return None
-        reopened = stores.posts.reopen_alert(brand_id, existing, at=now, message=message)
-        if reopened is None:
-            return None
-        alert = reopened
+        else:
+            reopened = stores.posts.reopen_alert(brand_id, existing, at=now, message=message)
+            if reopened is None:
+                return None
+            alert = reopened
+    # Stored first, published second, then marked: a failure in between leaves it `unpublished`,
+    # and the retry (a stream batch, a queue message, a workflow task) publishes it.
     events.publish("alert.raised", {"brand_id": brand_id, **alert.model_dump(mode="json")})
+    stores.posts.mark_published(brand_id, alert.id)
     return alert
 
 

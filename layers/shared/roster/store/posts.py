@@ -91,11 +91,24 @@ class PostStore:
             **alert.model_dump(mode="json"),
         }
 
-    def create_alert(self, brand_id: str, alert: Alert) -> Alert | None:
-        """Stores a new alert. None when it was created; else the alert already under that id (the
-        same problem raised before), read from the failed condition."""
-        old = self.table.put(self._alert_item(brand_id, alert), condition="attribute_not_exists(PK)")
-        return Alert.model_validate(old) if old else None
+    def create_alert(self, brand_id: str, alert: Alert) -> tuple[Alert, bool] | None:
+        """Stores a new alert, marked `unpublished` until its event is out. None when it was
+        created; else the alert already under that id (the same problem raised before), read from
+        the failed condition, and whether its event is still unpublished (a run that stored it
+        failed before publishing: the caller publishes it now)."""
+        item = self._alert_item(brand_id, alert) | {"unpublished": True}
+        old = self.table.put(item, condition="attribute_not_exists(PK)")
+        return (Alert.model_validate(old), bool(old.get("unpublished"))) if old else None
+
+    def mark_published(self, brand_id: str, alert_id: str) -> None:
+        self.table.update(
+            keys.brand_pk(brand_id),
+            keys.alert_sk(alert_id),
+            expression="REMOVE unpublished",
+            condition="attribute_exists(PK)",
+            names={},
+            values={},
+        )
 
     def reopen_alert(self, brand_id: str, alert: Alert, *, at: str, message: str) -> Alert | None:
         """A resolved alert whose cause came back opens again (same id); None when it is not resolved
@@ -103,8 +116,8 @@ class PostStore:
         old = self.table.update(
             keys.brand_pk(brand_id),
             keys.alert_sk(alert.id),
-            expression="SET #status = :open, #g1pk = :g1pk, #g1sk = :g1sk, reopened_at = :at, message = :m "
-            "REMOVE resolution",
+            expression="SET #status = :open, #g1pk = :g1pk, #g1sk = :g1sk, reopened_at = :at, message = :m, "
+            "unpublished = :true REMOVE resolution",
             condition="#status = :resolved",
             names={"#status": "status", "#g1pk": keys.GSI1PK, "#g1sk": keys.GSI1SK},
             values={
@@ -114,6 +127,7 @@ class PostStore:
                 ":g1sk": f"{at}#{alert.id}",
                 ":at": at,
                 ":m": message,
+                ":true": True,
             },
         )
         if old is not None:

@@ -205,15 +205,19 @@ class Table:
     ) -> Item | None:
         """Conditional UpdateItem. Returns None on success, or the old item ({} if none) when the
         condition failed, taken from the failure itself (no second read)."""
+        kwargs: dict[str, Any] = {}
+        if names:  # DynamoDB refuses empty maps
+            kwargs["ExpressionAttributeNames"] = names
+        if values:
+            kwargs["ExpressionAttributeValues"] = serialize(values)
         try:
             self.client.update_item(
                 TableName=self.name,
                 Key=serialize({"PK": pk, "SK": sk}),
                 UpdateExpression=expression,
                 ConditionExpression=condition,
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=serialize(values),
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                **kwargs,
             )
         except self.client.exceptions.ConditionalCheckFailedException as exc:
             return deserialize(cast(Mapping[str, Any], exc.response.get("Item", {})))
