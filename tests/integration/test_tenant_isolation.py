@@ -14,6 +14,7 @@ import pytest
 from local.openapi import document
 from tests.integration.conftest import CAMPAIGN, CREATOR, Client, table_snapshot
 from tests.integration.test_email_templates import owned_template
+from tests.integration.test_payouts import a_payable_balance, clock_at, order
 
 Case = Callable[[Client, Client, dict[str, Any]], None]
 CASES: dict[tuple[str, str], Case] = {}
@@ -289,21 +290,107 @@ def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
     assert b.call("GET", "/v1/promo-codes", query={"campaign_id": owned["campaign"]["id"]})[1]["items"] == []
 
 
+@case("patch", "/v1/promo-codes/{code}")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    body = {"campaign_id": owned["campaign"]["id"], "creator_id": owned["creator"]["id"], "code": "MAYA10"}
+    a.call("POST", "/v1/promo-codes", body | {"stripe_promotion_code": "promo_A1"})
+    before = table_snapshot()
+    assert b.call("PATCH", "/v1/promo-codes/MAYA10", {"status": "retired"})[0] == 404
+    assert b.call("PATCH", "/v1/promo-codes/maya10", {"stripe_promotion_code": None})[0] == 404
+    assert table_snapshot() == before
+    # B's own MAYA10 may map the same Stripe id: Stripe accounts are per brand, so are the guards.
+    b_campaign = b.call("POST", "/v1/campaigns", CAMPAIGN)[1]
+    b_creator = b.call("POST", "/v1/creators", CREATOR)[1]
+    b.call("POST", "/v1/promo-codes", body | {"campaign_id": b_campaign["id"], "creator_id": b_creator["id"]})
+    assert b.call("PATCH", "/v1/promo-codes/MAYA10", {"stripe_promotion_code": "promo_A1"})[0] == 200
+    (mine,) = a.call("GET", "/v1/promo-codes")[1]["items"]
+    assert (mine["status"], mine["stripe_promotion_code"]) == ("active", "promo_A1")
+
+
+@case("get", "/v1/orders")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    from roster.signatures import sign
+
+    a.call(
+        "POST",
+        "/v1/promo-codes",
+        {"campaign_id": owned["campaign"]["id"], "creator_id": owned["creator"]["id"], "code": "MAYA10"},
+    )
+    secret = "whsec_brand_a_orders_secret"
+    a.call("PUT", "/v1/integrations/orders", {"secret": secret})
+    for n in (1, 2):
+        order = {"id": f"O-{n}", "currency": "USD", "created_at": "2027-01-10T12:00:00Z", "subtotal": 100}
+        order |= {"total": 100, "discount_codes": ["MAYA10"]}
+        body = json.dumps({"id": f"evt_{n}", "type": "order.created", "order": order}).encode()
+        headers = {"roster-signature": sign(secret, body), "content-type": "application/json"}
+        assert a.gateway.handle("POST", f"/webhooks/orders/{a.brand_id}", headers, body)[0] == 200
+    queries = [{}, {"campaign_id": owned["campaign"]["id"]}, {"creator_id": owned["creator"]["id"]}]
+    for query in queries:
+        assert len(a.call("GET", "/v1/orders", query=query)[1]["items"]) == 2
+        assert b.call("GET", "/v1/orders", query=query)[1]["items"] == []
+        cursor = a.call("GET", "/v1/orders", query=query | {"limit": "1"})[1]["next_cursor"]
+        status, resp = b.call("GET", "/v1/orders", query=query | {"limit": "1", "cursor": cursor})
+        assert status == 400 and resp["error"]["message"] == "invalid cursor"
+
+
+def _a_payout(a: Client) -> dict[str, Any]:
+    a_payable_balance(a)
+    with clock_at():
+        status, payout = a.call("POST", "/v1/payouts")
+    assert status == 201 and payout["totals"] == {"USD": 1000}
+    return dict(payout)
+
+
 @case("get", "/v1/payouts/preview")
 def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
-    assert b.call("GET", "/v1/payouts/preview")[1] == {"lines": [], "totals": {}}
+    ids = a_payable_balance(a)
+    with clock_at():
+        assert a.call("GET", "/v1/payouts/preview")[1]["totals"] == {"USD": 1000}
+        for query in ({}, {"creator_ids": ids["creator"]}, {"campaign_ids": ids["campaign"]}):
+            assert b.call("GET", "/v1/payouts/preview", query=query)[1] == {
+                "lines": [],
+                "totals": {},
+                "carried_forward": [],
+            }
 
 
 @case("post", "/v1/payouts")
 def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
-    payout = a.call("POST", "/v1/payouts")[1]
-    assert b.call("POST", "/v1/payouts")[1]["lines"] == []
-    assert b.call("GET", f"/v1/payouts/{payout['id']}.csv")[0] == 404
+    ids = a_payable_balance(a)
+    before = table_snapshot()
+    with clock_at():
+        assert b.call("POST", "/v1/payouts")[0] == 409
+        assert b.call("POST", "/v1/payouts", {"creator_ids": [ids["creator"]]})[0] == 409
+    assert table_snapshot() == before
+    with clock_at():
+        payout = a.call("POST", "/v1/payouts")[1]
+    assert b.call("GET", f"/v1/payouts/{payout['id']}")[0] == 404
+
+
+@case("get", "/v1/payouts")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    _a_payout(a)
+    order(a, "ORD-SECOND", "PAYABLE10", 5_000)
+    with clock_at():
+        assert a.call("POST", "/v1/payouts")[0] == 201
+    assert b.call("GET", "/v1/payouts")[1] == {"items": [], "next_cursor": None}
+    cursor = a.call("GET", "/v1/payouts", query={"limit": "1"})[1]["next_cursor"]
+    assert cursor
+    status, body = b.call("GET", "/v1/payouts", query={"limit": "1", "cursor": cursor})
+    assert status == 400 and body["error"]["message"] == "invalid cursor"
+
+
+@case("get", "/v1/payouts/{payout_id}")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    payout = _a_payout(a)
+    status, body = b.call("GET", f"/v1/payouts/{payout['id']}")
+    assert status == 404 and payout["lines"][0]["creator_id"] not in json.dumps(body)
+    assert a.call("GET", f"/v1/payouts/{payout['id']}")[1] == payout
 
 
 @case("get", "/v1/payouts/{payout_id}.csv")
 def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
-    payout = a.call("POST", "/v1/payouts")[1]
+    payout = _a_payout(a)
     status, _, raw = b.gateway.handle(
         "GET", f"/v1/payouts/{payout['id']}.csv", {"authorization": f"Bearer {b.key}"}, b""
     )
@@ -359,6 +446,34 @@ def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
         b.call("GET", "/v1/alerts")[1]["items"] == []
         and b.call("GET", "/v1/alerts", query={"status": "open"})[1]["items"] == []
     )
+    for query in ({"campaign_id": owned["campaign"]["id"]}, {"creator_id": owned["creator"]["id"]}):
+        assert b.call("GET", "/v1/alerts", query=query | {"status": "open"})[1]["items"] == []
+
+
+@case("post", "/v1/alerts/{alert_id}/resolve")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    a.call(
+        "POST",
+        f"/v1/campaigns/{owned['campaign']['id']}/posts",
+        POST_BODY | {"creator_id": owned["creator"]["id"]},
+    )
+    (alert,) = a.call("GET", "/v1/alerts")[1]["items"]
+    before = table_snapshot()
+    assert b.call("POST", f"/v1/alerts/{alert['id']}/resolve", {"note": "not yours"})[0] == 404
+    assert table_snapshot() == before
+    assert a.call("POST", f"/v1/alerts/{alert['id']}/resolve")[1]["status"] == "resolved"
+
+
+@case("post", "/v1/campaigns/{campaign_id}/posts/{post_id}/recheck")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    post = a.call(
+        "POST",
+        f"/v1/campaigns/{owned['campaign']['id']}/posts",
+        POST_BODY | {"creator_id": owned["creator"]["id"]},
+    )[1]
+    before = table_snapshot()
+    assert b.call("POST", f"/v1/campaigns/{owned['campaign']['id']}/posts/{post['id']}/recheck")[0] == 404
+    assert table_snapshot() == before
 
 
 @case("post", "/v1/campaigns/{campaign_id}/monitor")
@@ -535,6 +650,29 @@ def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
     before = table_snapshot()
     assert b.call("POST", f"/v1/collaborations/{cid}/actions/cancel", {})[0] == 404
     assert table_snapshot() == before
+
+
+@case("post", "/v1/collaborations/{collaboration_id}/posts/{post_id}/accept")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    from roster.models.collaborations import DeliverableUnit
+    from roster.store.registry import stores
+
+    cid = _collaboration(a, owned)
+    posted = DeliverableUnit(
+        deliverable=0,
+        unit=0,
+        platform="instagram",
+        format="reel",
+        state="posted",
+        milestone_id=f"{cid}:0:0",
+        post_id="p" * 24,
+    )
+    stores().collaborations.mutate(a.brand_id, cid, lambda c, p: setattr(c, "deliverables", [posted]))
+    before = table_snapshot()
+    assert b.call("POST", f"/v1/collaborations/{cid}/posts/{'p' * 24}/accept", {})[0] == 404
+    assert table_snapshot() == before
+    accepted = a.call("POST", f"/v1/collaborations/{cid}/posts/{'p' * 24}/accept", {})[1]
+    assert accepted["deliverables"][0]["state"] == "verified"
 
 
 def test_every_brand_route_has_an_isolation_case() -> None:

@@ -40,12 +40,16 @@ def test_openapi_lists_every_route() -> None:
         "/v1/webhook-events",
         "/v1/webhook-events/{event_id}/replay",
         "/v1/promo-codes",
+        "/v1/promo-codes/{code}",
+        "/v1/orders",
         "/v1/payouts",
         "/v1/payouts/preview",
+        "/v1/payouts/{payout_id}",
         "/v1/payouts/{payout_id}.csv",
         "/v1/campaigns/{campaign_id}/report",
         "/v1/creators/{creator_id}/report",
         "/v1/campaigns/{campaign_id}/posts",
+        "/v1/campaigns/{campaign_id}/posts/{post_id}/recheck",
         "/v1/campaigns/{campaign_id}/monitor",
         "/v1/email-templates",
         "/v1/email-templates/{template_id}",
@@ -59,7 +63,9 @@ def test_openapi_lists_every_route() -> None:
         "/v1/collaborations/{collaboration_id}",
         "/v1/creators/{creator_id}/collaborations",
         "/v1/collaborations/{collaboration_id}/actions/{action}",
+        "/v1/collaborations/{collaboration_id}/posts/{post_id}/accept",
         "/v1/alerts",
+        "/v1/alerts/{alert_id}/resolve",
     }
 
 
@@ -128,7 +134,11 @@ def test_openapi_documents_auth_and_roster_errors_on_every_brand_route() -> None
             for code, resp in op["responses"].items():
                 if code.startswith(("4", "5")):
                     ref = resp["content"]["application/json"]["schema"]["$ref"]
-                    assert ref.endswith("/ErrorResponse"), (method, path, code)
+                    # 401 is Roster's body or, without an Authorization header, API Gateway's.
+                    body = "/UnauthorizedResponse" if code == "401" else "/ErrorResponse"
+                    assert ref.endswith(body), (method, path, code)
+    either = spec["components"]["schemas"]["UnauthorizedResponse"]["anyOf"]
+    assert [s["$ref"].rsplit("/", 1)[1] for s in either] == ["ErrorResponse", "GatewayMessage"]
     assert "201" in spec["paths"]["/v1/campaigns"]["post"]["responses"]
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from roster.creator_import import parse, to_fields
@@ -74,3 +76,60 @@ def test_to_fields_groups_platforms_tags_and_engagement() -> None:
             }
         },
     }
+
+
+@pytest.mark.parametrize("separator", [",", ";", "\t"])
+def test_comma_semicolon_and_tab_separated_files_read_the_same(separator: str) -> None:
+    """Excel writes `;` where the decimal separator is a comma (most of Europe), often with a BOM."""
+    lines = [
+        ["name", "email", "tags", "instagram_followers"],
+        ["Maya", "maya@example.com", '"trail;running"', "42000"],
+        ["Leo", "leo@example.com", "road|trail", ""],
+    ]
+    text = "\ufeff" + "".join(separator.join(cells) + "\r\n" for cells in lines)
+    assert parse(text, max_rows=10) == [
+        (
+            2,
+            {
+                "name": "Maya",
+                "email": "maya@example.com",
+                "tags": "trail;running",
+                "instagram_followers": "42000",
+            },
+        ),
+        (3, {"name": "Leo", "email": "leo@example.com", "tags": "road|trail"}),
+    ]
+
+
+def test_the_separator_is_the_one_the_header_uses() -> None:
+    # Cells may hold the other separators; only the header decides.
+    rows = parse("name;email;notes\nMaya;maya@example.com;likes a, b and c\n", max_rows=10)
+    assert rows == [(2, {"name": "Maya", "email": "maya@example.com", "notes": "likes a, b and c"})]
+    assert parse("name\tEmail\nA, B\ta@example.com\n", max_rows=10) == [
+        (2, {"name": "A, B", "email": "a@example.com"})
+    ]
+
+
+def test_a_header_over_the_column_cap_is_refused_quickly() -> None:
+    """40,000 columns (a 269 KB header) took 13 s, past the function's timeout: the duplicate check
+    was quadratic. Now the cap answers first and every check is linear."""
+    header = ",".join(f"c{i}" for i in range(40_000))
+    started = time.perf_counter()
+    with pytest.raises(ValidationFailed, match="at most 200") as err:
+        parse(header + "\n", max_rows=10)
+    assert time.perf_counter() - started < 0.5
+    assert err.value.details == [{"field": "header", "message": "40000 columns; at most 200"}]
+
+
+def test_header_checks_are_linear_up_to_the_cap() -> None:
+    header = ",".join(["name", "email"] + ["tags"] * 198)
+    started = time.perf_counter()
+    with pytest.raises(ValidationFailed) as err:
+        parse(header + "\n", max_rows=10)
+    assert time.perf_counter() - started < 0.1
+    assert err.value.details == [{"field": "header", "message": "column 'tags' appears 198 times"}]
+
+
+def test_a_cell_larger_than_the_body_limit_allows_is_a_bad_request() -> None:
+    with pytest.raises(BadRequest, match="unreadable CSV"):
+        parse("name,email\n" + "x" * 200_000 + ",a@example.com\n", max_rows=10)

@@ -6,7 +6,14 @@ from typing import Any
 
 from roster import clock, ids
 from roster.models.common import revalidate
-from roster.models.creators import Creator, CreatorCreate, CreatorPatch, Tier, TierSource
+from roster.models.creators import (
+    Creator,
+    CreatorCreate,
+    CreatorPatch,
+    FollowersSource,
+    Tier,
+    TierSource,
+)
 from roster.store.creators import CreatorStore
 
 # Lower bound of each tier's follower count (industry convention; mega is folded into macro).
@@ -22,24 +29,25 @@ def tier_for(followers: int) -> Tier:
     return next(tier for floor, tier in TIER_FLOORS if followers >= floor)
 
 
-def audience(data: dict[str, Any]) -> int | None:
-    """The stated total, else the sum of the platforms' followers, else unknown."""
-    if data.get("followers") is not None:
-        return int(data["followers"])
+def platform_followers(data: dict[str, Any]) -> int | None:
+    """The sum of the platforms' followers, or unknown when no platform has a count."""
     counts = [
         p["followers"] for p in (data.get("platforms") or {}).values() if p.get("followers") is not None
     ]
     return sum(counts) if counts else None
 
 
-def _resolve(data: dict[str, Any], manual_tier: Tier | None) -> dict[str, Any]:
-    """Fills tier and tier_source from a manual tier or the audience."""
+def _resolve(data: dict[str, Any], manual_tier: Tier | None, stated: int | None) -> dict[str, Any]:
+    """Fills followers (the stated total, else the platforms' sum) and the tier (the manual one,
+    else derived from followers), each with its source."""
+    followers = stated if stated is not None else platform_followers(data)
+    source = FollowersSource.MANUAL if stated is not None else FollowersSource.DERIVED
+    data = data | {"followers": followers, "followers_source": source if followers is not None else None}
     if manual_tier is not None:
         return data | {"tier": manual_tier, "tier_source": TierSource.MANUAL}
-    reach = audience(data)
-    if reach is None:
+    if followers is None:
         return data | {"tier": None, "tier_source": None}
-    return data | {"tier": tier_for(reach), "tier_source": TierSource.DERIVED}
+    return data | {"tier": tier_for(followers), "tier_source": TierSource.DERIVED}
 
 
 def build(req: CreatorCreate, *, creator_id: str | None = None) -> Creator:
@@ -50,7 +58,7 @@ def build(req: CreatorCreate, *, creator_id: str | None = None) -> Creator:
         "updated_at": now,
         "version": 1,
     }
-    return Creator.model_validate(_resolve(data, req.tier))
+    return Creator.model_validate(_resolve(data, req.tier, req.followers))
 
 
 def apply_patch(current: Creator, patch: CreatorPatch) -> Creator:
@@ -60,9 +68,13 @@ def apply_patch(current: Creator, patch: CreatorPatch) -> Creator:
     manual = current.tier if current.tier_source == TierSource.MANUAL else None
     if "tier" in changes:
         manual = changes.pop("tier")
+    # A total stored before `followers_source` existed was stated by hand: derived ones were never kept.
+    stated = current.followers if current.followers_source != FollowersSource.DERIVED else None
+    if "followers" in changes:
+        stated = changes.pop("followers")
     merged = current.model_dump() | changes
     merged.update(updated_at=clock.now_iso(), version=current.version + 1)
-    return revalidate(Creator, _resolve(merged, manual), "creator")
+    return revalidate(Creator, _resolve(merged, manual, stated), "creator")
 
 
 def create(store: CreatorStore, brand_id: str, req: CreatorCreate) -> Creator:

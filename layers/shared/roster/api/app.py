@@ -13,7 +13,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
 from roster import idempotency
-from roster.api import errors
+from roster.api import errors, json_body
 from roster.api.routes import (
     api_keys,
     campaigns,
@@ -21,6 +21,7 @@ from roster.api.routes import (
     creators,
     integrations,
     links,
+    orders,
     outreach,
     payouts,
     posts,
@@ -37,11 +38,15 @@ TITLE = "Roster brand API"
 VERSION = "1.0.0"
 DESCRIPTION = (
     "Campaigns, the creator roster and API keys of one brand, chosen by the API key. Errors are "
-    '`{"error": {"code", "message", "details": [{"field", "message"}]}}`. Lists page with `limit` '
-    "and the opaque `next_cursor`. Any POST may carry an `Idempotency-Key` header (1-255 visible ASCII "
-    "characters, kept 24 h per brand): a retry with the same key and body gets the first response "
-    "again (`Idempotent-Replayed: true`), the same key with another body gets 422, and a key whose "
-    "first request is still running gets 409."
+    '`{"error": {"code", "message", "details": [{"field", "message"}]}}`, with one exception: a '
+    "request without an `Authorization` header is refused by API Gateway before Roster runs, with "
+    '401 `{"message": "Unauthorized"}`. Bodies are UTF-8 JSON (a BOM is ignored), nested at most 32 '
+    "levels, integers at most 38 digits; anything else is a 400 `malformed_json` that says why. Rules "
+    "between fields (either this or that, end on or after start) are in each model's description; "
+    "breaking one is a 422. Lists page with `limit` and the opaque `next_cursor`. Any POST may carry "
+    "an `Idempotency-Key` header (1-255 visible ASCII characters, kept 24 h per brand): a retry "
+    "with the same key and body gets the first response again (`Idempotent-Replayed: true`), the "
+    "same key with another body gets 422, and a key whose first request is still running gets 409."
 )
 
 
@@ -50,7 +55,7 @@ class Health(BaseModel):
 
 
 def build_app() -> APIGatewayHttpResolver:
-    app = APIGatewayHttpResolver(enable_validation=True)
+    app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=json_body.loads)
     app.configure_openapi(
         title=TITLE,
         version=VERSION,
@@ -68,6 +73,7 @@ def build_app() -> APIGatewayHttpResolver:
     app.include_router(integrations.build_router())
     app.include_router(webhook_events.build_router())
     app.include_router(promo_codes.build_router())
+    app.include_router(orders.build_router())
     app.include_router(payouts.build_router())
     app.include_router(posts.build_router())
     app.include_router(outreach.build_router())
@@ -132,8 +138,15 @@ def handle(app: APIGatewayHttpResolver, event: dict[str, Any], context: LambdaCo
     app.append_context(principal=principal)
     logger.append_keys(brand_id=principal.brand_id, key_id=principal.key_id)
     if event.get("body") and not is_import:
-        # The API speaks only JSON: a body sent as form data (curl -d's default) is read as JSON.
-        event = event | {"headers": (event.get("headers") or {}) | {"content-type": "application/json"}}
+        # The API speaks only JSON: a body sent as form data (curl -d's default) is read as JSON,
+        # and handed to the resolver as text, so bytes that are not UTF-8 are a 400 here and
+        # never a decoding error inside it.
+        try:
+            text = json_body.decode(raw_body(event))
+        except json.JSONDecodeError as exc:
+            return _reject(HTTPStatus.BAD_REQUEST, "malformed_json", errors.malformed_json_message(exc.msg))
+        headers = (event.get("headers") or {}) | {"content-type": "application/json"}
+        event = event | {"headers": headers, "body": text, "isBase64Encoded": False}
     method = ((event.get("requestContext") or {}).get("http") or {}).get("method", "")
     key = (event.get("headers") or {}).get(idempotency.HEADER)
     if method != "POST" or key is None:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, RootModel
 
 from roster import clock
 from roster.errors import Unauthorized, ValidationFailed
@@ -16,12 +16,38 @@ from roster.models.auth import Principal
 from roster.models.common import ErrorResponse
 from roster.settings import get_settings
 
+MAX_DAYS = 400
 FromDay = Annotated[
-    date | None, Query(alias="from", description="First UTC day (default: 29 days before `to`)")
+    date | None,
+    Query(
+        alias="from",
+        description=f"First UTC day (default: 29 days before `to`). Must be on or before `to` and fewer "
+        f"than {MAX_DAYS} days before it, else 422",
+    ),
 ]
 ToDay = Annotated[date | None, Query(alias="to", description="Last UTC day (default: today)")]
 Limit = Annotated[int | None, Query(ge=1, le=100, description="Page size (default 50)")]
-Cursor = Annotated[str | None, Query(max_length=2048, description="`next_cursor` of the previous page")]
+Cursor = Annotated[
+    str | None,
+    Query(
+        max_length=2048,
+        description="Opaque: the `next_cursor` of the previous page, passed back unchanged with the same "
+        "filters. Not meant to be built or read; a cursor Roster did not hand out for this list is a 400",
+    ),
+]
+
+
+class GatewayMessage(BaseModel):
+    """API Gateway's own answer, given before Roster runs: a request without an `Authorization`
+    header gets 401 `{"message": "Unauthorized"}` (the authorizer's identity source is required, so
+    its results can be cached by key)."""
+
+    message: str = Field(examples=["Unauthorized"])
+
+
+class UnauthorizedResponse(RootModel[ErrorResponse | GatewayMessage]):
+    """401: Roster's error body for an unknown or revoked key; API Gateway's `{"message"}` when the
+    `Authorization` header is missing."""
 
 
 def public_base_url(router: Router) -> str:
@@ -43,7 +69,7 @@ def principal(router: Router) -> Principal:
 
 ERROR_MEANINGS = {
     HTTPStatus.BAD_REQUEST: "Malformed JSON body, CSV or cursor",
-    HTTPStatus.UNAUTHORIZED: "Missing or invalid API key",
+    HTTPStatus.UNAUTHORIZED: "Missing or invalid API key (no `Authorization` header: API Gateway's body)",
     HTTPStatus.NOT_FOUND: "No such resource for this brand",
     HTTPStatus.CONFLICT: "Conflicts with current state (duplicate, stale version, status change)",
     HTTPStatus.REQUEST_ENTITY_TOO_LARGE: "Body (or CSV rows) over the limit",
@@ -64,14 +90,15 @@ def responses(status: int, model: type[BaseModel], *errors: HTTPStatus) -> dict[
     }
     always = {HTTPStatus.UNAUTHORIZED, HTTPStatus.UNPROCESSABLE_ENTITY, HTTPStatus.SERVICE_UNAVAILABLE}
     for code in sorted(always | set(errors)):
+        body = UnauthorizedResponse if code == HTTPStatus.UNAUTHORIZED else ErrorResponse
         documented[int(code)] = {
             "description": ERROR_MEANINGS[code],
-            "content": {"application/json": {"model": ErrorResponse}},
+            "content": {"application/json": {"model": body}},
         }
     return documented
 
 
-def day_range(first: date | None, last: date | None, max_days: int = 400) -> tuple[str, str]:
+def day_range(first: date | None, last: date | None, max_days: int = MAX_DAYS) -> tuple[str, str]:
     last = last or clock.now().date()
     first = first or last - timedelta(days=29)
     if first > last or (last - first).days >= max_days:

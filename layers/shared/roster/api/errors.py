@@ -20,6 +20,7 @@ __all__ = [
     "error_response",
     "for_domain_error",
     "for_validation_error",
+    "malformed_json_message",
     "register",
 ]
 from roster.observability import logger
@@ -50,10 +51,15 @@ def for_domain_error(exc: errors.RosterError) -> Response[Any]:
     return error_response(status, exc.code, exc.message, exc.details)
 
 
+def malformed_json_message(reason: str | None) -> str:
+    return "the request body is not valid JSON" + (f": {reason}" if reason else "")
+
+
 def for_validation_error(exc: RequestValidationError) -> Response[Any]:
     problems = exc.errors()
-    if any(p.get("type") == "json_invalid" for p in problems):
-        return error_response(HTTPStatus.BAD_REQUEST, "malformed_json", "the request body is not valid JSON")
+    if unreadable := next((p for p in problems if p.get("type") == "json_invalid"), None):
+        reason = (unreadable.get("ctx") or {}).get("error")
+        return error_response(HTTPStatus.BAD_REQUEST, "malformed_json", malformed_json_message(reason))
     details = []
     for p in problems:
         loc = [str(part) for part in p.get("loc", ())]

@@ -37,6 +37,11 @@ class TierSource(StrEnum):
     MANUAL = "manual"
 
 
+class FollowersSource(StrEnum):
+    DERIVED = "derived"
+    MANUAL = "manual"
+
+
 class CreatorStatus(StrEnum):
     PROSPECT = "prospect"
     ACTIVE = "active"
@@ -107,7 +112,9 @@ class CreatorPatch(PatchModel):
     platforms: Platforms | None = None
     country: CountryCode | None = None
     tier: Tier | None = None
-    followers: Count | None = None
+    followers: Count | None = Field(
+        default=None, description="A stated total; `null` goes back to the sum of the platforms' followers"
+    )
     engagement: EngagementStats | None = None
     tags: Tags | None = None
     notes: Notes | None = None
@@ -122,7 +129,14 @@ class Creator(ResponseModel):
     country: str | None = None
     tier: Tier | None = Field(default=None, description="Effective tier: the manual one if set, else derived")
     tier_source: TierSource | None = None
-    followers: int | None = None
+    followers: int | None = Field(
+        default=None,
+        description="Total audience: the stated total, else the sum of the platforms' followers "
+        "(null when no platform has a count)",
+    )
+    followers_source: FollowersSource | None = Field(
+        default=None, description="`manual`: a stated total; `derived`: the platforms' sum, kept up to date"
+    )
     engagement: EngagementStats | None = None
     tags: list[str] = []
     notes: str | None = None

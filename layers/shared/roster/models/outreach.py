@@ -114,7 +114,8 @@ class Step(BaseModel):
 
 
 class Audience(BaseModel):
-    """Who to message: listed creators, or a roster filter (all given filters apply)."""
+    """Who to message: listed creators (`creator_ids`) or a roster filter (`tier`, `tag`,
+    `country`; all given filters apply). Give one of the two kinds, not both (422 otherwise)."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -17,7 +17,8 @@ Ids = Annotated[
 
 class PayoutSelection(RequestModel):
     """Which approved balances a payout (or its preview) takes. Nothing given = everything
-    eligible. A creator's clawbacks are netted only against what the selection takes."""
+    eligible. A creator's clawbacks are netted only against what the selection takes. An id may
+    not be both selected and excluded (422)."""
 
     creator_ids: Ids | None = Field(default=None, description="Only these creators (default: all)")
     campaign_ids: Ids | None = Field(default=None, description="Only these campaigns (default: all)")

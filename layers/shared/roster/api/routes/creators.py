@@ -72,6 +72,7 @@ def build_router() -> Router:
         summary="Create or update creators from CSV (text/csv), matched by email",
         description=creator_import.__doc__,
         responses=responses(200, ImportResult, H.UNSUPPORTED_MEDIA_TYPE, *WRITE_ERRORS),
+        openapi_extensions={"requestBody": creator_import.REQUEST_BODY},
     )
     def import_creators() -> ImportResult:
         event = router.current_event
@@ -81,7 +82,7 @@ def build_router() -> Router:
         try:
             text = (event.decoded_body or "").removeprefix("\ufeff")
         except UnicodeDecodeError as exc:
-            raise BadRequest("the CSV must be UTF-8") from exc
+            raise BadRequest("the CSV must be UTF-8 (in Excel: Save As, CSV UTF-8)") from exc
         result = creator_import.import_rows(
             stores().creators, principal(router).brand_id, text, max_rows=get_settings().max_import_rows
         )
