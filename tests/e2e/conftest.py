@@ -8,6 +8,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -29,6 +30,7 @@ class RunningStack:
     process: subprocess.Popen[str]
     base_url: str
     output: list[str]
+    reader: threading.Thread | None = None
 
     @property
     def moto_port(self) -> int:
@@ -45,9 +47,22 @@ class RunningStack:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        assert self.process.stdout is not None
-        self.output += self.process.stdout.read().splitlines()
+        if self.reader is not None:
+            self.reader.join(timeout=10)
         return self.process.returncode
+
+    def drain(self) -> None:
+        """Reads the stack's output as it comes, for as long as it runs: a pipe nobody reads fills
+        (64 KiB) and the stack's next log line then blocks whatever request is writing it."""
+        assert self.process.stdout is not None
+        stream = self.process.stdout
+
+        def read() -> None:
+            for line in stream:
+                self.output.append(line.rstrip())
+
+        self.reader = threading.Thread(target=read, name="stack-output", daemon=True)
+        self.reader.start()
 
 
 def start_stack(extra_env: dict[str, str] | None = None, timeout: float = 90) -> RunningStack:
@@ -77,7 +92,9 @@ def start_stack(extra_env: dict[str, str] | None = None, timeout: float = 90) ->
             break
         output.append(line.rstrip())
         if "Ctrl-C stops." in line:
-            return RunningStack(process, f"http://127.0.0.1:{port}", output)
+            running = RunningStack(process, f"http://127.0.0.1:{port}", output)
+            running.drain()
+            return running
     process.kill()
     raise AssertionError("local stack did not start:\n" + "\n".join(output))
 
