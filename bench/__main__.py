@@ -144,6 +144,11 @@ def table(title: str, label: str, results: dict[str, list[float]], digits: int) 
 
 def main() -> None:
     from bench import monitoring, outreach, redirect, webhooks
+    from local import moto_patches
+
+    # As in the tests and the local stack: moto's own TransactWriteItems copies every table it
+    # touches, whole, per call, which would measure moto instead of Roster.
+    moto_patches.install()
 
     monitoring_lines = monitoring.section()
     outreach_lines = outreach.section()
