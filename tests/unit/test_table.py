@@ -44,3 +44,71 @@ def test_tampered_cursors_are_rejected(payload: bytes) -> None:
         decode_cursor(cursor, partition_attr="PK", partition_value="BRAND#a")
     with pytest.raises(BadRequest):
         decode_cursor("%%%", partition_attr="PK", partition_value="BRAND#a")
+
+
+class _Conflicting:
+    """A DynamoDB client whose first `conflicts` transactions are cancelled as DynamoDB cancels one
+    that meets another transaction on the same item (reason TransactionConflict)."""
+
+    class exceptions:  # noqa: N801 - the boto3 client's attribute
+        class TransactionCanceledException(Exception):
+            def __init__(self, reasons: list[dict[str, str]]) -> None:
+                super().__init__("Transaction cancelled")
+                self.response = {"CancellationReasons": reasons}
+
+        class ConditionalCheckFailedException(Exception):
+            pass
+
+    def __init__(self, conflicts: int) -> None:
+        self.conflicts, self.calls = conflicts, 0
+
+    def transact_write_items(self, **kwargs: object) -> dict[str, object]:
+        self.calls += 1
+        if self.calls <= self.conflicts:
+            reasons = [{"Code": "None"}, {"Code": "TransactionConflict"}]
+            raise self.exceptions.TransactionCanceledException(reasons)
+        return {}
+
+
+def test_a_transaction_conflict_is_retried_not_a_5xx() -> None:
+    """An order event and its refund's booking write the same order state at once: DynamoDB
+    cancels one as TransactionConflict, which the SDK does not retry. Storing the event tries
+    again; a booking reports a lost race (its loop re-reads and recomputes)."""
+    from typing import Any
+
+    from roster.models.ledger import LedgerEntry
+    from roster.models.orders import OrderEvent
+    from roster.signatures import Provider
+    from roster.store.ledger import LedgerStore, OrderState
+    from roster.store.orders import OrderStore
+    from roster.store.table import Table, TransactionConflict
+
+    client: Any = _Conflicting(conflicts=2)
+    event = OrderEvent(
+        kind="order",
+        provider=Provider.ORDERS,
+        order_id="1",
+        event_key="1",
+        occurred_at="2027-01-10T12:00:00Z",
+        currency="USD",
+    )
+    assert OrderStore(Table("t", client)).add("b", event, "src") is True and client.calls == 3
+    with pytest.raises(TransactionConflict):
+        OrderStore(Table("t", _Conflicting(conflicts=9))).add("b", event, "src")  # type: ignore[arg-type]
+    entry = LedgerEntry(
+        entry_id="orders:1:0",
+        creator_id="c",
+        campaign_id="k",
+        provider="orders",
+        order_id="1",
+        seq=0,
+        kind="commission",
+        amount=100,
+        currency="USD",
+        occurred_at="2027-01-10T12:00:00Z",
+        hold_until="2027-02-09T12:00:00Z",
+        created_at="2027-01-10T12:00:00Z",
+    )
+    ledger: Any = _Conflicting(conflicts=1)
+    assert LedgerStore(Table("t", ledger)).append("b", entry, OrderState(events=1)) is False
+    assert LedgerStore(Table("t", ledger)).append("b", entry, OrderState(events=1)) is True

@@ -5,7 +5,7 @@ from typing import Any
 
 from roster.models.ledger import LedgerEntry
 from roster.store import keys
-from roster.store.table import Query, Table
+from roster.store.table import Query, Table, TransactionConflict
 
 
 @dataclass(frozen=True)
@@ -63,27 +63,29 @@ class LedgerStore:
         item = self._item(brand_id, entry)
         if seen is None:
             return self.table.put(item, condition="attribute_not_exists(PK)") is None
-        failed = self.table.transact(
-            [
-                self.table.put_op(item, condition="attribute_not_exists(PK)"),
-                self.table.update_op(
-                    keys.brand_pk(brand_id),
-                    keys.order_state_sk(entry.provider, entry.order_id),
-                    expression="SET #seq = :next, booked = :booked, "
-                    "currency = if_not_exists(currency, :cur), occurred_at = if_not_exists(occurred_at, :at)",
-                    condition="#events = :events AND #seq = :seq",
-                    names={"#seq": "seq", "#events": "events"},
-                    values={
-                        ":next": seen.seq + 1,
-                        ":booked": seen.booked + entry.amount,
-                        ":cur": entry.currency,
-                        ":at": entry.occurred_at,
-                        ":events": seen.events,
-                        ":seq": seen.seq,
-                    },
-                ),
-            ]
-        )
+        operations = [
+            self.table.put_op(item, condition="attribute_not_exists(PK)"),
+            self.table.update_op(
+                keys.brand_pk(brand_id),
+                keys.order_state_sk(entry.provider, entry.order_id),
+                expression="SET #seq = :next, booked = :booked, "
+                "currency = if_not_exists(currency, :cur), occurred_at = if_not_exists(occurred_at, :at)",
+                condition="#events = :events AND #seq = :seq",
+                names={"#seq": "seq", "#events": "events"},
+                values={
+                    ":next": seen.seq + 1,
+                    ":booked": seen.booked + entry.amount,
+                    ":cur": entry.currency,
+                    ":at": entry.occurred_at,
+                    ":events": seen.events,
+                    ":seq": seen.seq,
+                },
+            ),
+        ]
+        try:
+            failed = self.table.transact(operations)
+        except TransactionConflict:  # the order's state was being written: re-read, recompute
+            return False
         return failed is None
 
     @staticmethod

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import time
+
 from roster.models.orders import OrderEvent
 from roster.store import keys
-from roster.store.table import Query, Table
+from roster.store.table import Query, Table, TransactionConflict
+
+CONFLICT_RETRIES = 4
 
 
 class OrderStore:
@@ -18,28 +22,34 @@ class OrderStore:
         """True if stored now, False if it was already there."""
         pk = keys.brand_pk(brand_id)
         sk = keys.order_event_sk(event.provider, event.order_id, event.kind, event.event_key)
-        failed = self.table.transact(
-            [
-                self.table.put_op(
-                    {
-                        keys.PK: pk,
-                        keys.SK: sk,
-                        "entity": "order_event",
-                        "source_event_id": source_event_id,
-                        **event.model_dump(mode="json"),
-                    },
-                    condition="attribute_not_exists(PK)",
-                ),
-                self.table.update_op(
-                    pk,
-                    keys.order_state_sk(event.provider, event.order_id),
-                    expression="SET entity = :entity, #seq = if_not_exists(#seq, :zero), "
-                    "booked = if_not_exists(booked, :zero) ADD #events :one",
-                    names={"#seq": "seq", "#events": "events"},
-                    values={":entity": "order_state", ":zero": 0, ":one": 1},
-                ),
-            ]
-        )
+        operations = [
+            self.table.put_op(
+                {
+                    keys.PK: pk,
+                    keys.SK: sk,
+                    "entity": "order_event",
+                    "source_event_id": source_event_id,
+                    **event.model_dump(mode="json"),
+                },
+                condition="attribute_not_exists(PK)",
+            ),
+            self.table.update_op(
+                pk,
+                keys.order_state_sk(event.provider, event.order_id),
+                expression="SET entity = :entity, #seq = if_not_exists(#seq, :zero), "
+                "booked = if_not_exists(booked, :zero) ADD #events :one",
+                names={"#seq": "seq", "#events": "events"},
+                values={":entity": "order_state", ":zero": 0, ":one": 1},
+            ),
+        ]
+        for attempt in range(CONFLICT_RETRIES):
+            try:
+                failed = self.table.transact(operations)
+                break
+            except TransactionConflict:  # a booking was writing the order's state: nothing stored
+                if attempt == CONFLICT_RETRIES - 1:
+                    raise
+                time.sleep(0.01 * 2**attempt)
         return failed is None
 
     def for_order(self, brand_id: str, provider: str, order_id: str) -> list[OrderEvent]:

@@ -84,6 +84,11 @@ def decode_cursor(cursor: str, *, partition_attr: str, partition_value: str) -> 
     return {k: {"S": v} for k, v in plain.items()}
 
 
+class TransactionConflict(Exception):
+    """DynamoDB cancelled a transaction because another one was changing the same item at that
+    moment: nothing was written, and trying again is right (the SDK does not retry it)."""
+
+
 @dataclass(frozen=True)
 class Query:
     """One partition of the table or of an index, optionally narrowed by sort-key prefix and filter."""
@@ -258,6 +263,8 @@ class Table:
         except self.client.exceptions.TransactionCanceledException as exc:
             reasons = exc.response.get("CancellationReasons", [])
             if not any(r.get("Code") == "ConditionalCheckFailed" for r in reasons):
+                if any(r.get("Code") == "TransactionConflict" for r in reasons):
+                    raise TransactionConflict(str(exc)) from exc
                 raise
             return [
                 deserialize(r.get("Item", {})) if r.get("Code") == "ConditionalCheckFailed" else None
