@@ -201,7 +201,7 @@ def run(d: Deps, event: dict[str, Any]) -> dict[str, Any]:
     elif task in ("remind", "missed", "stalled", "exhausted") and campaign.status == CampaignStatus.PAUSED:
         # A paused campaign holds its nudges: the waits go on, nobody is chased meanwhile.
         change(lambda x, p: _note(x, f"{task} held: campaign paused", stage=event["stage"]))
-    elif task in ("remind", "missed", "stalled") and answered:
+    elif task in ("remind", "missed", "stalled", "exhausted") and answered:
         change(lambda x, p: _note(x, f"{task} skipped: answered", stage=event["stage"]))
     elif task == "remind":
         sent = _email_creator(

@@ -31,9 +31,10 @@ class WebhookEventStore:
         claim whose lease still runs). The claim's own retry (the SDK re-sending a put that was
         applied but answered with an error) meets its own token and succeeds. A replay may take
         any event that is not under a live lease; a delivery only a new or abandoned one."""
-        held = "#status = :processing AND (lease_until < :now OR #owner = :owner)"
+        expired = "(lease_until < :now OR attribute_not_exists(lease_until))"  # no lease: older than leases
+        held = f"#status = :processing AND ({expired} OR #owner = :owner)"
         condition = (
-            "attribute_exists(PK) AND (#status <> :processing OR lease_until < :now OR #owner = :owner)"
+            f"attribute_exists(PK) AND (#status <> :processing OR {expired} OR #owner = :owner)"
             if replay
             else f"attribute_not_exists(PK) OR ({held})"
         )
