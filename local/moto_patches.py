@@ -65,7 +65,8 @@ def _transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, 
                 errors.append(("ConditionalCheckFailed", "The conditional request failed", old))
                 continue
         errors.append((None, None, None))
-        planned.append((op_type, op, table_name, key, copy.deepcopy(current)))
+        if op_type != "ConditionCheck":  # a check writes nothing: nothing to apply or restore
+            planned.append((op_type, op, table_name, key, copy.deepcopy(current)))
     if any(code is not None for code, _, _ in errors):
         raise TransactionCanceledException(errors)
     done: list[tuple[str, dict[str, Any], Any]] = []

@@ -4,8 +4,7 @@
   the schedule says it is that thread's turn (a thread that finished, or has no gated call left,
   gives up its turns). Once the schedule is used up, the calls run freely.
 - `Serial` wraps a boto3 DynamoDB client so that each request runs alone, as DynamoDB applies each
-  request atomically (moto's own transactions are not thread-safe: they restore a copy of the
-  whole table when one fails).
+  request atomically (moto's backend is not thread-safe).
 - `Faults` wraps a client so a share of calls raise before reaching DynamoDB, or apply and then
   raise (the write happened; the caller cannot know).
 """

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from roster import posts
+from roster import alerts
 from roster.adapters.events import EventPublisher
 from roster.errors import NotFound
 from roster.models.common import Money
@@ -31,6 +31,7 @@ from roster.store.registry import Stores
 
 FIXED_FEE_KINDS = frozenset({"fixed_fee"})
 COMMISSION_KINDS = frozenset({"commission", "adjustment", "reversal"})
+SPEND_KINDS = FIXED_FEE_KINDS | COMMISSION_KINDS
 THRESHOLDS: tuple[tuple[int, AlertKind], ...] = ((80, "budget_80"), (100, "budget_100"))
 
 
@@ -99,7 +100,7 @@ def check(
     for percent, kind in THRESHOLDS:
         if not reached(total, limit.amount, percent):
             continue
-        alert = posts.raise_alert(
+        alert = alerts.raise_alert(
             stores,
             events,
             brand_id,
@@ -121,7 +122,7 @@ def _crossed_by(entries: list[LedgerEntry], amount: int, percent: int) -> str:
     a creator, and this is the one the brand will ask about."""
     total = 0
     for e in entries:
-        total += e.amount if e.kind in FIXED_FEE_KINDS | COMMISSION_KINDS else 0
+        total += e.amount if e.kind in SPEND_KINDS else 0
         if reached(total, amount, percent):
             return e.creator_id
     return entries[-1].creator_id

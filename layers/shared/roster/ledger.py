@@ -90,10 +90,12 @@ def _book_one(
     earns = decision.not_commissionable is None and (plan.pay_self_purchases or not decision.self_purchase)
     for _ in range(MAX_RACES):
         seen = stores.ledger.state(brand_id, provider, order_id)
-        events = stores.orders.for_order(brand_id, provider, order_id)
-        if len(events) != seen.events:
-            continue  # an event was stored between the two reads: read both again
-        goal = target(events, plan, **context) if earns else None
+        goal = None  # an order that cannot earn needs no events: its target is nothing
+        if earns:
+            events = stores.orders.for_order(brand_id, provider, order_id)
+            if len(events) != seen.events:
+                continue  # an event was stored between the two reads: read both again
+            goal = target(events, plan, **context)
         amount = reconcile([seen.booked], goal)
         if amount == 0:
             return 0, later

@@ -14,6 +14,7 @@ from roster.models.campaigns import Campaign, CampaignStatus
 from roster.models.common import revalidate
 from roster.models.creators import Creator, Platform
 from roster.models.links import Link, LinkCreate, LinkPatch
+from roster.redirect import PRINTABLE_ASCII
 from roster.store.registry import Stores
 
 GENERATED_CODE_LENGTH = 8  # base62: ~47.6 bits, unguessable at any realistic scan rate
@@ -21,7 +22,6 @@ HANDLE_ORDER = (Platform.INSTAGRAM, Platform.TIKTOK, Platform.YOUTUBE, *Platform
 MAX_ENCODED_URL = 4096  # 2,048 characters grow once non-ASCII is percent-encoded (up to 9 each)
 # Dots that IDNA reads as "." in a host name: ideographic, full-width and half-width full stops.
 UNICODE_DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})
-PRINTABLE_ASCII = "".join(chr(c) for c in range(0x21, 0x7F))
 HOST = re.compile(r"^[a-z0-9_-]+(?:\.[a-z0-9_-]+)*$")
 
 

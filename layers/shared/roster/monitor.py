@@ -139,7 +139,7 @@ def check_creator(
             recorded = posts.record(stores, events, ctx, item, source="feed")
             if recorded.new:
                 counts["posts_found"] = counts.get("posts_found", 0) + 1
-            if workflows is not None and recorded.post is not None:
+            if workflows is not None and recorded.post is not None and ctx.collaboration_id:
                 # A new post may complete the live step; one seen again may now verify a deliverable.
                 collaborations.post_found(stores, workflows, events, brand_id, recorded.post)
             counts["alerts_raised"] = counts.get("alerts_raised", 0) + len(recorded.alerts)

@@ -80,7 +80,7 @@ def build_router() -> Router:
         if content_type not in ("text/csv", "application/csv"):
             raise UnsupportedMediaType("send the file as text/csv")
         try:
-            text = (event.decoded_body or "").removeprefix("\ufeff")
+            text = event.decoded_body or ""  # creator_import.parse strips a BOM
         except UnicodeDecodeError as exc:
             raise BadRequest("the CSV must be UTF-8 (in Excel: Save As, CSV UTF-8)") from exc
         result = creator_import.import_rows(
