@@ -31,8 +31,9 @@ def brand_with_campaign(**campaign: Any) -> tuple[str, Any, Counter[str]]:
     import boto3
 
     from local import template as tpl
-    from roster import auth, campaigns
+    from roster import auth
     from roster.models.campaigns import CampaignCreate
+    from roster.program import campaigns
     from roster.store.registry import stores
 
     tpl.create_tables(boto3.client("dynamodb"), tpl.load(), tpl.Names(prefix="roster-bench"))

@@ -23,9 +23,9 @@ WORKER_GB = 0.5
 
 def _check_posts() -> tuple[float, float]:
     """Matching + disclosure + brand rules on a realistic caption, vs parsing the feed alone."""
-    from roster import disclosure, post_matching
     from roster.models.creators import Platform
-    from roster.sources import parse_feed
+    from roster.monitoring import disclosure, post_matching
+    from roster.monitoring.sources import parse_feed
     from tests.feedserver import FIXTURES
 
     feed = (FIXTURES / "feeds" / "youtube_channel.xml").read_bytes()
@@ -57,13 +57,15 @@ def _creators() -> dict[str, Any]:
     from moto import mock_aws
 
     from bench.common import brand_with_campaign, configure
-    from roster import creators, links, monitor
     from roster.adapters.events import EventPublisher
-    from roster.fetch import Fetcher
+    from roster.links import links
     from roster.models.creators import CreatorCreate
     from roster.models.links import LinkCreate
     from roster.models.monitoring import MonitorRun
+    from roster.monitoring import monitor
+    from roster.program import creators
     from roster.store.registry import stores
+    from roster.web.fetch import Fetcher
     from tests.feedserver import FIXTURES, feed_server
 
     configure(LINK_BASE_URL="https://go.roster.test")

@@ -15,7 +15,6 @@ def section() -> list[str]:
     from moto import mock_aws
 
     from bench.common import brand_with_campaign, configure
-    from roster import creators, email_templates, outreach
     from roster.adapters.events import EventPublisher
     from roster.adapters.mailer import Mailer
     from roster.models.creators import CreatorCreate
@@ -26,6 +25,8 @@ def section() -> list[str]:
         Sequence,
         Step,
     )
+    from roster.outreach import email_templates, sequences
+    from roster.program import creators
     from roster.store.registry import stores
 
     configure()
@@ -112,7 +113,7 @@ def section() -> list[str]:
                 ),
             )
         mailer = Mailer(None, 1_000_000)
-        config = outreach.MailConfig(
+        config = sequences.MailConfig(
             "bench-signing-key-0123456789", "mail.roster.example", "https://go.roster.test"
         )
         calls.clear()
@@ -125,7 +126,7 @@ def section() -> list[str]:
                 "sequence_id": seq.id,
                 "step": 0,
             }
-            assert outreach.send_step(s, mailer, NoEvents(), config, job) == "sent"
+            assert sequences.send_step(s, mailer, NoEvents(), config, job) == "sent"
         sent = N_SEND / (time.perf_counter() - start)
         per_message = {k: v / N_SEND for k, v in sorted(calls.items())}
         raw = b"From: team@mail.roster.example\r\nTo: x@example.com\r\nSubject: hi\r\n\r\nhi"

@@ -73,7 +73,7 @@ class MemoryStore:
 
 
 def warm(n: int = 10_000) -> dict[str, list[float]]:
-    from roster.redirect import Redirector, RedirectSettings
+    from roster.links.redirect import Redirector, RedirectSettings
     from roster.store.clicks import ClickStore
 
     r = Redirector(cast(ClickStore, MemoryStore()), RedirectSettings("bench", b"salt"))
@@ -102,7 +102,7 @@ def request_counts() -> dict[str, Counter[str]]:
     from moto import mock_aws
 
     from local import template as tpl
-    from roster.redirect import Redirector, RedirectSettings
+    from roster.links.redirect import Redirector, RedirectSettings
     from roster.store import keys
     from roster.store.clicks import ClickStore
     from roster.store.table import Table, serialize

@@ -16,12 +16,14 @@ def section() -> list[str]:
 
     from bench.common import brand_with_campaign, configure
     from local import template as tpl
-    from roster import creators, promo_codes, webhook_intake
     from roster.adapters.archive import webhook_archive
     from roster.adapters.secrets import webhook_secrets
+    from roster.conversions import webhooks
+    from roster.conversions.webhook_signatures import sign
+    from roster.links import promo_codes
     from roster.models.creators import CreatorCreate
     from roster.models.promo_codes import PromoCodeCreate
-    from roster.signatures import sign
+    from roster.program import creators
     from roster.store import keys
     from roster.store.registry import stores
     from roster.store.table import serialize
@@ -32,7 +34,7 @@ def section() -> list[str]:
         POWERTOOLS_TRACE_DISABLED="true",
         POWERTOOLS_METRICS_DISABLED="true",
     )
-    for cached in (webhook_secrets, webhook_archive, webhook_intake.default_intake):
+    for cached in (webhook_secrets, webhook_archive, webhooks.default_intake):
         cached.cache_clear()
     with mock_aws():
         brand_id, campaign, _ = brand_with_campaign(
@@ -50,7 +52,7 @@ def section() -> list[str]:
         )
         secret = "bench_secret_0123456789abcdef"
         webhook_secrets().put(brand_id, "orders", secret)
-        intake = webhook_intake.default_intake()
+        intake = webhooks.default_intake()
 
         calls: Counter[str] = Counter()
         for client in {
@@ -80,17 +82,17 @@ def section() -> list[str]:
 
         bodies = [body(i) for i in range(N + 1)]
         headers = [{"roster-signature": sign(secret, b)} for b in bodies]
-        webhook_intake.receive(intake, "orders", brand_id, headers[N], bodies[N])  # warm caches
+        webhooks.receive(intake, "orders", brand_id, headers[N], bodies[N])  # warm caches
         calls.clear()
         start = time.perf_counter()
         for i in range(N):
-            status, result = webhook_intake.receive(intake, "orders", brand_id, headers[i], bodies[i])
+            status, result = webhooks.receive(intake, "orders", brand_id, headers[i], bodies[i])
             assert status == 200 and result["status"] == "processed"
         elapsed = time.perf_counter() - start
         per_order = {k: v / N for k, v in sorted(calls.items())}
         dup_calls: Counter[str] = Counter()
         calls.clear()
-        webhook_intake.receive(intake, "orders", brand_id, headers[0], bodies[0])
+        webhooks.receive(intake, "orders", brand_id, headers[0], bodies[0])
         dup_calls.update(calls)
 
         client = s.orders.table.client

@@ -24,7 +24,7 @@ from typing import Any
 
 from local.gateway import Route
 from local.template import ACCOUNT, REGION
-from roster import mail
+from roster.outreach import mail
 
 PATH = "/_local/outbox"
 URL = re.compile(r"""https?://[^\s<>"')]+""")

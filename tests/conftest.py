@@ -20,9 +20,9 @@ from roster.adapters.events import event_publisher
 from roster.adapters.mailer import mailer
 from roster.adapters.queue import monitor_queue, outreach_queue
 from roster.adapters.secrets import webhook_secrets
+from roster.conversions.webhooks import default_intake
 from roster.settings import get_settings
 from roster.store.registry import stores
-from roster.webhook_intake import default_intake
 
 moto_patches.install()
 

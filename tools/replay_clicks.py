@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from roster.redirect import DEDUPE_SECONDS
+from roster.links.redirect import DEDUPE_SECONDS
 from roster.store.clicks import ClickStore
 from roster.store.table import Table
 

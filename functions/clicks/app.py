@@ -7,9 +7,10 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from roster import budget, click_stats
 from roster.adapters.events import event_publisher
+from roster.links import click_stats
 from roster.observability import logger, metrics, tracer
+from roster.reporting import budget
 from roster.settings import get_settings
 from roster.store.registry import stores
 

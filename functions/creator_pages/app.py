@@ -15,7 +15,7 @@ from urllib.parse import parse_qs
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
-from roster import collaborations, deliverables, mail, money
+from roster import money
 from roster.adapters.events import event_publisher
 from roster.adapters.workflows import workflows
 from roster.api import json_body
@@ -23,8 +23,10 @@ from roster.api.status import error_body, error_response, json_response
 from roster.errors import RosterError
 from roster.models.collaborations import CREATOR_ACTIONS, ActionBody, Collaboration, DeliverableUnit, Offer
 from roster.observability import logger, metrics
+from roster.outreach import mail
 from roster.settings import get_settings
 from roster.store.registry import stores
+from roster.workflows import collaborations, deliverables
 
 
 def _body(event: dict[str, Any]) -> dict[str, Any]:

@@ -10,14 +10,15 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from roster import clock, monitor
+from roster import clock
 from roster.adapters.events import event_publisher
 from roster.adapters.queue import monitor_queue
 from roster.adapters.workflows import workflows
-from roster.fetch import fetcher
+from roster.monitoring import monitor
 from roster.observability import MetricUnit, logger, metrics, tracer
 from roster.settings import get_settings
 from roster.store.registry import stores
+from roster.web.fetch import fetcher
 
 processor = BatchProcessor(event_type=EventType.SQS)
 

@@ -13,28 +13,28 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from roster import outreach
 from roster.adapters.events import event_publisher
 from roster.adapters.mailer import mailer
 from roster.adapters.queue import outreach_queue
 from roster.observability import MetricUnit, logger, metrics, tracer
+from roster.outreach import sequences
 from roster.settings import get_settings
 from roster.store.registry import stores
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
-def mail_config() -> outreach.MailConfig:
+def mail_config() -> sequences.MailConfig:
     s = get_settings()
     if not (s.outreach_signing_key and s.mail_domain and s.link_base_url):
         raise RuntimeError("OUTREACH_SIGNING_KEY, MAIL_DOMAIN and LINK_BASE_URL must be set")
-    return outreach.MailConfig(s.outreach_signing_key, s.mail_domain, s.link_base_url)
+    return sequences.MailConfig(s.outreach_signing_key, s.mail_domain, s.link_base_url)
 
 
 def send(record: SQSRecord) -> None:
     job = json.loads(record.body)
     logger.append_keys(brand_id=job.get("brand_id"), campaign_id=job.get("campaign_id"))
-    outcome = outreach.send_step(stores(), mailer(), event_publisher(), mail_config(), job)
+    outcome = sequences.send_step(stores(), mailer(), event_publisher(), mail_config(), job)
     metrics.add_metric(name=f"Outreach_{outcome}", unit=MetricUnit.Count, value=1)
     logger.info("outreach step", extra={"outcome": outcome, "step": job.get("step")})
 
@@ -51,7 +51,7 @@ def send_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFa
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def due_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    queued = outreach.dispatch_due(stores(), outreach_queue())
+    queued = sequences.dispatch_due(stores(), outreach_queue())
     metrics.add_metric(name="OutreachFollowUpsQueued", unit=MetricUnit.Count, value=queued)
     return {"queued": queued}
 
@@ -61,7 +61,7 @@ def due_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]
 @tracer.capture_lambda_handler
 def ses_events_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """An SES event published through the configuration set to EventBridge (detail = SES's JSON)."""
-    kind = outreach.apply_ses_event(stores(), event_publisher(), event.get("detail") or {})
+    kind = sequences.apply_ses_event(stores(), event_publisher(), event.get("detail") or {})
     metrics.add_metric(name=f"SesEvent_{kind}", unit=MetricUnit.Count, value=1)
     if kind == "unknown":  # recorded and ignored: never an error loop
         logger.warning("SES event for an unknown message", extra={"detail_type": event.get("detail-type")})
@@ -79,7 +79,7 @@ def inbound_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, 
     for record in event.get("Records", []):
         bucket, name = record["s3"]["bucket"]["name"], unquote_plus(record["s3"]["object"]["key"])
         raw = s3.get_object(Bucket=bucket, Key=name)["Body"].read()
-        outcome = outreach.handle_inbound(stores(), event_publisher(), raw, key)
+        outcome = sequences.handle_inbound(stores(), event_publisher(), raw, key)
         metrics.add_metric(name=f"Inbound_{outcome}", unit=MetricUnit.Count, value=1)
         outcomes.append(outcome)
     return {"outcomes": outcomes}

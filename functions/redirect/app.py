@@ -13,7 +13,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from roster.redirect import Redirector, RedirectSettings
+from roster.links.redirect import Redirector, RedirectSettings
 from roster.store.clicks import ClickStore
 from roster.store.table import Table
 

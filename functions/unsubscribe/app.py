@@ -9,9 +9,9 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from roster import mail, outreach
 from roster.adapters.events import event_publisher
 from roster.observability import MetricUnit, logger, metrics
+from roster.outreach import mail, sequences
 from roster.settings import get_settings
 from roster.store.registry import stores
 
@@ -42,7 +42,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     brand = stores().brands.get_brand(brand_id)
     name = brand.name if brand else "this brand"
     if method == "POST":
-        if not outreach.unsubscribe(stores(), event_publisher(), brand_id, creator_id):
+        if not sequences.unsubscribe(stores(), event_publisher(), brand_id, creator_id):
             return _page(404, "Link not found", "This unsubscribe link is not valid.")
         metrics.add_metric(name="Unsubscribed", unit=MetricUnit.Count, value=1)
         return _page(200, "You are unsubscribed", f"You will not get more emails from {name} through Roster.")

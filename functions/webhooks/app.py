@@ -7,8 +7,8 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from roster import webhook_intake
 from roster.api.status import STATUS, error_body, json_response
+from roster.conversions import webhooks
 from roster.errors import RosterError
 from roster.observability import MetricUnit, logger, metrics, tracer
 
@@ -23,8 +23,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     body = base64.b64decode(raw) if event.get("isBase64Encoded") else raw.encode()
     logger.append_keys(provider=provider, brand_id=brand_id)
     try:
-        status, result = webhook_intake.receive(
-            webhook_intake.default_intake(), provider, brand_id, event.get("headers") or {}, body
+        status, result = webhooks.receive(
+            webhooks.default_intake(), provider, brand_id, event.get("headers") or {}, body
         )
     except RosterError as exc:
         metrics.add_metric(name=f"WebhookRejected{type(exc).__name__}", unit=MetricUnit.Count, value=1)

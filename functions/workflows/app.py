@@ -7,21 +7,21 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from roster import workflow_tasks
 from roster.adapters.events import event_publisher
 from roster.adapters.mailer import mailer
 from roster.adapters.queue import outreach_queue
 from roster.adapters.workflows import workflows
-from roster.fetch import fetcher
 from roster.observability import logger, metrics, tracer
 from roster.settings import get_settings
 from roster.store.registry import stores
+from roster.web.fetch import fetcher
+from roster.workflows import tasks
 
 
 @cache
-def deps() -> workflow_tasks.Deps:
+def deps() -> tasks.Deps:
     s = get_settings()
-    return workflow_tasks.Deps(
+    return tasks.Deps(
         stores=stores(),
         workflows=workflows(),
         events=event_publisher(),
@@ -42,4 +42,4 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         task=event.get("task"), brand_id=event.get("brand_id"), collaboration_id=event.get("collaboration_id")
     )
     # No token in the logs: it is a credential for the waiting step.
-    return workflow_tasks.run(deps(), event)
+    return tasks.run(deps(), event)

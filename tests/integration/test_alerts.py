@@ -9,12 +9,13 @@ from typing import Any
 
 import pytest
 
-from roster import collaborations, posts, sources, workflow_tasks
 from roster.api.routes import posts as post_routes
-from roster.fetch import Fetcher, FetchError
 from roster.models.collaborations import ActionBody
 from roster.models.creators import Platform
+from roster.monitoring import posts, sources
 from roster.store.registry import stores
+from roster.web.fetch import Fetcher, FetchError
+from roster.workflows import collaborations, tasks
 from tests.feedserver import FeedServer, feed_server
 from tests.integration.conftest import CAMPAIGN, CREATOR, Client
 from tests.integration.test_collaborations import TERMS, FakeWorkflows, Quiet, act, task
@@ -201,7 +202,7 @@ def world(brand_a: Client) -> dict[str, Any]:
         collaboration_machine="arn:aws:states:us-east-1:123456789012:stateMachine:c",
         campaign_machine="arn:aws:states:us-east-1:123456789012:stateMachine:k",
     )
-    deps = workflow_tasks.Deps(stores(), wf, Quiet(), None, Fetcher(), None, None, None)
+    deps = tasks.Deps(stores(), wf, Quiet(), None, Fetcher(), None, None, None)
     return {"id": c.id, "wf": wf, "deps": deps, "brand": brand_a.brand_id}
 
 
@@ -434,7 +435,7 @@ def test_an_alert_stored_but_not_published_is_published_by_the_retry(
 ) -> None:
     """Stored first, published second: a publish that fails leaves the alert `unpublished`, and the
     retry (a stream batch, a queue message, a task) publishes it — once."""
-    from roster import alerts as alert_domain
+    from roster.program import alerts as alert_domain
 
     sent: list[str] = []
 

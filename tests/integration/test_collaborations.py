@@ -8,13 +8,13 @@ from typing import Any, Literal
 
 import pytest
 
-from roster import collaborations, workflow_tasks
 from roster.adapters.events import EventPublisher
 from roster.adapters.workflows import StepGone, Workflows
 from roster.errors import Conflict, ValidationFailed
-from roster.fetch import Fetcher
 from roster.models.collaborations import ActionBody
 from roster.store.registry import stores
+from roster.web.fetch import Fetcher
+from roster.workflows import collaborations, tasks
 from tests.integration.conftest import CAMPAIGN, CREATOR, Client, table_snapshot
 
 TERMS = {
@@ -73,7 +73,7 @@ def world(brand_a: Client) -> dict[str, Any]:
         collaboration_machine="arn:aws:states:us-east-1:123456789012:stateMachine:c",
         campaign_machine="arn:aws:states:us-east-1:123456789012:stateMachine:k",
     )
-    deps = workflow_tasks.Deps(stores(), wf, Quiet(), None, Fetcher(), None, None, None)
+    deps = tasks.Deps(stores(), wf, Quiet(), None, Fetcher(), None, None, None)
     return {
         "campaign": campaign,
         "creator": creator,
@@ -85,7 +85,7 @@ def world(brand_a: Client) -> dict[str, Any]:
 
 
 def task(w: dict[str, Any], **event: Any) -> dict[str, Any]:
-    return workflow_tasks.run(w["deps"], {"brand_id": w["brand"], "collaboration_id": w["id"], **event})
+    return tasks.run(w["deps"], {"brand_id": w["brand"], "collaboration_id": w["id"], **event})
 
 
 def act(w: dict[str, Any], action: str, by: Literal["brand", "creator"] = "brand", **body: Any) -> Any:
@@ -394,9 +394,7 @@ def test_cancelling_the_campaign_wraps_it_up(world: dict[str, Any], brand_a: Cli
     ]
     assert record(world).outcome == "cancelled"
     # The campaign execution's own wrap-up, should it still run, keeps the first one.
-    workflow_tasks.run(
-        world["deps"], {"brand_id": world["brand"], "campaign_id": campaign_id, "task": "wrap_up"}
-    )
+    tasks.run(world["deps"], {"brand_id": world["brand"], "campaign_id": campaign_id, "task": "wrap_up"})
     assert brand_a.call("GET", f"/v1/campaigns/{campaign_id}/workflow")[1] == workflow
 
 
@@ -462,8 +460,8 @@ def test_brand_api_shows_stage_waiting_and_timeline(world: dict[str, Any], brand
 
 
 def test_a_post_found_by_monitoring_completes_the_live_step(world: dict[str, Any], brand_a: Client) -> None:
-    from roster import posts, sources
     from roster.models.creators import Platform
+    from roster.monitoring import posts, sources
 
     def found(url: str) -> Any:
         ctx = posts.context(
@@ -515,10 +513,10 @@ def test_the_invitation_is_an_outreach_sequence_that_the_answer_stops(
         )[0]
         == 200
     )
-    deps = workflow_tasks.Deps(
+    deps = tasks.Deps(
         stores(), world["wf"], Quiet(), None, Fetcher(), None, None, None, queue=outreach_queue()
     )
-    workflow_tasks.run(
+    tasks.run(
         deps,
         {"brand_id": world["brand"], "collaboration_id": world["id"], "task": "enter", "stage": "invite"},
     )

@@ -10,12 +10,14 @@ from typing import Any
 
 import pytest
 
-from roster import collaborations, deliverables, ledger, posts, sources, workflow_tasks
+from roster.conversions import ledger
 from roster.errors import Conflict
-from roster.fetch import Fetcher
 from roster.models.collaborations import ActionBody
 from roster.models.creators import Platform
+from roster.monitoring import posts, sources
 from roster.store.registry import stores
+from roster.web.fetch import Fetcher
+from roster.workflows import collaborations, deliverables, tasks
 from tests.feedserver import FeedServer, feed_server
 from tests.integration.conftest import CAMPAIGN, CREATOR, Client
 from tests.integration.test_collaborations import FakeWorkflows, Quiet
@@ -59,7 +61,7 @@ class Live:
             campaign_machine="arn:aws:states:us-east-1:123456789012:stateMachine:k",
         )
         self.id = c.id
-        self.deps = workflow_tasks.Deps(
+        self.deps = tasks.Deps(
             stores(), self.wf, Quiet(), None, Fetcher(allow_loopback=True), None, None, None
         )
         self.task(task="contract")
@@ -67,9 +69,7 @@ class Live:
         self.tokens = 0
 
     def task(self, **event: Any) -> dict[str, Any]:
-        return workflow_tasks.run(
-            self.deps, {"brand_id": self.brand.brand_id, "collaboration_id": self.id, **event}
-        )
+        return tasks.run(self.deps, {"brand_id": self.brand.brand_id, "collaboration_id": self.id, **event})
 
     def page(self, path: str, caption: str) -> str:
         html = f'<html><head><meta property="og:description" content="{caption}"></head></html>'

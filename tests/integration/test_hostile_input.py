@@ -9,7 +9,7 @@ import re
 import pytest
 
 from local.openapi import document
-from roster import mail
+from roster.outreach import mail
 from tests.conftest import TEST_ENV
 from tests.integration.conftest import CAMPAIGN, CREATOR, Client, table_snapshot
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from roster.signatures import sign
+from roster.conversions.webhook_signatures import sign
 from tests.conftest import load_json
 from tests.integration.conftest import CAMPAIGN, CREATOR, Client, table_snapshot
 from tests.integration.test_webhooks import SECRETS, deliver, shopify
@@ -146,7 +146,7 @@ def test_reports(brand_a: Client, setup: dict[str, Any]) -> None:
 
 
 def test_fixed_fees_are_booked_once_and_paid_out(brand_a: Client, setup: dict[str, Any]) -> None:
-    from roster import ledger
+    from roster.conversions import ledger
     from roster.store.registry import stores
 
     args = {

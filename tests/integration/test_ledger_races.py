@@ -15,11 +15,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from roster import attribution, ledger
-from roster.commissions import target
+from roster.conversions import attribution, ledger
+from roster.conversions.commissions import target
 from roster.models.commissions import CommissionPlan
 from roster.models.orders import OrderEvent
-from roster.signatures import Provider
+from roster.models.webhooks import Provider
 from roster.store.registry import Stores
 from roster.store.table import Table
 from tests.conftest import TEST_ENV

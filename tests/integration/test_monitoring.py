@@ -12,7 +12,7 @@ import boto3
 import pytest
 
 from local import template as tpl
-from roster import monitor
+from roster.monitoring import monitor
 from roster.settings import get_settings
 from roster.store.registry import stores
 from tests.feedserver import FeedServer, feed_server

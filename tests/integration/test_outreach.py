@@ -13,9 +13,9 @@ import pytest
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
-from roster import mail, outreach
 from roster.adapters.events import EventPublisher
 from roster.adapters.queue import outreach_queue
+from roster.outreach import mail, sequences
 from roster.settings import get_settings
 from roster.store.registry import stores
 from tests.integration.conftest import CAMPAIGN, Client, Worker, table_snapshot
@@ -82,7 +82,7 @@ def send_all() -> int:
 
 
 def follow_ups() -> int:
-    queued = outreach.dispatch_due(stores(), outreach_queue())
+    queued = sequences.dispatch_due(stores(), outreach_queue())
     send_all()
     return queued
 
@@ -105,7 +105,7 @@ def ses_event(name: str, a: Client, message_id: str, s: dict[str, Any], who: str
 
 
 def apply(event: dict[str, Any]) -> str:
-    return outreach.apply_ses_event(stores(), EventPublisher.__new__(EventPublisher), event["detail"])
+    return sequences.apply_ses_event(stores(), EventPublisher.__new__(EventPublisher), event["detail"])
 
 
 def messages(a: Client, s: dict[str, Any], who: str | None = None) -> list[dict[str, Any]]:
@@ -175,7 +175,7 @@ def test_each_stop_reason_ends_the_sequence(
         )
         inbound = reply_email(str(raw["Reply-To"]), "Love it! Count me in.\r\n\r\n-- \r\nMaya")
         assert (
-            outreach.handle_inbound(stores(), EventPublisher.__new__(EventPublisher), inbound, KEY)
+            sequences.handle_inbound(stores(), EventPublisher.__new__(EventPublisher), inbound, KEY)
             == "replied"
         )
     elif reason in ("accepted", "declined"):
@@ -409,7 +409,7 @@ def test_an_upper_cased_unsubscribe_mailto_still_unsubscribes(brand_a: Client, s
     mailto = str(raw["List-Unsubscribe"]).split("mailto:")[1].split("?")[0]
     inbound = reply_email(mailto.upper(), "unsubscribe")
     assert (
-        outreach.handle_inbound(stores(), EventPublisher.__new__(EventPublisher), inbound, KEY)
+        sequences.handle_inbound(stores(), EventPublisher.__new__(EventPublisher), inbound, KEY)
         == "unsubscribed"
     )
 

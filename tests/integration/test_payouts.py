@@ -16,11 +16,12 @@ from unittest import mock
 
 import pytest
 
-from roster import clock, payouts
+from roster import clock
+from roster.conversions import payouts
+from roster.conversions.webhook_signatures import sign
 from roster.errors import Conflict
 from roster.models.ledger import LedgerEntry
 from roster.models.payouts import Payout, PayoutSelection
-from roster.signatures import sign
 from roster.store.registry import stores
 from tests.integration.conftest import CAMPAIGN, CREATOR, Client, table_snapshot
 

@@ -111,9 +111,9 @@ def test_has_post_finds_a_creators_post_behind_many_others(
     brand_a: Client, setup: dict[str, Any], published: list[Any]
 ) -> None:
     """A filtered query reads pages that can come back empty: the check keeps reading."""
-    from roster import posts
     from roster.models.creators import Platform
-    from roster.sources import SourceItem
+    from roster.monitoring import posts
+    from roster.monitoring.sources import SourceItem
     from roster.store.registry import stores
 
     campaign_id, maya = setup["campaign"]["id"], setup["maya"]["id"]

@@ -15,7 +15,7 @@ from botocore.exceptions import ClientError
 
 from local.gateway import Gateway
 from local.lambdas import FakeLambdaContext
-from roster.redirect import Redirector, RedirectSettings
+from roster.links.redirect import Redirector, RedirectSettings
 from roster.store.clicks import ClickStore
 from roster.store.table import Table
 from tests.conftest import TEST_ENV

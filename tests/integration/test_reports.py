@@ -12,10 +12,11 @@ import pytest
 
 from local.lambdas import FakeLambdaContext
 from roster import clock
+from roster.conversions.webhook_signatures import sign
 from roster.models.attribution import Attribution
 from roster.models.ledger import LedgerEntry
 from roster.models.orders import OrderEvent
-from roster.signatures import Provider, sign
+from roster.models.webhooks import Provider
 from roster.store.registry import stores
 from tests.integration.conftest import CAMPAIGN, CREATOR, NAMES, Client, table_snapshot
 from tests.integration.test_webhooks import SECRETS, deliver

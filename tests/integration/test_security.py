@@ -15,13 +15,13 @@ import boto3
 import pytest
 
 from local.gateway import Gateway
-from roster import mail
-from roster.click_stats import device
-from roster.fetch import Fetcher, FetchError
-from roster.redirect import Redirector, RedirectSettings
+from roster.links.click_stats import device
+from roster.links.redirect import Redirector, RedirectSettings
+from roster.outreach import mail
 from roster.store.clicks import ClickStore
 from roster.store.registry import stores
 from roster.store.table import Table
+from roster.web.fetch import Fetcher, FetchError
 from tests.conftest import TEST_ENV
 from tests.integration.conftest import CAMPAIGN, CREATOR, Client, table_snapshot
 

@@ -235,7 +235,7 @@ def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
 
 def _a_failed_event(a: Client) -> str:
     """A failed (unparseable but authentic) delivery to brand A."""
-    from roster.signatures import sign
+    from roster.conversions.webhook_signatures import sign
 
     secret = "whsec_brand_a_orders_secret"
     a.call("PUT", "/v1/integrations/orders", {"secret": secret})
@@ -309,7 +309,7 @@ def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
 
 @case("get", "/v1/orders")
 def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
-    from roster.signatures import sign
+    from roster.conversions.webhook_signatures import sign
 
     a.call(
         "POST",

@@ -16,12 +16,13 @@ from typing import Any
 import boto3
 import pytest
 
-from roster import attribution, ledger, webhook_intake
 from roster.adapters.archive import webhook_archive
 from roster.adapters.secrets import webhook_secrets
-from roster.commissions import target
+from roster.conversions import attribution, ledger, webhooks
+from roster.conversions.commissions import target
+from roster.conversions.webhook_signatures import sign
 from roster.models.commissions import CommissionPlan
-from roster.signatures import Provider, sign
+from roster.models.webhooks import Provider
 from roster.store.registry import Stores
 from roster.store.table import Table
 from tests.conftest import TEST_ENV, load_json
@@ -71,7 +72,7 @@ def expected_per_order(brand_id: str, stores: Stores) -> int:
 class Sender:
     """A store: delivers, retries 5xx/409 after a backoff on its own clock, then gives up."""
 
-    def __init__(self, intake: webhook_intake.Intake, faults: Faults, brand_id: str) -> None:
+    def __init__(self, intake: webhooks.Intake, faults: Faults, brand_id: str) -> None:
         self.intake, self.faults, self.brand_id = intake, faults, brand_id
         self.local = threading.local()
         self.gave_up: list[str] = []
@@ -88,7 +89,7 @@ class Sender:
             self.faults.seed_thread(f"{name}:{attempt}")
             headers = {"roster-signature": sign(SECRETS["orders"], body, int(self.local.now))}
             try:
-                status, _ = webhook_intake.receive(self.intake, "orders", self.brand_id, headers, body)
+                status, _ = webhooks.receive(self.intake, "orders", self.brand_id, headers, body)
             except Exception as exc:  # what the handler turns into 409 or 503
                 status = 409 if type(exc).__name__ == "Conflict" else 503
             with self.lock:
@@ -103,7 +104,7 @@ def run(brand: Client, *, raise_rate: float, applied_rate: float) -> dict[str, A
     client: Any = Faults(Serial(boto3.client("dynamodb")), raise_rate=raise_rate, applied_rate=applied_rate)
     stores = Stores.for_table(Table(TEST_ENV["TABLE_NAME"], client))
     sender = Sender(
-        webhook_intake.Intake(
+        webhooks.Intake(
             webhook_secrets(),
             webhook_archive(),
             stores.webhook_events,

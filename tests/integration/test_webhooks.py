@@ -13,7 +13,8 @@ import boto3
 import pytest
 from stripe import WebhookSignature
 
-from roster.signatures import Provider, sign
+from roster.conversions.webhook_signatures import sign
+from roster.models.webhooks import Provider
 from tests.conftest import TEST_ENV, load_json
 from tests.integration.conftest import Client, table_snapshot
 
@@ -223,7 +224,7 @@ def test_generic_schema_and_failed_events_replay(brand: Client, monkeypatch: pyt
     )
 
     # "After a fix": pretend the parser learned to default the missing fields, then replay.
-    from roster import order_parsers
+    from roster.conversions import order_parsers
     from roster.models.orders import OrderEvent
 
     original = order_parsers.PARSERS[Provider.ORDERS]

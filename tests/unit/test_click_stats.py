@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from roster.click_stats import counters, device, summarize
+from roster.links.click_stats import counters, device, summarize
 
 
 @pytest.mark.parametrize(

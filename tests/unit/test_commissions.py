@@ -3,10 +3,10 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from roster.commissions import gross_commission, reconcile, target
+from roster.conversions.commissions import gross_commission, reconcile, target
 from roster.models.commissions import CommissionPlan
 from roster.models.orders import LineItem, OrderEvent
-from roster.signatures import Provider
+from roster.models.webhooks import Provider
 
 BASE = {
     "provider": Provider.SHOPIFY,

@@ -3,8 +3,8 @@ until a total is stated; a stated total sticks until `followers: null`."""
 
 from __future__ import annotations
 
-from roster import creators
 from roster.models.creators import Creator, CreatorCreate, CreatorPatch, FollowersSource, Tier
+from roster.program import creators
 
 TWO_PLATFORMS = {
     "instagram": {"handle": "a", "followers": 6_000},

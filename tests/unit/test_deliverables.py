@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from roster import deliverables, posts
 from roster.errors import Conflict
 from roster.models.collaborations import Collaboration, Contract, Terms
 from roster.models.creators import Platform
+from roster.monitoring import posts
+from roster.workflows import deliverables
 
 TERMS = Terms.model_validate(
     {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from roster.disclosure import check
+from roster.monitoring.disclosure import check
 
 TAGS10 = " ".join(
     f"#{t}"

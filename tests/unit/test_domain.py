@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from roster import campaigns, creators
 from roster.errors import Conflict
 from roster.models.campaigns import CampaignStatus as S
 from roster.models.creators import Creator, CreatorCreate, CreatorPatch, Tier, TierSource
+from roster.program import campaigns, creators
 
 
 @pytest.mark.parametrize(

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from roster import email_templates
 from roster.errors import ValidationFailed
 from roster.models.creators import Creator
 from roster.models.outreach import EmailTemplate, EmailTemplateCreate
+from roster.outreach import email_templates
 
 MAYA = Creator.model_validate(
     {

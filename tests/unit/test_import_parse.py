@@ -4,8 +4,8 @@ import time
 
 import pytest
 
-from roster.creator_import import parse, to_fields
 from roster.errors import BadRequest, PayloadTooLarge, ValidationFailed
+from roster.program.creator_import import parse, to_fields
 
 
 def test_parse_reads_rows_with_line_numbers_and_skips_blank_lines() -> None:

@@ -6,8 +6,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from roster import mail
 from roster.adapters.mailer import Mailer, Pacer, Rejected, Throttled
+from roster.outreach import mail
 
 KEY = "unit-test-signing-key-0123456789"
 MID = "01JD2X7Q9R8S7T6V5W4X3Y2Z1A"

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from roster import monitor
-from roster.fetch import Fetcher, FetchError, address_allowed
 from roster.models.creators import Platform, SocialProfile
+from roster.monitoring import monitor
+from roster.monitoring.sources import html_to_text, parse_feed, youtube_channel, youtube_video_id
 from roster.settings import Settings
-from roster.sources import html_to_text, parse_feed, youtube_channel, youtube_video_id
+from roster.web.fetch import Fetcher, FetchError, address_allowed
 
 FEEDS = Path(__file__).parents[1] / "fixtures" / "feeds"
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from roster.post_matching import brand_rules, link_codes, match
+from roster.monitoring.post_matching import brand_rules, link_codes, match
 
 CAPTION = """#ad Week one in the Trail Runner from @acme 🏃
 Use code MAYA10 for 10% off: https://go.acme.com/r/maya-spring?x=1.

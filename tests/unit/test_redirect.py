@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from roster.redirect import CODE, NOT_FOUND_PAGE, Redirector, RedirectSettings, is_bot, tagged, visitor
+from roster.links.redirect import CODE, NOT_FOUND_PAGE, Redirector, RedirectSettings, is_bot, tagged, visitor
 from roster.store.clicks import ClickStore
 from tests.conftest import load_json
 

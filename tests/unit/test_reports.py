@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from roster.budget import reached, spend
 from roster.models.common import Money
 from roster.models.ledger import EntryKind, LedgerEntry
 from roster.models.orders import OrderEvent
-from roster.reports import Outcome, outcome
-from roster.signatures import Provider
+from roster.models.webhooks import Provider
+from roster.reporting.budget import reached, spend
+from roster.reporting.reports import Outcome, outcome
 
 BASE = {
     "provider": Provider.SHOPIFY,

@@ -12,14 +12,14 @@ from typing import Any, cast
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from roster import mail
-from roster.click_stats import device
-from roster.fetch import _Deadline, _PinnedHTTP, _PinnedHTTPS, address_allowed, embedded_ipv4
-from roster.links import _hidden
+from roster.links.click_stats import device
+from roster.links.links import _hidden
+from roster.links.redirect import Redirector, RedirectSettings
 from roster.models.common import Domain
+from roster.outreach import mail
 from roster.redaction import redact
-from roster.redirect import Redirector, RedirectSettings
 from roster.store.clicks import ClickStore
+from roster.web.fetch import _Deadline, _PinnedHTTP, _PinnedHTTPS, address_allowed, embedded_ipv4
 from tests.unit.test_redirect import RECORD, FakeStore, request
 
 KEY = "unit-test-signing-key-0123456789"

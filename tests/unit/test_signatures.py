@@ -8,7 +8,8 @@ import json
 import pytest
 from stripe import WebhookSignature
 
-from roster.signatures import Provider, SignatureInvalid, sign, verify
+from roster.conversions.webhook_signatures import SignatureInvalid, sign, verify
+from roster.models.webhooks import Provider
 
 SECRET = "whsec_test_5WbX5kEWLlfzsGNjH64I8lOOqUB6e8FH"
 BODY = json.dumps({"id": 820982911946154508, "email": "jon@example.com", "total_price": "403.00"}).encode()

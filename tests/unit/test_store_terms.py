@@ -9,13 +9,14 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from roster import campaigns, order_parsers
-from roster.commissions import refunded_items, target
+from roster.conversions import order_parsers
+from roster.conversions.commissions import refunded_items, target
 from roster.models.campaigns import Campaign, CampaignCreate
 from roster.models.commissions import CommissionPlan, CommissionSettings
 from roster.models.orders import LineItem, OrderEvent
 from roster.models.promo_codes import PromoCode
-from roster.signatures import Provider
+from roster.models.webhooks import Provider
+from roster.program import campaigns
 from tests.conftest import load_json
 
 TEN_PERCENT = CommissionPlan(percent_bps=1000)

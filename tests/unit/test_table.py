@@ -78,7 +78,7 @@ def test_a_transaction_conflict_is_retried_not_a_5xx() -> None:
 
     from roster.models.ledger import LedgerEntry
     from roster.models.orders import OrderEvent
-    from roster.signatures import Provider
+    from roster.models.webhooks import Provider
     from roster.store.ledger import LedgerStore, OrderState
     from roster.store.orders import OrderStore
     from roster.store.table import Table, TransactionConflict

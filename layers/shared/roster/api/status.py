@@ -9,8 +9,8 @@ from http import HTTPStatus
 from typing import Any
 
 from roster import errors
-from roster.order_parsers import UnknownShape
-from roster.signatures import SignatureInvalid
+from roster.conversions.order_parsers import UnknownShape
+from roster.conversions.webhook_signatures import SignatureInvalid
 
 STATUS: dict[type[errors.RosterError], HTTPStatus] = {
     SignatureInvalid: HTTPStatus.UNAUTHORIZED,

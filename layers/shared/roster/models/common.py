@@ -14,9 +14,9 @@ from pydantic import (
     model_validator,
 )
 
-from roster import public_suffixes
 from roster.errors import ValidationFailed
 from roster.money import MAX_AMOUNT, is_currency
+from roster.web import public_suffixes
 
 
 class RequestModel(BaseModel):

@@ -3,7 +3,7 @@ from __future__ import annotations
 from pydantic import Field, SecretStr
 
 from roster.models.common import RequestModel, ResponseModel
-from roster.signatures import Provider
+from roster.models.webhooks import Provider
 
 
 class IntegrationSecret(RequestModel):

@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field
 
 from roster.models.attribution import Attribution
 from roster.models.common import CurrencyCode, ResponseModel
-from roster.signatures import Provider
+from roster.models.webhooks import Provider
 
 RefundBasis = Literal["items", "gross"]
 
@@ -93,7 +93,7 @@ class GenericRefund(BaseModel):
 
 class GenericWebhook(BaseModel):
     """Roster's documented orders webhook for any store. Sign the raw body with `Roster-Signature`
-    (the Stripe scheme, see roster.signatures.sign)."""
+    (the Stripe scheme, see roster.conversions.webhook_signatures.sign)."""
 
     id: str = Field(
         min_length=1, max_length=128, description="Unique event id: deliveries are deduplicated on it"
@@ -101,28 +101,6 @@ class GenericWebhook(BaseModel):
     type: Literal["order.created", "order.refunded", "order.cancelled"]
     order: GenericOrder
     refund: GenericRefund | None = None
-
-
-class WebhookEvent(BaseModel):
-    id: str = Field(description="<provider>:<the provider's event id>")
-    provider: Provider
-    topic: str
-    status: Literal["processing", "processed", "ignored", "failed"]
-    received_at: str
-    error: str | None = Field(
-        default=None, description="Why processing failed (failed events, or a processing run that failed)"
-    )
-    stale: bool = Field(
-        default=False,
-        description="Processing, but the run holding it failed or died (its lease ran out): a store "
-        "retry or POST …/replay takes it over",
-    )
-    order_events: int | None = None
-
-
-class WebhookEventList(BaseModel):
-    items: list[WebhookEvent]
-    next_cursor: str | None
 
 
 class OrderList(ResponseModel):

@@ -10,7 +10,7 @@ from roster.store import keys
 from roster.store.table import Query, Table
 
 # `answer`: the last action taken, which a wait takes when Step Functions never got it
-# (roster.collaborations.act).
+# (roster.workflows.collaborations.act).
 PRIVATE = ("task_token", "execution_arn", "version", "brand_id", "due", "answer")
 
 

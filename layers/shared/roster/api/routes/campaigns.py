@@ -6,16 +6,19 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from roster import campaigns, click_stats, collaborations, reports
 from roster.adapters.events import event_publisher
 from roster.adapters.workflows import workflows
 from roster.api.deps import WRITE_ERRORS, Cursor, FromDay, Limit, ToDay, day_range, principal, responses
+from roster.links import click_stats
 from roster.models.campaigns import Campaign, CampaignCreate, CampaignList, CampaignPatch, CampaignStatus
 from roster.models.reports import Report
 from roster.models.stats import ClickStats
 from roster.observability import MetricUnit, logger, metrics
+from roster.program import campaigns
+from roster.reporting import reports
 from roster.settings import get_settings
 from roster.store.registry import stores
+from roster.workflows import collaborations
 
 
 def build_router() -> Router:

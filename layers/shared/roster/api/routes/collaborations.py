@@ -7,7 +7,6 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from pydantic import BaseModel
 
-from roster import collaborations, deliverables, mail
 from roster.adapters.events import event_publisher
 from roster.adapters.workflows import workflows
 from roster.api.deps import WRITE_ERRORS, Cursor, Limit, principal, public_base_url, responses
@@ -20,8 +19,10 @@ from roster.models.collaborations import (
     PostAccept,
     Stage,
 )
+from roster.outreach import mail
 from roster.settings import get_settings
 from roster.store.registry import stores
+from roster.workflows import collaborations, deliverables
 
 
 class CampaignWorkflow(BaseModel):

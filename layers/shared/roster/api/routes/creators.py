@@ -6,7 +6,6 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from roster import creator_import, creators, reports
 from roster.api.deps import WRITE_ERRORS, Cursor, Limit, principal, responses
 from roster.errors import BadRequest, UnsupportedMediaType
 from roster.models.common import CountryCode, Tag
@@ -21,6 +20,8 @@ from roster.models.creators import (
 )
 from roster.models.reports import Report
 from roster.observability import MetricUnit, logger, metrics
+from roster.program import creator_import, creators
+from roster.reporting import reports
 from roster.settings import get_settings
 from roster.store.registry import stores
 

@@ -4,11 +4,11 @@ from http import HTTPStatus as H
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from roster import integrations
 from roster.adapters.secrets import webhook_secrets
 from roster.api.deps import WRITE_ERRORS, principal, public_base_url, responses
+from roster.conversions import integrations
 from roster.models.integrations import Integration, IntegrationList, IntegrationSecret
-from roster.signatures import Provider
+from roster.models.webhooks import Provider
 from roster.store.registry import stores
 
 

@@ -6,7 +6,6 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from roster import click_stats, links
 from roster.api.deps import (
     WRITE_ERRORS,
     Cursor,
@@ -18,6 +17,7 @@ from roster.api.deps import (
     public_base_url,
     responses,
 )
+from roster.links import click_stats, links
 from roster.models.links import Link, LinkCreate, LinkList, LinkPatch
 from roster.models.stats import ClickStats
 from roster.settings import get_settings

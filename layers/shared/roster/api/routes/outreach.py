@@ -6,7 +6,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from roster import clock, email_templates, outreach
+from roster import clock
 from roster.adapters.events import event_publisher
 from roster.adapters.mailer import mailer
 from roster.adapters.queue import outreach_queue
@@ -28,6 +28,7 @@ from roster.models.outreach import (
     Sequence,
     StopRequest,
 )
+from roster.outreach import email_templates, sequences
 from roster.settings import get_settings
 from roster.store.registry import stores
 
@@ -97,8 +98,8 @@ def build_router() -> Router:
         s = get_settings()
         if not (s.outreach_signing_key and s.mail_domain):
             raise RuntimeError("OUTREACH_SIGNING_KEY and MAIL_DOMAIN must be set")
-        config = outreach.MailConfig(s.outreach_signing_key, s.mail_domain, public_base_url(router))
-        return outreach.preview(stores(), config, principal(router).brand_id, template_id, body)
+        config = sequences.MailConfig(s.outreach_signing_key, s.mail_domain, public_base_url(router))
+        return sequences.preview(stores(), config, principal(router).brand_id, template_id, body)
 
     @router.put(
         "/v1/outreach/settings",
@@ -136,7 +137,7 @@ def build_router() -> Router:
         responses=responses(202, Sequence, H.NOT_FOUND, H.CONFLICT, *WRITE_ERRORS),
     )
     def start_outreach(campaign_id: str, body: OutreachStart) -> Sequence:
-        return outreach.start(stores(), outreach_queue(), principal(router).brand_id, campaign_id, body)
+        return sequences.start(stores(), outreach_queue(), principal(router).brand_id, campaign_id, body)
 
     @router.get(
         "/v1/campaigns/<campaign_id>/outreach",
@@ -155,7 +156,7 @@ def build_router() -> Router:
         )
         return Pipeline(
             campaign_id=campaign_id,
-            funnel=outreach.funnel(everyone, targeted),
+            funnel=sequences.funnel(everyone, targeted),
             creators=page,
             next_cursor=next_cursor,
         )
@@ -189,7 +190,7 @@ def build_router() -> Router:
         brand_id = principal(router).brand_id
         if stores().outreach.get_enrollment(brand_id, campaign_id, creator_id) is None:
             raise NotFound("this creator is not in the campaign's outreach")
-        outreach.stop(stores(), event_publisher(), brand_id, campaign_id, creator_id, body.reason)
+        sequences.stop(stores(), event_publisher(), brand_id, campaign_id, creator_id, body.reason)
         found = stores().outreach.get_enrollment(brand_id, campaign_id, creator_id)
         assert found is not None
         return found

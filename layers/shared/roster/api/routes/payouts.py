@@ -8,8 +8,8 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from pydantic import ValidationError
 
-from roster import payouts
 from roster.api.deps import WRITE_ERRORS, Cursor, Limit, principal, responses
+from roster.conversions import payouts
 from roster.errors import ValidationFailed
 from roster.models.payouts import Payout, PayoutList, PayoutPreview, PayoutSelection, PayoutSummary
 from roster.settings import get_settings

@@ -6,12 +6,10 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 
-from roster import alerts, collaborations, monitor, posts, sources
 from roster.adapters.events import event_publisher
 from roster.adapters.queue import monitor_queue
 from roster.api.deps import WRITE_ERRORS, Cursor, Limit, principal, public_base_url, responses
 from roster.errors import NotFound, ValidationFailed
-from roster.fetch import FetchError, fetcher
 from roster.models.monitoring import MonitorRun, MonitorStatus
 from roster.models.posts import (
     Alert,
@@ -24,8 +22,12 @@ from roster.models.posts import (
     PostList,
     PostSubmit,
 )
+from roster.monitoring import monitor, posts, sources
+from roster.program import alerts
 from roster.settings import get_settings
 from roster.store.registry import stores
+from roster.web.fetch import FetchError, fetcher
+from roster.workflows import collaborations
 
 Id = Annotated[str | None, Query(max_length=64)]
 

@@ -6,8 +6,8 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from roster import promo_codes
 from roster.api.deps import WRITE_ERRORS, Cursor, Limit, principal, responses
+from roster.links import promo_codes
 from roster.models.promo_codes import PromoCode, PromoCodeCreate, PromoCodeList, PromoCodePatch
 from roster.settings import get_settings
 from roster.store.registry import stores

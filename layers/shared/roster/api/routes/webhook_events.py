@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from roster import webhook_intake
 from roster.api.deps import Cursor, Limit, principal, responses
-from roster.models.orders import WebhookEvent, WebhookEventList
+from roster.conversions import webhooks
+from roster.models.webhooks import WebhookEvent, WebhookEventList
 from roster.settings import get_settings
 from roster.store.registry import stores
 
@@ -35,7 +35,7 @@ def build_router() -> Router:
         )
         now = time.time()
         return WebhookEventList(
-            items=[WebhookEvent.model_validate(webhook_intake.view(i, now)) for i in items],
+            items=[WebhookEvent.model_validate(webhooks.view(i, now)) for i in items],
             next_cursor=next_cursor,
         )
 
@@ -46,7 +46,7 @@ def build_router() -> Router:
         responses=responses(200, WebhookEvent, H.NOT_FOUND, H.CONFLICT),
     )
     def replay_webhook_event(event_id: str) -> WebhookEvent:
-        record = webhook_intake.replay(webhook_intake.default_intake(), principal(router).brand_id, event_id)
+        record = webhooks.replay(webhooks.default_intake(), principal(router).brand_id, event_id)
         return WebhookEvent.model_validate(record)
 
     return router

@@ -23,13 +23,14 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from roster import order_parsers
 from roster.adapters.archive import WebhookArchive
 from roster.adapters.secrets import WebhookSecrets
+from roster.conversions import order_parsers
+from roster.conversions.webhook_signatures import HEADERS, SignatureInvalid, verify
 from roster.errors import Conflict, NotFound
 from roster.models.attribution import Attribution
 from roster.models.orders import OrderEvent
-from roster.signatures import HEADERS, Provider, SignatureInvalid, verify
+from roster.models.webhooks import Provider
 from roster.store.orders import OrderStore
 from roster.store.webhooks import WebhookEventStore
 
@@ -200,9 +201,9 @@ def view(record: dict[str, Any], now: float) -> dict[str, Any]:
 @cache
 def default_intake() -> Intake:
     """Built once per cold start from the configured table, secrets and archive."""
-    from roster import attribution, ledger
     from roster.adapters.archive import webhook_archive
     from roster.adapters.secrets import webhook_secrets
+    from roster.conversions import attribution, ledger
     from roster.store.registry import stores
 
     return Intake(

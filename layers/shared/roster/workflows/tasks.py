@@ -13,24 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, get_args
 
-from roster import (
-    alerts,
-    clock,
-    collaborations,
-    deliverables,
-    links,
-    mail,
-    outreach,
-    posts,
-    promo_codes,
-    reports,
-)
+from roster import clock
 from roster.adapters.events import EventPublisher
 from roster.adapters.mailer import Mailer, Rejected, Throttled, Unavailable
 from roster.adapters.queue import WorkQueue
 from roster.adapters.workflows import StepGone, Workflows
 from roster.errors import Conflict, RosterError
-from roster.fetch import Fetcher
+from roster.links import links, promo_codes
 from roster.models.campaigns import Campaign, CampaignStatus
 from roster.models.collaborations import Collaboration, Contract, Outcome, Stage, TimelineEvent, Waiting
 from roster.models.creators import Platform
@@ -38,8 +27,14 @@ from roster.models.links import LinkCreate
 from roster.models.outreach import Audience, OutreachStart
 from roster.models.posts import AlertKind
 from roster.models.promo_codes import PromoCodeCreate
+from roster.monitoring import posts
 from roster.observability import logger
+from roster.outreach import mail, sequences
+from roster.program import alerts
+from roster.reporting import reports
 from roster.store.registry import Stores
+from roster.web.fetch import Fetcher
+from roster.workflows import collaborations, deliverables
 
 
 @dataclass(frozen=True)
@@ -82,7 +77,7 @@ def _email_creator(d: Deps, brand_id: str, c: Collaboration, subject: str, text:
     if not (settings and d.mailer and d.signing_key and d.mail_domain and d.public_url):
         return False
     creator = d.stores.creators.get(brand_id, c.creator_id)
-    if outreach.refusal(d.stores, brand_id, creator):
+    if sequences.refusal(d.stores, brand_id, creator):
         return False
     token = mail.unsubscribe_token(d.signing_key, brand_id, creator.id)
     page = mail.collaboration_url(d.public_url, d.signing_key, brand_id, c.id)
@@ -354,7 +349,7 @@ def _invite(d: Deps, brand_id: str, campaign: Campaign, c: Collaboration) -> Non
     try:
         if d.queue is None:
             raise Conflict("no outreach queue configured")
-        sequence = outreach.start(
+        sequence = sequences.start(
             d.stores,
             d.queue,
             brand_id,

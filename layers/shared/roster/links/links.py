@@ -7,15 +7,16 @@ import unicodedata
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from roster import campaigns as campaign_logic
-from roster import clock, ids, public_suffixes
+from roster import clock, ids
 from roster.errors import Conflict, NotFound, ValidationFailed
+from roster.links.redirect import PRINTABLE_ASCII
 from roster.models.campaigns import Campaign, CampaignStatus
 from roster.models.common import revalidate
 from roster.models.creators import Creator, Platform
 from roster.models.links import Link, LinkCreate, LinkPatch
-from roster.redirect import PRINTABLE_ASCII
+from roster.program import campaigns as campaign_logic
 from roster.store.registry import Stores
+from roster.web import public_suffixes
 
 GENERATED_CODE_LENGTH = 8  # base62: ~47.6 bits, unguessable at any realistic scan rate
 HANDLE_ORDER = (Platform.INSTAGRAM, Platform.TIKTOK, Platform.YOUTUBE, *Platform)

@@ -18,7 +18,6 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from roster import creators
 from roster.errors import BadRequest, PayloadTooLarge, RosterError, ValidationFailed
 from roster.models.creators import (
     CreatorCreate,
@@ -29,6 +28,7 @@ from roster.models.creators import (
     ImportSummary,
     Platform,
 )
+from roster.program import creators
 from roster.store.creators import CreatorStore, email_hash
 
 SCALAR_COLUMNS = ("name", "email", "country", "tier", "followers", "status", "notes")

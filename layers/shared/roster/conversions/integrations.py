@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from roster import clock
 from roster.adapters.secrets import WebhookSecrets
+from roster.conversions.webhook_signatures import HEADERS
 from roster.models.integrations import Integration
-from roster.signatures import HEADERS, Provider
+from roster.models.webhooks import Provider
 from roster.store.integrations import IntegrationStore
 
 

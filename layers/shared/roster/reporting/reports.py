@@ -15,8 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Literal
 
-from roster import budget, clock
-from roster.commissions import counted_refunds, refunded_items
+from roster import clock
+from roster.conversions.commissions import counted_refunds, refunded_items
 from roster.models.attribution import Attribution
 from roster.models.campaigns import Campaign, KpiMetric
 from roster.models.common import Money
@@ -29,6 +29,7 @@ from roster.models.reports import (
     Report,
     Returns,
 )
+from roster.reporting import budget
 from roster.store.registry import Stores
 
 # One Query per attributed order for its events, this many at a time: botocore's connection pool

@@ -4,7 +4,7 @@ and manual submissions both go through `record`, one `SourceItem` at a time; a p
 cannot read goes through `unreadable` (`check_page` does both for a post read from its page).
 
 A problem is raised when it appears and resolved when a later check no longer finds it
-(`roster.alerts`). An unreadable post is `unknown`: one "post unreadable" alert, never a
+(`roster.program.alerts`). An unreadable post is `unknown`: one "post unreadable" alert, never a
 disclosure or brand-rule alert about text Roster never saw."""
 
 from __future__ import annotations
@@ -15,11 +15,9 @@ from datetime import date, datetime
 from typing import Literal
 from urllib.parse import urlsplit
 
-from roster import alerts, clock, disclosure, post_matching, sources
+from roster import clock
 from roster.adapters.events import EventPublisher
-from roster.alerts import raise_alert as raise_alert  # budget and workflow alerts are raised here too
 from roster.errors import NotFound
-from roster.fetch import Fetcher, FetchError
 from roster.models.campaigns import Campaign
 from roster.models.collaborations import Collaboration
 from roster.models.creators import Creator, Platform
@@ -33,8 +31,12 @@ from roster.models.posts import (
     RuleResult,
     TextFrom,
 )
-from roster.sources import SourceItem, YouTubeApi
+from roster.monitoring import disclosure, post_matching, sources
+from roster.monitoring.sources import SourceItem, YouTubeApi
+from roster.program import alerts
+from roster.program.alerts import raise_alert as raise_alert  # budget and workflow alerts are raised here too
 from roster.store.registry import Stores
+from roster.web.fetch import Fetcher, FetchError
 
 
 def post_id(url: str) -> str:
@@ -78,8 +80,8 @@ def context(
 
 
 def _collaboration_of(stores: Stores, brand_id: str, campaign_id: str, creator_id: str) -> str | None:
-    # Imported here: roster.collaborations imports this module (through roster.deliverables).
-    from roster.collaborations import collaboration_id
+    # Imported here: roster.workflows.collaborations imports this module (via deliverables).
+    from roster.workflows.collaborations import collaboration_id
 
     cid = collaboration_id(brand_id, campaign_id, creator_id)
     try:

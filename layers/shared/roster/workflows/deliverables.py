@@ -13,13 +13,15 @@ from __future__ import annotations
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from roster import clock, ledger, posts
+from roster import clock
 from roster.adapters.events import EventPublisher
+from roster.conversions import ledger
 from roster.errors import Conflict, NotFound
 from roster.models.campaigns import CampaignStatus
 from roster.models.collaborations import Collaboration, DeliverableUnit, PostAcceptance, Terms, TimelineEvent
 from roster.models.creators import Platform
 from roster.models.posts import Post
+from roster.monitoring import posts
 from roster.store.registry import Stores
 
 # Hosts whose posts are unambiguous about their platform (a blog or podcast can live anywhere).

@@ -16,16 +16,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from typing import Any, Literal
 
-from roster import clock, collaborations, ids, posts
+from roster import clock, ids
 from roster.adapters.events import EventPublisher
 from roster.adapters.queue import WorkQueue
 from roster.adapters.workflows import Workflows
 from roster.errors import Conflict, NotFound
-from roster.fetch import Fetcher, FetchError
 from roster.models.campaigns import Campaign, CampaignStatus
 from roster.models.monitoring import FeedError, MonitorRun
-from roster.sources import YouTubeApi, sources_for
+from roster.monitoring import posts
+from roster.monitoring.sources import YouTubeApi, sources_for
 from roster.store.registry import Stores
+from roster.web.fetch import Fetcher, FetchError
+from roster.workflows import collaborations
 
 
 def participants(stores: Stores, brand_id: str, campaign_id: str) -> list[str]:

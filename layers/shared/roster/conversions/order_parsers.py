@@ -12,8 +12,8 @@ from pydantic import ValidationError
 
 from roster.errors import RosterError
 from roster.models.orders import GenericWebhook, LineItem, OrderEvent
+from roster.models.webhooks import Provider
 from roster.money import to_minor
-from roster.signatures import Provider
 
 ULID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
 

@@ -3,7 +3,7 @@
 The API and the creator pages act on a collaboration only through the step it waits for: an
 action that step does not accept is a 409 naming the current stage. A valid action changes the
 record (offers, contract signature, shipment, proposals, post, rating) and resumes the waiting
-step with `{"action": ...}`; the workflow's Lambda tasks (`roster.workflow_tasks`) do the rest.
+step with `{"action": ...}`; the workflow's Lambda tasks (`roster.workflows.tasks`) do the rest.
 An action the step took is never lost to its timer: when Step Functions timed the step out
 before the resume reached it, the wait its timeout branch leads to takes the action instead.
 """
@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from ulid import ULID
 
-from roster import alerts, clock, deliverables, outreach, reports
+from roster import clock
 from roster.adapters.events import EventPublisher
 from roster.adapters.workflows import StepGone, Workflows
 from roster.errors import Conflict, NotFound, RosterError, ValidationFailed
@@ -38,7 +38,11 @@ from roster.models.collaborations import (
 )
 from roster.models.posts import Post
 from roster.observability import logger
+from roster.outreach import sequences
+from roster.program import alerts
+from roster.reporting import reports
 from roster.store.registry import Stores
+from roster.workflows import deliverables
 
 Party = Literal["brand", "creator", "roster"]
 ALLOWED: dict[str, frozenset[str]] = {
@@ -322,7 +326,7 @@ def act(
     alerts.wait_answered(stores, events, brand_id, collaboration_id, action, by)  # the wait is over
     answered = {"accept": "accepted", "decline": "declined"}.get(action)
     if answered and stores.outreach.get_enrollment(brand_id, updated.campaign_id, updated.creator_id):
-        outreach.stop(stores, events, brand_id, updated.campaign_id, updated.creator_id, answered)
+        sequences.stop(stores, events, brand_id, updated.campaign_id, updated.creator_id, answered)
     events.publish(
         "collaboration.action",
         {"brand_id": brand_id, "collaboration_id": collaboration_id, "action": action, "by": by},

@@ -17,7 +17,6 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from roster import alerts
 from roster.adapters.events import EventPublisher
 from roster.errors import NotFound
 from roster.models.common import Money
@@ -26,6 +25,7 @@ from roster.models.posts import Alert, AlertKind
 from roster.models.reports import Spend
 from roster.money import exponent
 from roster.observability import logger
+from roster.program import alerts
 from roster.store.ledger_stream import inserted_entries
 from roster.store.registry import Stores
 

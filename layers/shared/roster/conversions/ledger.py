@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from roster import clock
-from roster.commissions import reconcile, target
+from roster.conversions.commissions import reconcile, target
 from roster.errors import Conflict, NotFound
 from roster.models.attribution import Attribution
 from roster.models.campaigns import Campaign

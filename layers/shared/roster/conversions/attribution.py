@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from roster import campaigns, clock
+from roster import clock
 from roster.errors import NotFound
 from roster.models.attribution import Attribution
 from roster.models.orders import OrderEvent
 from roster.models.promo_codes import PromoCode
-from roster.signatures import Provider
+from roster.models.webhooks import Provider
+from roster.program import campaigns
 from roster.store.creators import email_hash
 from roster.store.registry import Stores
 

@@ -8,9 +8,9 @@ Whether a resolved alert opens again is the raiser's call (`reopen`): only when 
 (the same post seen in the feed again) re-raises nothing, so the brand's resolution stands.
 
 What removes a cause, and who calls what here:
-- a post checked again without the problem (`roster.posts.record`): its disclosure, brand-rule and
+- a post checked again without the problem (`roster.monitoring.posts.record`): its disclosure, brand-rule and
   unreadable alerts; a creator's first post: their missing-post alert;
-- an action that answers a collaboration's waiting step (`roster.collaborations.act`): its deadline
+- an action that answers a collaboration's waiting step (`roster.workflows.collaborations.act`): its deadline
   and stalled alerts (the wait they were about is over: the brand decided, or the creator acted);
 - a collaboration that ends without completing (cancelled, declined, no answer): all its alerts.
 Budget alerts stay open until the brand resolves them: spend does not go back.

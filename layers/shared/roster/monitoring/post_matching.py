@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from roster.redirect import CODE
+from roster.links.redirect import CODE
 
 URL = re.compile(r"https?://[^\s<>\"')\]]+", re.IGNORECASE)
 

@@ -15,18 +15,11 @@ import base64
 import hashlib
 import hmac
 import time
-from enum import StrEnum
 
 from roster.errors import RosterError
+from roster.models.webhooks import Provider
 
 TOLERANCE_SECONDS = 300
-
-
-class Provider(StrEnum):
-    SHOPIFY = "shopify"
-    WOOCOMMERCE = "woocommerce"
-    STRIPE = "stripe"
-    ORDERS = "orders"  # Roster's generic signed-JSON orders webhook
 
 
 HEADERS = {

@@ -183,7 +183,7 @@ def _plain(msg: EmailMessage) -> str:
         return ""
     content = body.get_content()
     if body.get_content_type() == "text/html":
-        from roster.sources import html_to_text
+        from roster.monitoring.sources import html_to_text
 
         content, _ = html_to_text(content)
     return str(content)

@@ -9,7 +9,7 @@ import secrets
 
 from roster import clock
 from roster.errors import Conflict, NotFound, ValidationFailed
-from roster.links import owned_campaign_and_creator, utm_source
+from roster.links.links import owned_campaign_and_creator, utm_source
 from roster.models.creators import Creator
 from roster.models.promo_codes import CODE_PATTERN, PromoCode, PromoCodeCreate, PromoCodePatch, RetiredPeriod
 from roster.store.registry import Stores

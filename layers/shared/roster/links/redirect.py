@@ -131,7 +131,7 @@ def _html(status: int, body: str, extra: dict[str, str] | None = None) -> dict[s
 
 
 def _redirect(location: str) -> dict[str, Any]:
-    # Links are stored normalised (roster.links.check_url); one saved before that may still hold
+    # Links are stored normalised (roster.links.links.check_url); one saved before that may still hold
     # raw non-ASCII, which is percent-encoded here so the header is always ASCII.
     if not (location.isascii() and location.isprintable()) or " " in location:  # rare: a legacy link
         location = quote(location, safe=PRINTABLE_ASCII)

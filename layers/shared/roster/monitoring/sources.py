@@ -21,9 +21,9 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import feedparser
 
-from roster.fetch import Fetcher, FetchError
 from roster.models.creators import Platform, SocialProfile
 from roster.models.posts import PostMetrics
+from roster.web.fetch import Fetcher, FetchError
 
 FEED_ACCEPT = "application/atom+xml, application/rss+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.1"
 MAX_ITEMS = 50  # newest items per feed; older ones were seen by earlier runs

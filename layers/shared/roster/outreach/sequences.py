@@ -21,11 +21,12 @@ from typing import Any
 
 from ulid import ULID
 
-from roster import clock, email_templates, ids, links, mail
+from roster import clock, ids
 from roster.adapters.events import EventPublisher
 from roster.adapters.mailer import Mailer, Rejected
 from roster.adapters.queue import WorkQueue
 from roster.errors import Conflict, NotFound, ValidationFailed
+from roster.links import links
 from roster.models.campaigns import CampaignStatus
 from roster.models.collaborations import TimelineEvent
 from roster.models.creators import Creator
@@ -41,6 +42,7 @@ from roster.models.outreach import (
     PreviewRequest,
     Sequence,
 )
+from roster.outreach import email_templates, mail
 from roster.store.registry import Stores
 
 MAX_AUDIENCE = 5000

@@ -1,0 +1,1 @@
+"""Tracking links and promo codes: creating them, the redirect, and click counting."""

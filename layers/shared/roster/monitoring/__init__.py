@@ -1,0 +1,1 @@
+"""Finding and checking creators' posts: feeds and pages, matching, FTC disclosure."""

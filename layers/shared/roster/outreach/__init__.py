@@ -1,0 +1,1 @@
+"""Emailing creators: sequences, templates, and the mail mechanics (tokens, MIME, replies)."""

@@ -1,0 +1,1 @@
+"""What a campaign achieved and spent: reports, budget and its alerts."""

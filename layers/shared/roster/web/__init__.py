@@ -1,0 +1,1 @@
+"""Reading other people's web safely: fetching URLs, public suffixes, HTML to text."""

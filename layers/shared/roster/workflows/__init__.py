@@ -1,0 +1,1 @@
+"""The campaign and collaboration state machines: actions, tasks, deliverables."""
