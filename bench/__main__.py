@@ -66,8 +66,7 @@ def warm_requests(n: int = 300) -> dict[str, list[float]]:
     from local.gateway import Gateway, Route
     from local.lambdas import load_handler
     from roster import auth
-    from roster.settings import get_settings
-    from roster.store.registry import stores
+    from roster.deps import deps, reset
 
     os.environ.update(
         {
@@ -81,8 +80,7 @@ def warm_requests(n: int = 300) -> dict[str, list[float]]:
         }
     )
     os.environ.pop("AWS_ENDPOINT_URL", None)
-    get_settings.cache_clear()
-    stores.cache_clear()
+    reset()
     with mock_aws():
         import boto3
 
@@ -98,7 +96,7 @@ def warm_requests(n: int = 300) -> dict[str, list[float]]:
             ],
             authorizer,
         )
-        brand, key = auth.create_brand(stores().brands, "Bench")
+        brand, key = auth.create_brand(deps().stores.brands, "Bench")
         brand_id = brand.id
         headers = {"authorization": f"Bearer {key}", "content-type": "application/json"}
         body = json.dumps(
@@ -117,8 +115,8 @@ def warm_requests(n: int = 300) -> dict[str, list[float]]:
         cases: dict[str, Callable[[], Any]] = {
             "GET /health, no auth, no AWS (baseline)": lambda: gw.handle("GET", "/health", {}, b""),
             "same two moto GetItems, no handler (baseline)": lambda: (
-                stores().brands.key_by_hash(auth.hash_key(key)),
-                stores().campaigns.get(brand_id, cid),
+                deps().stores.brands.key_by_hash(auth.hash_key(key)),
+                deps().stores.campaigns.require(brand_id, cid),
             ),
             "GET /v1/campaigns/{id}": lambda: gw.handle("GET", f"/v1/campaigns/{cid}", headers, b""),
             "GET /v1/campaigns?limit=20": lambda: gw.handle("GET", "/v1/campaigns?limit=20", headers, b""),

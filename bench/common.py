@@ -16,13 +16,11 @@ BENCH_ENV = {
 
 
 def configure(**extra: str) -> None:
-    """Call before `mock_aws()`: settings and stores are rebuilt from this environment."""
-    from roster.settings import get_settings
-    from roster.store.registry import stores
+    """Call before `mock_aws()`: settings and every adapter are rebuilt from this environment."""
+    from roster.deps import reset
 
     os.environ.update(BENCH_ENV | extra)
-    get_settings.cache_clear()
-    stores.cache_clear()
+    reset()
 
 
 def brand_with_campaign(**campaign: Any) -> tuple[str, Any, Counter[str]]:
@@ -32,12 +30,12 @@ def brand_with_campaign(**campaign: Any) -> tuple[str, Any, Counter[str]]:
 
     from local import template as tpl
     from roster import auth
+    from roster.deps import deps
     from roster.models.campaigns import CampaignCreate
     from roster.program import campaigns
-    from roster.store.registry import stores
 
     tpl.create_tables(boto3.client("dynamodb"), tpl.load(), tpl.Names(prefix="roster-bench"))
-    s = stores()
+    s = deps().stores
     calls: Counter[str] = Counter()
     s.posts.table.client.meta.events.register(
         "before-call", lambda model, **_: calls.update([f"dynamodb:{model.name}"])

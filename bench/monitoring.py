@@ -58,13 +58,13 @@ def _creators() -> dict[str, Any]:
 
     from bench.common import brand_with_campaign, configure
     from roster.adapters.events import EventPublisher
+    from roster.deps import Deps, deps
     from roster.links import links
     from roster.models.creators import CreatorCreate
     from roster.models.links import LinkCreate
     from roster.models.monitoring import MonitorRun
     from roster.monitoring import monitor
     from roster.program import creators
-    from roster.store.registry import stores
     from roster.web.fetch import Fetcher
     from tests.feedserver import FIXTURES, feed_server
 
@@ -82,7 +82,7 @@ def _creators() -> dict[str, Any]:
         brand_id, campaign, calls = brand_with_campaign(
             allowed_domains=["shop.example.com"], content={"hashtags": ["PeakGear"]}
         )
-        s = stores()
+        s = deps().stores
         feed = (FIXTURES / "feeds" / "youtube_channel.xml").read_bytes()
         ids = []
         for i in range(N_CREATORS):
@@ -124,6 +124,8 @@ def _creators() -> dict[str, Any]:
             return real_get(*a, **k)
 
         object.__setattr__(fetcher, "get", counted_get)
+        # No YouTube API (no SSM read); LINK_BASE_URL comes from configure().
+        wired = Deps(stores=s, events=CountingEvents(), fetcher=fetcher, youtube=None)
         results = {}
         for label in ("first look: new matched post", "steady state: feed not modified (304)"):
             calls.clear()
@@ -136,14 +138,7 @@ def _creators() -> dict[str, Any]:
                     "creator_id": cid,
                     "run_id": "bench",
                 }
-                monitor.check_creator(
-                    s,
-                    CountingEvents(),
-                    message,
-                    fetcher=fetcher,
-                    youtube=None,
-                    link_base_url="https://go.roster.test",
-                )
+                monitor.check_creator(wired, message)
             elapsed = time.perf_counter() - start
             results[label] = {
                 "per_second": N_CREATORS / elapsed,

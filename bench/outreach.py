@@ -17,6 +17,7 @@ def section() -> list[str]:
     from bench.common import brand_with_campaign, configure
     from roster.adapters.events import EventPublisher
     from roster.adapters.mailer import Mailer
+    from roster.deps import Deps, deps
     from roster.models.creators import CreatorCreate
     from roster.models.outreach import (
         EmailTemplateCreate,
@@ -27,7 +28,6 @@ def section() -> list[str]:
     )
     from roster.outreach import email_templates, sequences
     from roster.program import creators
-    from roster.store.registry import stores
 
     configure()
 
@@ -52,7 +52,7 @@ def section() -> list[str]:
     with mock_aws():
         brand_id, campaign, calls = brand_with_campaign()
         boto3.client("ses").verify_domain_identity(Domain="mail.roster.example")
-        s = stores()
+        s = deps().stores
         s.outreach.create_template(brand_id, template)
         s.outreach.put_settings(
             brand_id,
@@ -116,6 +116,7 @@ def section() -> list[str]:
         config = sequences.MailConfig(
             "bench-signing-key-0123456789", "mail.roster.example", "https://go.roster.test"
         )
+        wired = Deps(stores=s, mailer=mailer, events=NoEvents(), mail=config)
         calls.clear()
         start = time.perf_counter()
         for c in people:
@@ -126,7 +127,7 @@ def section() -> list[str]:
                 "sequence_id": seq.id,
                 "step": 0,
             }
-            assert sequences.send_step(s, mailer, NoEvents(), config, job) == "sent"
+            assert sequences.send_step(wired, job) == "sent"
         sent = N_SEND / (time.perf_counter() - start)
         per_message = {k: v / N_SEND for k, v in sorted(calls.items())}
         raw = b"From: team@mail.roster.example\r\nTo: x@example.com\r\nSubject: hi\r\n\r\nhi"

@@ -10,7 +10,10 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from roster.store.clicks import Click, RedirectRecord
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,7 +36,7 @@ REDIRECT = (
 )
 
 CHROME = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
-RECORD = json.loads(
+RECORD: RedirectRecord = json.loads(
     (ROOT / "tests" / "events" / "redirect_record.json").read_text()
 )  # a redirect record as the links API writes it
 
@@ -59,11 +62,11 @@ class MemoryStore:
     def __init__(self) -> None:
         self.visits: dict[str, int] = {}
 
-    def redirect_record(self, code: str) -> dict[str, Any] | None:
-        return dict(RECORD) if code == "maya1" else None
+    def redirect_record(self, code: str) -> RedirectRecord | None:
+        return RECORD.copy() if code == "maya1" else None
 
     def record_visit(
-        self, click: dict[str, Any], *, epoch: int, day: str, visitor: str, ttl: int, window: int
+        self, click: Click, *, epoch: int, day: str, visitor: str, ttl: int, window: int
     ) -> str | None:
         key = f"{click['code']}#{visitor}#{day}"
         if self.visits.get(key, -(10**9)) >= epoch - window:

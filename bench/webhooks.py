@@ -16,16 +16,14 @@ def section() -> list[str]:
 
     from bench.common import brand_with_campaign, configure
     from local import template as tpl
-    from roster.adapters.archive import webhook_archive
-    from roster.adapters.secrets import webhook_secrets
     from roster.conversions import webhooks
     from roster.conversions.webhook_signatures import sign
+    from roster.deps import deps
     from roster.links import promo_codes
     from roster.models.creators import CreatorCreate
     from roster.models.promo_codes import PromoCodeCreate
     from roster.program import creators
     from roster.store import keys
-    from roster.store.registry import stores
     from roster.store.table import serialize
 
     configure(
@@ -34,8 +32,6 @@ def section() -> list[str]:
         POWERTOOLS_TRACE_DISABLED="true",
         POWERTOOLS_METRICS_DISABLED="true",
     )
-    for cached in (webhook_secrets, webhook_archive, webhooks.default_intake):
-        cached.cache_clear()
     with mock_aws():
         brand_id, campaign, _ = brand_with_campaign(
             name="Bench",
@@ -45,18 +41,18 @@ def section() -> list[str]:
             commission={"plan": {"percent_bps": 1000}},
         )
         tpl.create_buckets(boto3.client("s3"), tpl.load(), tpl.Names(prefix="roster-bench"))
-        s = stores()
+        wired = deps()
+        s = wired.stores
         creator = creators.create(s.creators, brand_id, CreatorCreate(name="Maya", email="maya@example.com"))
         promo_codes.create(
             s, brand_id, PromoCodeCreate(campaign_id=campaign.id, creator_id=creator.id, code="MAYA10")
         )
         secret = "bench_secret_0123456789abcdef"
-        webhook_secrets().put(brand_id, "orders", secret)
-        intake = webhooks.default_intake()
+        wired.secrets.put(brand_id, "orders", secret)
 
         calls: Counter[str] = Counter()
         for client in {
-            id(c): c for c in (s.orders.table.client, webhook_secrets().client, webhook_archive().client)
+            id(c): c for c in (s.orders.table.client, wired.secrets.client, wired.archive.client)
         }.values():
             client.meta.events.register(
                 "before-call",
@@ -82,17 +78,17 @@ def section() -> list[str]:
 
         bodies = [body(i) for i in range(N + 1)]
         headers = [{"roster-signature": sign(secret, b)} for b in bodies]
-        webhooks.receive(intake, "orders", brand_id, headers[N], bodies[N])  # warm caches
+        webhooks.receive(wired, "orders", brand_id, headers[N], bodies[N])  # warm caches
         calls.clear()
         start = time.perf_counter()
         for i in range(N):
-            status, result = webhooks.receive(intake, "orders", brand_id, headers[i], bodies[i])
+            status, result = webhooks.receive(wired, "orders", brand_id, headers[i], bodies[i])
             assert status == 200 and result["status"] == "processed"
         elapsed = time.perf_counter() - start
         per_order = {k: v / N for k, v in sorted(calls.items())}
         dup_calls: Counter[str] = Counter()
         calls.clear()
-        webhooks.receive(intake, "orders", brand_id, headers[0], bodies[0])
+        webhooks.receive(wired, "orders", brand_id, headers[0], bodies[0])
         dup_calls.update(calls)
 
         client = s.orders.table.client

@@ -16,7 +16,6 @@ Local only: `local.stack` adds these routes; template.yaml never has them.
 from __future__ import annotations
 
 import html
-import json
 import re
 from dataclasses import dataclass
 from email.utils import getaddresses
@@ -25,6 +24,7 @@ from typing import Any
 from local.gateway import Route
 from local.template import ACCOUNT, REGION
 from roster.outreach import mail
+from roster.web import edge
 
 PATH = "/_local/outbox"
 URL = re.compile(r"""https?://[^\s<>"')]+""")
@@ -85,7 +85,7 @@ def _page(title: str, body: str, status: int = 200) -> dict[str, Any]:
         "iframe{width:100%;height:28rem;border:1px solid #ccc}pre{white-space:pre-wrap}</style>"
         f"</head><body>{body}</body></html>"
     )
-    return {"statusCode": status, "headers": {"Content-Type": "text/html; charset=utf-8"}, "body": doc}
+    return edge.html_answer(status, doc)
 
 
 def index(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -107,11 +107,7 @@ def index(event: dict[str, Any], context: Any) -> dict[str, Any]:
 def as_json(event: dict[str, Any], context: Any) -> dict[str, Any]:
     to = ((event.get("queryStringParameters") or {}).get("to") or "").lower()
     items = [m.summary() for m in messages() if not to or to in m.to]
-    return {
-        "statusCode": 200,
-        "headers": {"Content-Type": "application/json"},
-        "body": json.dumps({"items": items}),
-    }
+    return edge.json_answer(200, {"items": items})
 
 
 def message(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -121,14 +117,14 @@ def message(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if found is None:
         return _page("Not in the outbox", f'<p>No such message. <a href="{PATH}">The outbox</a></p>', 404)
     if raw_wanted:
-        return {
-            "statusCode": 200,
-            "headers": {
+        return edge.answer(
+            200,
+            found.raw.decode(),
+            {
                 "Content-Type": "message/rfc822",
                 "Content-Disposition": f'attachment; filename="{found.id}.eml"',
             },
-            "body": found.raw.decode(),
-        }
+        )
     headers = "".join(
         f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in found.parts.headers.items()
     )

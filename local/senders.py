@@ -9,12 +9,12 @@ use this, so the refusal stays tested.
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 from typing import Any
 
 from local.lambdas import Handler
+from roster.web import edge
 
 SETTINGS = ("PUT", "/v1/outreach/settings")
 DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$")
@@ -25,8 +25,7 @@ def sender_domain(event: dict[str, Any]) -> str | None:
     if (event.get("requestContext", {}).get("http", {}).get("method"), event.get("rawPath")) != SETTINGS:
         return None
     try:
-        raw = event.get("body") or ""
-        body = json.loads(base64.b64decode(raw) if event.get("isBase64Encoded") else raw)
+        body = json.loads(edge.raw_body(event))
         domain = str(body["from_email"]).rsplit("@", 1)[1].strip().lower()
     except (ValueError, TypeError, KeyError, IndexError):
         return None

@@ -129,19 +129,17 @@ class LocalStack:
         # Links handed out and links found in posts are on this server: every function agrees.
         os.environ["LINK_BASE_URL"] = f"http://{self.host}:{self.port}"
         os.environ["MONITOR_ALLOW_LOOPBACK"] = "true"
-        from roster.settings import get_settings
+        from roster.deps import reset
 
-        get_settings.cache_clear()
+        reset()  # every function reads the settings again, and rebuilds its parts, with these
 
     def seed(self, api_key: str | None) -> str:
         """A demo brand with one API key (the given one, or a new one)."""
         from roster import auth
-        from roster.settings import get_settings
-        from roster.store.registry import Stores, Table
+        from roster.deps import deps, reset
 
-        get_settings.cache_clear()
-        brands = Stores.for_table(Table(get_settings().table_name)).brands
-        _, key = auth.create_brand(brands, "Demo Brand", key=api_key)
+        reset()
+        _, key = auth.create_brand(deps().stores.brands, "Demo Brand", key=api_key)
         return key
 
     def serve_forever(self) -> None:

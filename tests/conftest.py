@@ -15,14 +15,7 @@ os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "Roster")
 
 from local import moto_patches  # noqa: E402
 from local.lambdas import FakeLambdaContext  # noqa: E402
-from roster.adapters.archive import webhook_archive
-from roster.adapters.events import event_publisher
-from roster.adapters.mailer import mailer
-from roster.adapters.queue import monitor_queue, outreach_queue
-from roster.adapters.secrets import webhook_secrets
-from roster.conversions.webhooks import default_intake
-from roster.settings import get_settings
-from roster.store.registry import stores
+from roster.deps import reset
 
 moto_patches.install()
 
@@ -58,22 +51,9 @@ def _env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         monkeypatch.setenv(key, value)
     for key in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_SESSION_TOKEN"):
         monkeypatch.delenv(key, raising=False)
-    caches = (
-        get_settings,
-        stores,
-        webhook_secrets,
-        webhook_archive,
-        default_intake,
-        event_publisher,
-        monitor_queue,
-        outreach_queue,
-        mailer,
-    )
-    for cached in caches:
-        cached.cache_clear()
+    reset()  # each test is a new deployment: settings read again, every adapter rebuilt
     yield
-    for cached in caches:
-        cached.cache_clear()
+    reset()
 
 
 @pytest.fixture

@@ -19,14 +19,13 @@ import json
 import sys
 from collections import Counter
 from collections.abc import Iterable
-from typing import Any
 
 from roster.links.redirect import DEDUPE_SECONDS
-from roster.store.clicks import ClickStore
+from roster.store.clicks import ClickStore, UnrecordedClick
 from roster.store.table import Table
 
 
-def unrecorded(lines: Iterable[str]) -> Iterable[dict[str, Any]]:
+def unrecorded(lines: Iterable[str]) -> Iterable[UnrecordedClick]:
     for line in lines:
         start = line.find("{")
         if start < 0 or "click not recorded" not in line:

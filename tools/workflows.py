@@ -13,6 +13,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from roster.models.collaborations import Task
+
 ROOT = Path(__file__).resolve().parents[1]
 FN = "${WorkflowFunctionArn}"
 # `answer`: what the last wait got (its `id`); a task that finds the collaboration's last action is
@@ -85,7 +87,7 @@ def wait(stage: str, actions: list[str], timeout_path: str, on_timeout: str, nex
         "Parameters": {
             "FunctionName": FN,
             "Payload": {
-                "task": "wait",
+                "task": Task.WAIT,
                 "stage": stage,
                 "actions": actions,
                 "token.$": "$$.Task.Token",
@@ -107,7 +109,10 @@ def late(name: str, route_to: str) -> dict[str, State]:
     """The timeout branch of a step whose timeout ends it: hold, then take the action the step got
     before its deadline (if any) to `route_to`, which routes `timeout` to the step's end."""
     state = task(
-        "the answer the step took before its timeout, if any", {"task": "late"}, route_to, result="$.answer"
+        "the answer the step took before its timeout, if any",
+        {"task": Task.LATE},
+        route_to,
+        result="$.answer",
     )
     state["ResultSelector"] = {"action.$": "$.Payload.action", "id.$": "$.Payload.id"}
     return {
@@ -124,6 +129,31 @@ def route(routes: dict[str, str], default: str) -> State:
     }
 
 
+def chase(
+    name: str,
+    stage: str,
+    routes: dict[str, str],
+    timeout_path: str,
+    *,
+    alert: str,
+    alert_task: Task,
+    told: str,
+    waiting: str = "Wait",
+    alert_first: bool = False,
+) -> dict[str, State]:
+    """A step nothing ends but an action: `{name}{waiting}` waits for the actions of `routes`, each
+    timeout alerts the brand (`{name}{alert}`: "alert the brand: <told>") and waits again, and
+    `{name}Route` routes the action taken. With `alert_first` the step is entered at the alert
+    (listed first)."""
+    wait_state, alert_state, route_state = f"{name}{waiting}", f"{name}{alert}", f"{name}Route"
+    waits_for = wait(stage, list(routes), timeout_path, alert_state, route_state)
+    alerts = task(f"alert the brand: {told}", {"task": alert_task, "stage": stage}, wait_state)
+    pair = {wait_state: waits_for, alert_state: alerts}
+    if alert_first:
+        pair = {alert_state: alerts, wait_state: waits_for}
+    return {**pair, route_state: route(routes, wait_state)}
+
+
 def deadline(name: str, stage: str, actions: list[str], then: str) -> dict[str, State]:
     """Due date with buffers: wait until the reminder, remind, wait through the grace period,
     alert the brand, then wait for the creator or a brand decision (cancel or extend), alerting
@@ -133,24 +163,24 @@ def deadline(name: str, stage: str, actions: list[str], then: str) -> dict[str, 
         f"{name}Wait": wait(
             stage, [*actions, "cancel"], "$.timers.value.remind", f"{name}Remind", f"{name}Route"
         ),
-        f"{name}Remind": task("remind the creator", {"task": "remind", "stage": stage}, f"{name}Grace"),
+        f"{name}Remind": task("remind the creator", {"task": Task.REMIND, "stage": stage}, f"{name}Grace"),
         f"{name}Grace": wait(
             stage, [*actions, "cancel"], "$.timers.value.grace", f"{name}Missed", f"{name}Route"
         ),
-        f"{name}Missed": task(
-            "alert the brand: deadline missed", {"task": "missed", "stage": stage}, f"{name}Decide"
-        ),
-        f"{name}Decide": wait(
+        **chase(
+            name,
             stage,
-            [*actions, "cancel", "extend"],
+            routes,
             "$.settings.decision_seconds",
-            f"{name}Missed",
-            f"{name}Route",
+            alert="Missed",
+            alert_task=Task.MISSED,
+            told="deadline missed",
+            waiting="Decide",
+            alert_first=True,
         ),
-        f"{name}Route": route(routes, f"{name}Decide"),
         f"{name}Extend": task(
             "new due date",
-            {"task": "extend", "stage": stage, "extra.$": "$.answer.seconds"},
+            {"task": Task.EXTEND, "stage": stage, "extra.$": "$.answer.seconds"},
             f"{name}Wait",
             result="$.timers",
         ),
@@ -158,14 +188,14 @@ def deadline(name: str, stage: str, actions: list[str], then: str) -> dict[str, 
 
 
 def enter(stage: str, next_state: str, due: str | None = None) -> State:
-    payload: dict[str, Any] = {"task": "enter", "stage": stage}
+    payload: dict[str, Any] = {"task": Task.ENTER, "stage": stage}
     if due:
         payload["due_seconds.$"] = due
     return task(f"enter {stage}", payload, next_state, result="$.timers" if due else None)
 
 
 def finish(outcome: str) -> State:
-    return task(f"close: {outcome}", {"task": "finish", "outcome": outcome}, "Done")
+    return task(f"close: {outcome}", {"task": Task.FINISH, "outcome": outcome}, "Done")
 
 
 def collaboration() -> dict[str, Any]:
@@ -181,75 +211,63 @@ def collaboration() -> dict[str, Any]:
     )
 
     s["Negotiate"] = enter("negotiate", "NegotiateWait")
-    s["NegotiateWait"] = wait(
+    s |= chase(
+        "Negotiate",
         "negotiate",
-        ["counter", "accept-terms", "cancel"],
+        {"counter": "NegotiateWait", "accept-terms": "Contract", "cancel": "Cancelled"},
         "$.settings.negotiate_seconds",
-        "NegotiateStalled",
-        "NegotiateRoute",
-    )
-    s["NegotiateStalled"] = task(
-        "alert the brand: negotiation stalled", {"task": "stalled", "stage": "negotiate"}, "NegotiateWait"
-    )
-    s["NegotiateRoute"] = route(
-        {"counter": "NegotiateWait", "accept-terms": "Contract", "cancel": "Cancelled"}, "NegotiateWait"
+        alert="Stalled",
+        alert_task=Task.STALLED,
+        told="negotiation stalled",
     )
 
     s["Contract"] = task(
         "freeze the terms into a contract",
-        {"task": "contract", "due_seconds.$": "$.settings.sign_due_seconds"},
+        {"task": Task.CONTRACT, "due_seconds.$": "$.settings.sign_due_seconds"},
         "SignWait",
         result="$.timers",
     )
     s |= deadline("Sign", "contract", ["sign"], "Onboard")
 
-    s["Onboard"] = task("issue link and promo code, email the brief", {"task": "onboard"}, "SeedingChoice")
+    s["Onboard"] = task("issue link and promo code, email the brief", {"task": Task.ONBOARD}, "SeedingChoice")
     s["SeedingChoice"] = {
         "Type": "Choice",
         "Choices": [{"Variable": "$.settings.seeding", "BooleanEquals": True, "Next": "Seeding"}],
         "Default": "Content",
     }
     s["Seeding"] = enter("seeding", "ShipmentWait")
-    s["ShipmentWait"] = wait(
+    s |= chase(
+        "Shipment",
         "seeding",
-        ["record-shipment", "cancel"],
+        {"record-shipment": "DeliveryWait", "cancel": "Cancelled"},
         "$.settings.shipment_seconds",
-        "ShipmentLate",
-        "ShipmentRoute",
+        alert="Late",
+        alert_task=Task.STALLED,
+        told="nothing shipped",
     )
-    s["ShipmentLate"] = task(
-        "alert the brand: nothing shipped", {"task": "stalled", "stage": "seeding"}, "ShipmentWait"
-    )
-    s["ShipmentRoute"] = route({"record-shipment": "DeliveryWait", "cancel": "Cancelled"}, "ShipmentWait")
-    s["DeliveryWait"] = wait(
+    s |= chase(
+        "Delivery",
         "seeding",
-        ["confirm-delivery", "cancel"],
+        {"confirm-delivery": "Content", "cancel": "Cancelled"},
         "$.settings.delivery_seconds",
-        "DeliveryLate",
-        "DeliveryRoute",
+        alert="Late",
+        alert_task=Task.STALLED,
+        told="delivery not confirmed",
     )
-    s["DeliveryLate"] = task(
-        "alert the brand: delivery not confirmed", {"task": "stalled", "stage": "seeding"}, "DeliveryWait"
-    )
-    s["DeliveryRoute"] = route({"confirm-delivery": "Content", "cancel": "Cancelled"}, "DeliveryWait")
 
     s["Content"] = enter("content", "SubmitWait", due="$.settings.content_due_seconds")
     s |= deadline("Submit", "content", ["submit-content"], "ReviewWait")
-    s["ReviewWait"] = wait(
+    s |= chase(
+        "Review",
         "content",
-        ["approve-content", "request-changes", "cancel"],
+        {"approve-content": "Live", "request-changes": "Revise", "cancel": "Cancelled"},
         "$.settings.review_seconds",
-        "ReviewLate",
-        "ReviewRoute",
-    )
-    s["ReviewLate"] = task(
-        "alert the brand: content awaits review", {"task": "stalled", "stage": "content"}, "ReviewWait"
-    )
-    s["ReviewRoute"] = route(
-        {"approve-content": "Live", "request-changes": "Revise", "cancel": "Cancelled"}, "ReviewWait"
+        alert="Late",
+        alert_task=Task.STALLED,
+        told="content awaits review",
     )
     s["Revise"] = task(
-        "another round, if the campaign allows it", {"task": "revise"}, "ReviseChoice", result="$.revise"
+        "another round, if the campaign allows it", {"task": Task.REVISE}, "ReviseChoice", result="$.revise"
     )
     s["ReviseChoice"] = {
         "Type": "Choice",
@@ -257,18 +275,16 @@ def collaboration() -> dict[str, Any]:
         "Default": "RoundsExhausted",
     }
     # Changes requested on the last round: the brand decides, alerted again each decision period.
-    s["RoundsExhausted"] = task(
-        "alert the brand: no revision rounds left", {"task": "exhausted", "stage": "content"}, "RoundsDecide"
-    )
-    s["RoundsDecide"] = wait(
+    s |= chase(
+        "Rounds",
         "content",
-        ["approve-content", "grant-round", "cancel"],
+        {"approve-content": "Live", "grant-round": "Content", "cancel": "Cancelled"},
         "$.settings.decision_seconds",
-        "RoundsExhausted",
-        "RoundsRoute",
-    )
-    s["RoundsRoute"] = route(
-        {"approve-content": "Live", "grant-round": "Content", "cancel": "Cancelled"}, "RoundsDecide"
+        alert="Exhausted",
+        alert_task=Task.EXHAUSTED,
+        told="no revision rounds left",
+        waiting="Decide",
+        alert_first=True,
     )
 
     s["Live"] = enter("live", "PostWait", due="$.settings.post_due_seconds")
@@ -276,7 +292,7 @@ def collaboration() -> dict[str, Any]:
     # One post per deliverable: the live step waits again while one is due, until the same due date.
     s["CheckPost"] = task(
         "proof of post: disclosure check, the verified deliverable's fee booked",
-        {"task": "check_post"},
+        {"task": Task.CHECK_POST},
         "MorePosts",
         result="$.timers",
     )
@@ -293,7 +309,7 @@ def collaboration() -> dict[str, Any]:
         "Next": "MeasureCheck",
     }
     s["MeasureCheck"] = task(
-        "compare results; alert and re-engage if far below", {"task": "measure"}, "Close"
+        "compare results; alert and re-engage if far below", {"task": Task.MEASURE}, "Close"
     )
 
     s["Close"] = enter("close", "RateWait")
@@ -340,20 +356,20 @@ def campaign() -> dict[str, Any]:
             "Launch": ctask(
                 "start a collaboration execution per creator",
                 {
-                    "task": "launch",
+                    "task": Task.LAUNCH,
                     "collaboration_ids.$": "$.collaboration_ids",
                     "machine.$": "$.collaboration_machine",
                 },
                 "Active",
             ),
             "Active": {"Type": "Wait", "SecondsPath": "$.settings.report_seconds", "Next": "Report"},
-            "Report": ctask("periodic report", {"task": "report"}, "Ended", result="$.report"),
+            "Report": ctask("periodic report", {"task": Task.REPORT}, "Ended", result="$.report"),
             "Ended": {
                 "Type": "Choice",
                 "Choices": [{"Variable": "$.report.value.ended", "BooleanEquals": True, "Next": "WrapUp"}],
                 "Default": "Active",
             },
-            "WrapUp": ctask("final report, open items listed", {"task": "wrap_up"}, "Closed"),
+            "WrapUp": ctask("final report, open items listed", {"task": Task.WRAP_UP}, "Closed"),
             "Closed": {"Type": "Succeed"},
             "Failed": {"Type": "Fail", "Error": "CampaignWorkflowFailed", "Cause": "a workflow task failed"},
         },

@@ -13,8 +13,8 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from roster import auth
+from roster.deps import deps
 from roster.observability import logger, metrics, tracer
-from roster.store.registry import stores
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -22,7 +22,7 @@ from roster.store.registry import stores
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     headers = event.get("headers") or {}
-    principal = auth.authenticate(stores().brands, headers.get("authorization"))
+    principal = auth.authenticate(deps().stores.brands, headers.get("authorization"))
     if principal is None:
         metrics.add_metric(name="ApiKeyRejected", unit="Count", value=1)
         return {"isAuthorized": True, "context": {"anonymous": True}}

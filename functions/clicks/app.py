@@ -7,19 +7,18 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from roster.adapters.events import event_publisher
+from roster.deps import deps
 from roster.links import click_stats
 from roster.observability import logger, metrics, tracer
 from roster.reporting import budget
-from roster.settings import get_settings
-from roster.store.registry import stores
 
 
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    checked = budget.process(stores(), event_publisher(), event)
+    d = deps()
+    checked = budget.process(d, event)
     if checked["batchItemFailures"]:
         return checked  # nothing counted yet: the batch comes back whole and each visit counts once
-    return click_stats.process(stores().stats, event, ttl_days=get_settings().click_ttl_days)
+    return click_stats.process(d.stores.stats, event, ttl_days=d.settings.click_ttl_days)

@@ -6,7 +6,6 @@ token is signed per collaboration; anything else is a 404."""
 
 from __future__ import annotations
 
-import base64
 import html
 import json
 from typing import Any
@@ -16,22 +15,18 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
 from roster import money
-from roster.adapters.events import event_publisher
-from roster.adapters.workflows import workflows
 from roster.api import json_body
-from roster.api.status import error_body, error_response, json_response
+from roster.deps import deps
 from roster.errors import RosterError
 from roster.models.collaborations import CREATOR_ACTIONS, ActionBody, Collaboration, DeliverableUnit, Offer
 from roster.observability import logger, metrics
 from roster.outreach import mail
-from roster.settings import get_settings
-from roster.store.registry import stores
+from roster.web import edge
 from roster.workflows import collaborations, deliverables
 
 
 def _body(event: dict[str, Any]) -> dict[str, Any]:
-    raw = event.get("body") or ""
-    text = json_body.decode(base64.b64decode(raw)) if event.get("isBase64Encoded") else raw
+    text = json_body.decode(edge.raw_body(event))
     ctype = (event.get("headers") or {}).get("content-type", "")
     if "application/x-www-form-urlencoded" in ctype:
         return {k: v[0] for k, v in parse_qs(text).items()}
@@ -120,34 +115,29 @@ def _page(c: Collaboration, brand: str, token: str) -> dict[str, Any]:
         f"{_post_form(token) if 'submit-post' in actions else ''}"
         f"<h2>Timeline</h2><ul>{rows}</ul></body></html>"
     )
-    return {
-        "statusCode": 200,
-        "headers": {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"},
-        "body": text,
-    }
+    return edge.html_answer(200, text)
 
 
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     params = event.get("pathParameters") or {}
-    key = get_settings().outreach_signing_key or ""
+    d = deps()
+    key = d.settings.outreach_signing_key or ""
     found = mail.read_collaboration_token(key, params.get("token", "")) if key else None
     if found is None:
-        return json_response(404, error_body("not_found", "this link is not valid"))
+        return edge.error_answer(404, "not_found", "this link is not valid")
     brand_id, collaboration_id = found
     try:
         action = params.get("action")
         if not action:
-            brand = stores().brands.get_brand(brand_id)
-            c = stores().collaborations.get(brand_id, collaboration_id)
+            brand = d.stores.brands.get_brand(brand_id)
+            c = d.stores.collaborations.require(brand_id, collaboration_id)
             return _page(c, brand.name if brand else "", params.get("token", ""))
         body = ActionBody.model_validate(_body(event))
         ip = event.get("requestContext", {}).get("http", {}).get("sourceIp")
         updated = collaborations.act(
-            stores(),
-            workflows(),
-            event_publisher(),
+            d,
             brand_id,
             collaboration_id,
             action,
@@ -157,14 +147,12 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         )
     except ValidationError as exc:
         details = [{"field": ".".join(map(str, e["loc"])), "message": e["msg"]} for e in exc.errors()]
-        return json_response(422, error_body("validation_error", "invalid input", details))
+        return edge.error_answer(422, "validation_error", "invalid input", details)
     except json.JSONDecodeError as exc:
-        return json_response(
-            400, error_body("malformed_json", f"the request body is not valid JSON: {exc.msg}")
-        )
+        return edge.error_answer(400, "malformed_json", edge.malformed_json_message(exc.msg))
     except ValueError as exc:
-        return json_response(400, error_body("bad_request", str(exc)))
+        return edge.error_answer(400, "bad_request", str(exc))
     except RosterError as exc:
-        return error_response(exc)
+        return edge.for_error(exc)
     logger.info("creator action", extra={"action": action, "collaboration_id": collaboration_id})
-    return json_response(200, {"stage": updated.stage, "status": updated.status})
+    return edge.json_answer(200, {"stage": updated.stage, "status": updated.status})

@@ -11,14 +11,9 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from roster import clock
-from roster.adapters.events import event_publisher
-from roster.adapters.queue import monitor_queue
-from roster.adapters.workflows import workflows
+from roster.deps import deps
 from roster.monitoring import monitor
 from roster.observability import MetricUnit, logger, metrics, tracer
-from roster.settings import get_settings
-from roster.store.registry import stores
-from roster.web.fetch import fetcher
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
@@ -26,16 +21,7 @@ processor = BatchProcessor(event_type=EventType.SQS)
 def check(record: SQSRecord) -> None:
     message = json.loads(record.body)
     logger.append_keys(brand_id=message.get("brand_id"), campaign_id=message.get("campaign_id"))
-    http = fetcher()
-    result = monitor.check_creator(
-        stores(),
-        event_publisher(),
-        message,
-        fetcher=http,
-        youtube=monitor.youtube_api(http),
-        link_base_url=get_settings().link_base_url,
-        workflows=workflows(),
-    )
+    result = monitor.check_creator(deps(), message)
     for name, value in result.counts.items():
         metrics.add_metric(name=f"Monitor_{name}", unit=MetricUnit.Count, value=value)
     for error in result.errors:  # the source and the reason only: feed URLs may carry keys
@@ -57,7 +43,7 @@ def worker_handler(event: dict[str, Any], context: LambdaContext) -> PartialItem
 @tracer.capture_lambda_handler
 def dispatch_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Hourly: starts a run for each monitored campaign due this hour."""
-    runs = monitor.dispatch(stores(), monitor_queue(), clock.now())
+    runs = monitor.dispatch(deps(), clock.now())
     queued = sum(r.creators_queued for r in runs)
     metrics.add_metric(name="MonitorRunsStarted", unit=MetricUnit.Count, value=len(runs))
     logger.info("monitor dispatched", extra={"runs": len(runs), "creators": queued})

@@ -7,34 +7,22 @@ import json
 from typing import Any
 from urllib.parse import unquote_plus
 
-import boto3
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from roster.adapters.events import event_publisher
-from roster.adapters.mailer import mailer
-from roster.adapters.queue import outreach_queue
+from roster.deps import deps
 from roster.observability import MetricUnit, logger, metrics, tracer
 from roster.outreach import sequences
-from roster.settings import get_settings
-from roster.store.registry import stores
 
 processor = BatchProcessor(event_type=EventType.SQS)
-
-
-def mail_config() -> sequences.MailConfig:
-    s = get_settings()
-    if not (s.outreach_signing_key and s.mail_domain and s.link_base_url):
-        raise RuntimeError("OUTREACH_SIGNING_KEY, MAIL_DOMAIN and LINK_BASE_URL must be set")
-    return sequences.MailConfig(s.outreach_signing_key, s.mail_domain, s.link_base_url)
 
 
 def send(record: SQSRecord) -> None:
     job = json.loads(record.body)
     logger.append_keys(brand_id=job.get("brand_id"), campaign_id=job.get("campaign_id"))
-    outcome = sequences.send_step(stores(), mailer(), event_publisher(), mail_config(), job)
+    outcome = sequences.send_step(deps(), job)
     metrics.add_metric(name=f"Outreach_{outcome}", unit=MetricUnit.Count, value=1)
     logger.info("outreach step", extra={"outcome": outcome, "step": job.get("step")})
 
@@ -51,7 +39,7 @@ def send_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFa
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def due_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    queued = sequences.dispatch_due(stores(), outreach_queue())
+    queued = sequences.dispatch_due(deps())
     metrics.add_metric(name="OutreachFollowUpsQueued", unit=MetricUnit.Count, value=queued)
     return {"queued": queued}
 
@@ -61,7 +49,7 @@ def due_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]
 @tracer.capture_lambda_handler
 def ses_events_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """An SES event published through the configuration set to EventBridge (detail = SES's JSON)."""
-    kind = sequences.apply_ses_event(stores(), event_publisher(), event.get("detail") or {})
+    kind = sequences.apply_ses_event(deps(), event.get("detail") or {})
     metrics.add_metric(name=f"SesEvent_{kind}", unit=MetricUnit.Count, value=1)
     if kind == "unknown":  # recorded and ignored: never an error loop
         logger.warning("SES event for an unknown message", extra={"detail_type": event.get("detail-type")})
@@ -73,13 +61,12 @@ def ses_events_handler(event: dict[str, Any], context: LambdaContext) -> dict[st
 @tracer.capture_lambda_handler
 def inbound_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """S3 ObjectCreated for mail SES received: replies and mailto unsubscribes."""
-    s3 = boto3.client("s3")
-    key = mail_config().signing_key
+    d = deps()
+    d.require_mail()  # without the mail settings it fails before reading any message
     outcomes = []
     for record in event.get("Records", []):
         bucket, name = record["s3"]["bucket"]["name"], unquote_plus(record["s3"]["object"]["key"])
-        raw = s3.get_object(Bucket=bucket, Key=name)["Body"].read()
-        outcome = sequences.handle_inbound(stores(), event_publisher(), raw, key)
+        outcome = sequences.handle_inbound(d, d.inbound.read(bucket, name))
         metrics.add_metric(name=f"Inbound_{outcome}", unit=MetricUnit.Count, value=1)
         outcomes.append(outcome)
     return {"outcomes": outcomes}

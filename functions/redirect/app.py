@@ -10,22 +10,17 @@ import os
 from functools import cache
 from typing import Any
 
-import boto3
-from botocore.config import Config
-
 from roster.links.redirect import Redirector, RedirectSettings
 from roster.store.clicks import ClickStore
 from roster.store.table import Table
 
-# Fail fast and fail open: a slow table must not hold a customer for more than about a second.
-_CLIENT_CONFIG = Config(connect_timeout=1, read_timeout=1, retries={"mode": "standard", "max_attempts": 2})
-
 
 @cache
 def redirector() -> Redirector:
+    """Its own wiring, not `roster.deps`: that reads pydantic settings, which this function never
+    imports. Built once per cold start."""
     settings = RedirectSettings.from_env(os.environ)
-    client = boto3.client("dynamodb", config=_CLIENT_CONFIG)
-    return Redirector(ClickStore(Table(settings.table_name, client)), settings)
+    return Redirector(ClickStore(Table.fail_fast(settings.table_name)), settings)
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -9,11 +9,10 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from roster.adapters.events import event_publisher
+from roster.deps import deps
 from roster.observability import MetricUnit, logger, metrics
 from roster.outreach import mail, sequences
-from roster.settings import get_settings
-from roster.store.registry import stores
+from roster.web import edge
 
 PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex">
@@ -22,11 +21,7 @@ PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 
 
 def _page(status: int, title: str, text: str, form: str = "") -> dict[str, Any]:
-    return {
-        "statusCode": status,
-        "headers": {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"},
-        "body": PAGE.format(title=html.escape(title), text=html.escape(text), form=form),
-    }
+    return edge.html_answer(status, PAGE.format(title=html.escape(title), text=html.escape(text), form=form))
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -34,15 +29,16 @@ def _page(status: int, title: str, text: str, form: str = "") -> dict[str, Any]:
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     token = (event.get("pathParameters") or {}).get("token", "")
     method = event.get("requestContext", {}).get("http", {}).get("method", "GET")
-    key = get_settings().outreach_signing_key or ""
+    d = deps()
+    key = d.settings.outreach_signing_key or ""
     found = mail.read_unsubscribe_token(key, token) if key else None
     if found is None:
         return _page(404, "Link not found", "This unsubscribe link is not valid.")
     brand_id, creator_id = found
-    brand = stores().brands.get_brand(brand_id)
+    brand = d.stores.brands.get_brand(brand_id)
     name = brand.name if brand else "this brand"
     if method == "POST":
-        if not sequences.unsubscribe(stores(), event_publisher(), brand_id, creator_id):
+        if not sequences.unsubscribe(d, brand_id, creator_id):
             return _page(404, "Link not found", "This unsubscribe link is not valid.")
         metrics.add_metric(name="Unsubscribed", unit=MetricUnit.Count, value=1)
         return _page(200, "You are unsubscribed", f"You will not get more emails from {name} through Roster.")

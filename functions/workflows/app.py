@@ -2,36 +2,13 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from roster.adapters.events import event_publisher
-from roster.adapters.mailer import mailer
-from roster.adapters.queue import outreach_queue
-from roster.adapters.workflows import workflows
+from roster.deps import deps
 from roster.observability import logger, metrics, tracer
-from roster.settings import get_settings
-from roster.store.registry import stores
-from roster.web.fetch import fetcher
 from roster.workflows import tasks
-
-
-@cache
-def deps() -> tasks.Deps:
-    s = get_settings()
-    return tasks.Deps(
-        stores=stores(),
-        workflows=workflows(),
-        events=event_publisher(),
-        mailer=mailer() if s.ses_configuration_set else None,
-        fetcher=fetcher(),
-        signing_key=s.outreach_signing_key,
-        mail_domain=s.mail_domain,
-        public_url=s.link_base_url,
-        queue=outreach_queue() if s.outreach_queue_url else None,
-    )
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -20,7 +20,7 @@ from local.lambdas import load_handler
 from local.queues import QueuePoller, queue_sources
 from roster import auth
 from roster.adapters.events import EventPublisher
-from roster.store.registry import stores
+from roster.deps import Deps, deps
 from tests.conftest import TEST_ENV
 
 NAMES = tpl.Names(prefix="roster-test")
@@ -111,14 +111,20 @@ class Client:
 
 @pytest.fixture
 def brand_a(aws: None, gateway: Gateway) -> Client:
-    brand, key = auth.create_brand(stores().brands, "Brand A")
+    brand, key = auth.create_brand(deps().stores.brands, "Brand A")
     return Client(gateway, key, brand.id)
 
 
 @pytest.fixture
 def brand_b(aws: None, gateway: Gateway) -> Client:
-    brand, key = auth.create_brand(stores().brands, "Brand B")
+    brand, key = auth.create_brand(deps().stores.brands, "Brand B")
     return Client(gateway, key, brand.id)
+
+
+def fakes(**parts: Any) -> Deps:
+    """The function's dependencies with some parts replaced (fake workflows, quiet events, a
+    resolver-pinned fetcher), for calling the domain in-process; the stores are the handlers' own."""
+    return Deps(stores=deps().stores, **parts)
 
 
 @pytest.fixture

@@ -4,20 +4,18 @@ never a disclosure or brand-rule alarm about text it never saw."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import pytest
 
-from roster.api.routes import posts as post_routes
+from roster.deps import deps
 from roster.models.collaborations import ActionBody
 from roster.models.creators import Platform
 from roster.monitoring import posts, sources
-from roster.store.registry import stores
 from roster.web.fetch import Fetcher, FetchError
-from roster.workflows import collaborations, tasks
+from roster.workflows import collaborations
 from tests.feedserver import FeedServer, feed_server
-from tests.integration.conftest import CAMPAIGN, CREATOR, Client
+from tests.integration.conftest import CAMPAIGN, CREATOR, Client, fakes
 from tests.integration.test_collaborations import TERMS, FakeWorkflows, Quiet, act, task
 from tests.integration.test_deliverables import COMPLIANT, REEL_AND_TWO_STORIES, Live
 
@@ -131,8 +129,7 @@ def test_alerts_filter_by_status_kind_campaign_collaboration_and_creator(
     )[1]
     lena = brand_a.call("POST", "/v1/creators", CREATOR | {"email": "lena@example.com", "name": "Lena"})[1]
     (c,) = collaborations.start(
-        stores(),
-        FakeWorkflows(),
+        fakes(workflows=FakeWorkflows()),
         brand_a.brand_id,
         camp["campaign"]["id"],
         [camp["maya"]["id"]],
@@ -194,16 +191,15 @@ def world(brand_a: Client) -> dict[str, Any]:
     creator = brand_a.call("POST", "/v1/creators", CREATOR)[1]
     wf = FakeWorkflows()
     (c,) = collaborations.start(
-        stores(),
-        wf,
+        fakes(workflows=wf),
         brand_a.brand_id,
         campaign[1]["id"],
         [creator["id"]],
         collaboration_machine="arn:aws:states:us-east-1:123456789012:stateMachine:c",
         campaign_machine="arn:aws:states:us-east-1:123456789012:stateMachine:k",
     )
-    deps = tasks.Deps(stores(), wf, Quiet(), None, Fetcher(), None, None, None)
-    return {"id": c.id, "wf": wf, "deps": deps, "brand": brand_a.brand_id}
+    wired = fakes(workflows=wf, events=Quiet(), fetcher=Fetcher())
+    return {"id": c.id, "wf": wf, "deps": wired, "brand": brand_a.brand_id}
 
 
 def test_a_deadline_alert_resolves_when_the_brand_decides(world: dict[str, Any], brand_a: Client) -> None:
@@ -270,14 +266,14 @@ def _live(brand: Client, pages: FeedServer, dns: Dns) -> Live:
         headers={"if-match": str(version)},
     )
     assert patched[0] == 200, patched
-    live.deps = replace(live.deps, fetcher=Fetcher(allow_loopback=True, resolver=dns))
+    live.deps = fakes(workflows=live.wf, events=Quiet(), fetcher=Fetcher(allow_loopback=True, resolver=dns))
     return live
 
 
 @pytest.fixture
 def dns(monkeypatch: pytest.MonkeyPatch) -> Dns:
     resolver = Dns()
-    monkeypatch.setattr(post_routes, "fetcher", lambda: Fetcher(allow_loopback=True, resolver=resolver))
+    monkeypatch.setattr(deps(), "fetcher", Fetcher(allow_loopback=True, resolver=resolver))
     return resolver
 
 
@@ -391,7 +387,12 @@ def test_a_cancelled_collaboration_resolves_its_open_alerts(
     assert sorted(a["kind"] for a in alerts(brand_a, status="open")) == ["deadline", "disclosure"]
     live.task(task="wait", stage="live", actions=["submit-post", "cancel", "extend"], token="x", seconds=60)
     collaborations.act(
-        stores(), live.wf, Quiet(), brand_a.brand_id, live.id, "cancel", ActionBody(), by="brand"
+        fakes(workflows=live.wf, events=Quiet()),
+        brand_a.brand_id,
+        live.id,
+        "cancel",
+        ActionBody(),
+        by="brand",
     )
     assert [a["kind"] for a in alerts(brand_a, status="open")] == ["disclosure"]  # the decision is made
     live.task(task="finish", outcome="cancelled")
@@ -401,10 +402,10 @@ def test_a_cancelled_collaboration_resolves_its_open_alerts(
 
     # Monitoring sees the same post again: the problem persists, nothing re-opens.
     ctx = posts.context(
-        stores(), brand_a.brand_id, live.campaign["id"], live.creator["id"], link_base_url=None
+        deps().stores, brand_a.brand_id, live.campaign["id"], live.creator["id"], link_base_url=None
     )
     posts.record(
-        stores(), Quiet(), ctx, sources.SourceItem(url, Platform.INSTAGRAM, UNDISCLOSED), source="feed"
+        fakes(events=Quiet()), ctx, sources.SourceItem(url, Platform.INSTAGRAM, UNDISCLOSED), source="feed"
     )
     assert alerts(brand_a, status="open") == []
 
@@ -415,7 +416,9 @@ def test_cancelling_the_campaign_resolves_its_collaborations_alerts(
     live = _live(brand_a, pages, dns)
     live.submit(_page(pages, "/p/Reel5/", UNDISCLOSED), platform="instagram")
     assert len(alerts(brand_a, status="open")) == 1
-    collaborations.cancel_campaign(stores(), live.wf, Quiet(), brand_a.brand_id, live.campaign["id"])
+    collaborations.cancel_campaign(
+        fakes(workflows=live.wf, events=Quiet()), brand_a.brand_id, live.campaign["id"]
+    )
     (resolved,) = alerts(brand_a, status="resolved")
     assert resolved["resolution"]["reason"] == "collaboration cancelled"
 
@@ -452,8 +455,7 @@ def test_an_alert_stored_but_not_published_is_published_by_the_retry(
 
     def raise_it() -> Any:
         return alert_domain.raise_alert(
-            stores(),
-            events,
+            fakes(events=events),
             brand_a.brand_id,
             camp["campaign"]["id"],
             camp["maya"]["id"],

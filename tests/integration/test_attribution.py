@@ -5,8 +5,8 @@ from typing import Any
 
 import pytest
 
+from roster.deps import deps
 from roster.store import keys
-from roster.store.registry import stores
 from roster.store.table import serialize
 from tests.conftest import TEST_ENV, load_json
 from tests.integration.conftest import CAMPAIGN, CREATOR, Client
@@ -30,13 +30,13 @@ def setup(brand_a: Client) -> dict[str, Any]:
 
 
 def attribution(client: Client, order_id: str = "820982911946154508") -> dict[str, Any]:
-    item = stores().attributions.get(client.brand_id, "shopify", order_id)
+    item = deps().stores.attributions.get(client.brand_id, "shopify", order_id)
     assert item is not None
     return item.model_dump()
 
 
 def put_click(brand_id: str, click_id: str, campaign_id: str, creator_id: str, at: str) -> None:
-    stores().stats.table.client.put_item(
+    deps().stores.stats.table.client.put_item(
         TableName=TEST_ENV["TABLE_NAME"],
         Item=serialize(
             {

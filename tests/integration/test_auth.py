@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from roster import auth, clock
-from roster.store.registry import stores
+from roster.deps import deps
 from tests.integration.conftest import Client
 
 
@@ -18,7 +18,7 @@ def test_unknown_or_malformed_keys_get_a_401_error(brand_a: Client) -> None:
 
 def test_revoked_key_stops_working(brand_a: Client) -> None:
     assert brand_a.key and brand_a.call("GET", "/v1/campaigns")[0] == 200
-    brands = stores().brands
+    brands = deps().stores.brands
     (record,) = brands.list_keys(brand_a.brand_id)
     assert record.key_hash == auth.hash_key(brand_a.key)
     brands.revoke_key(brand_a.brand_id, record.id, clock.now_iso())

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from roster.deps import deps
 from roster.errors import Conflict
-from roster.store.registry import stores
 from tests.integration.conftest import CAMPAIGN, Client, table_snapshot
 
 
@@ -84,8 +84,8 @@ def test_finished_campaigns_are_frozen(brand_a: Client) -> None:
 
 def test_concurrent_update_loses_cleanly(brand_a: Client) -> None:
     created = brand_a.call("POST", "/v1/campaigns", CAMPAIGN)[1]
-    store = stores().campaigns
-    stale = store.get(brand_a.brand_id, created["id"])
+    store = deps().stores.campaigns
+    stale = store.require(brand_a.brand_id, created["id"])
     brand_a.call("PATCH", f"/v1/campaigns/{created['id']}", {"name": "winner"})
     loser = stale.model_copy(update={"name": "loser", "version": stale.version + 1})
     with pytest.raises(Conflict, match="changed by another request"):

@@ -3,19 +3,19 @@ called directly (the e2e suite runs the real state machines)."""
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any, Literal
 
 import pytest
 
+from roster import ids
 from roster.adapters.events import EventPublisher
 from roster.adapters.workflows import StepGone, Workflows
+from roster.deps import deps
 from roster.errors import Conflict, ValidationFailed
 from roster.models.collaborations import ActionBody
-from roster.store.registry import stores
 from roster.web.fetch import Fetcher
 from roster.workflows import collaborations, tasks
-from tests.integration.conftest import CAMPAIGN, CREATOR, Client, table_snapshot
+from tests.integration.conftest import CAMPAIGN, CREATOR, Client, fakes, table_snapshot
 
 TERMS = {
     "deliverables": [{"platform": "instagram", "format": "reel", "count": 1}],
@@ -65,21 +65,20 @@ def world(brand_a: Client) -> dict[str, Any]:
     creator = brand_a.call("POST", "/v1/creators", CREATOR)[1]
     wf = FakeWorkflows()
     (c,) = collaborations.start(
-        stores(),
-        wf,
+        fakes(workflows=wf),
         brand_a.brand_id,
         campaign["id"],
         [creator["id"]],
         collaboration_machine="arn:aws:states:us-east-1:123456789012:stateMachine:c",
         campaign_machine="arn:aws:states:us-east-1:123456789012:stateMachine:k",
     )
-    deps = tasks.Deps(stores(), wf, Quiet(), None, Fetcher(), None, None, None)
+    wired = fakes(workflows=wf, events=Quiet(), fetcher=Fetcher())
     return {
         "campaign": campaign,
         "creator": creator,
         "id": c.id,
         "wf": wf,
-        "deps": deps,
+        "deps": wired,
         "brand": brand_a.brand_id,
     }
 
@@ -90,9 +89,7 @@ def task(w: dict[str, Any], **event: Any) -> dict[str, Any]:
 
 def act(w: dict[str, Any], action: str, by: Literal["brand", "creator"] = "brand", **body: Any) -> Any:
     return collaborations.act(
-        stores(),
-        w["wf"],
-        Quiet(),
+        fakes(workflows=w["wf"], events=Quiet()),
         w["brand"],
         w["id"],
         action,
@@ -118,7 +115,7 @@ def test_an_action_the_step_does_not_take_is_a_409_with_the_stage(world: dict[st
 
     act(world, "accept", by="creator")
     assert world["wf"].resumed == [("t1", {"action": "accept"})]
-    c = stores().collaborations.get(world["brand"], world["id"])
+    c = deps().stores.collaborations.require(world["brand"], world["id"])
     assert c.waiting_for is None and c.timeline[-1].type == "accept" and c.timeline[-1].by == "creator"
     with pytest.raises(Conflict):  # the token is spent: a second accept cannot resume anything
         act(world, "accept", by="creator")
@@ -131,14 +128,14 @@ def test_contract_signature_keeps_name_time_ip_hash_and_document_hash(world: dic
     with pytest.raises(ValidationFailed, match="`name` is required"):
         act(world, "sign", by="creator")
     act(world, "sign", by="creator", name="Maya Lopez")
-    contract = stores().collaborations.get(world["brand"], world["id"]).contract
+    contract = deps().stores.collaborations.require(world["brand"], world["id"]).contract
     assert contract is not None and contract.signature is not None
     assert contract.signature.document_hash == contract.document_hash
     assert contract.signature.ip_hash != "203.0.113.9" and len(contract.signature.ip_hash) == 64
 
 
 def record(w: dict[str, Any]) -> Any:
-    return stores().collaborations.get(w["brand"], w["id"])
+    return deps().stores.collaborations.require(w["brand"], w["id"])
 
 
 def test_an_action_whose_step_timed_out_before_the_resume_answers_the_next_wait(
@@ -197,7 +194,7 @@ def test_the_next_wait_already_waiting_is_resumed_by_the_late_action(world: dict
             super().resume(token, output)
 
     world["wf"] = Racing()
-    world["deps"] = dataclasses.replace(world["deps"], workflows=world["wf"])
+    world["deps"] = fakes(workflows=world["wf"], events=Quiet(), fetcher=Fetcher())
     task(world, task="wait", stage="negotiate", actions=NEGOTIATE, token="n1", seconds=60, answer={})
     act(world, "counter", by="creator", terms=TERMS | {"posting_window_end": "2027-02-20"})
     assert world["wf"].resumed == [("n2", {"action": "counter"})]
@@ -413,7 +410,7 @@ def test_every_collaboration_answer_carries_its_creator_url(brand_a: Client) -> 
     listed = brand_a.call("GET", f"/v1/campaigns/{campaign['id']}/collaborations")[1]["items"]
     history = brand_a.call("GET", f"/v1/creators/{creator['id']}/collaborations")[1]["items"]
     assert [x["creator_url"] for x in listed + history] == [own, own]
-    stores().collaborations.mutate(brand_a.brand_id, c["id"], _waits_for_cancel)
+    deps().stores.collaborations.mutate(brand_a.brand_id, c["id"], _waits_for_cancel)
     status, cancelled = brand_a.call("POST", f"/v1/collaborations/{c['id']}/actions/cancel", {})
     assert status == 200 and cancelled["creator_url"] == own
 
@@ -465,13 +462,13 @@ def test_a_post_found_by_monitoring_completes_the_live_step(world: dict[str, Any
 
     def found(url: str) -> Any:
         ctx = posts.context(
-            stores(), world["brand"], world["campaign"]["id"], world["creator"]["id"], link_base_url=None
+            deps().stores, world["brand"], world["campaign"]["id"], world["creator"]["id"], link_base_url=None
         )
         post = posts.record(
-            stores(), Quiet(), ctx, sources.SourceItem(url, Platform.INSTAGRAM, "#ad"), source="manual"
+            fakes(events=Quiet()), ctx, sources.SourceItem(url, Platform.INSTAGRAM, "#ad"), source="manual"
         ).post
         assert post is not None
-        collaborations.post_found(stores(), world["wf"], Quiet(), world["brand"], post)
+        collaborations.post_found(fakes(workflows=world["wf"], events=Quiet()), world["brand"], post)
 
     task(world, task="wait", stage="live", actions=["submit-post", "cancel"], token="live-1", seconds=60)
     found("https://www.instagram.com/p/Found1/")
@@ -486,7 +483,6 @@ def test_a_post_found_by_monitoring_completes_the_live_step(world: dict[str, Any
 def test_the_invitation_is_an_outreach_sequence_that_the_answer_stops(
     world: dict[str, Any], brand_a: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from roster.adapters.queue import outreach_queue
 
     monkeypatch.setenv("LINK_BASE_URL", "https://go.roster.test")
     sender = {
@@ -513,11 +509,9 @@ def test_the_invitation_is_an_outreach_sequence_that_the_answer_stops(
         )[0]
         == 200
     )
-    deps = tasks.Deps(
-        stores(), world["wf"], Quiet(), None, Fetcher(), None, None, None, queue=outreach_queue()
-    )
+    wired = fakes(workflows=world["wf"], events=Quiet(), fetcher=Fetcher())
     tasks.run(
-        deps,
+        wired,
         {"brand_id": world["brand"], "collaboration_id": world["id"], "task": "enter", "stage": "invite"},
     )
     pipeline = brand_a.call("GET", f"/v1/campaigns/{world['campaign']['id']}/outreach")[1]
@@ -527,7 +521,9 @@ def test_the_invitation_is_an_outreach_sequence_that_the_answer_stops(
     pipeline = brand_a.call("GET", f"/v1/campaigns/{world['campaign']['id']}/outreach")[1]
     assert [(e["status"], e["stop_reason"]) for e in pipeline["creators"]] == [("stopped", "declined")]
     invitation = next(
-        e for e in stores().collaborations.get(world["brand"], world["id"]).timeline if e.type == "invitation"
+        e
+        for e in deps().stores.collaborations.require(world["brand"], world["id"]).timeline
+        if e.type == "invitation"
     )
     assert invitation.detail["enrolled"] == 1
 
@@ -537,7 +533,7 @@ def test_a_paused_campaign_holds_reminders_and_alerts(world: dict[str, Any], bra
     task(world, task="remind", stage="contract")
     task(world, task="missed", stage="contract")
     assert brand_a.call("GET", "/v1/alerts")[1]["items"] == []
-    kinds = [e.type for e in stores().collaborations.get(world["brand"], world["id"]).timeline]
+    kinds = [e.type for e in deps().stores.collaborations.require(world["brand"], world["id"]).timeline]
     assert kinds[-2:] == ["remind held: campaign paused", "missed held: campaign paused"]
     assert brand_a.call("PATCH", f"/v1/campaigns/{world['campaign']['id']}", {"status": "active"})[0] == 200
     task(world, task="missed", stage="contract")
@@ -554,8 +550,7 @@ def test_measure_alerts_when_far_below_the_campaign_median(world: dict[str, Any]
             1
         ]
         collaborations.start(
-            stores(),
-            world["wf"],
+            fakes(workflows=world["wf"]),
             world["brand"],
             campaign_id,
             [other["id"]],
@@ -569,16 +564,16 @@ def test_measure_alerts_when_far_below_the_campaign_median(world: dict[str, Any]
             "/v1/links",
             {"campaign_id": campaign_id, "creator_id": who, "destination": "https://shop.example.com/x"},
         )[1]
-        stores().stats.add_counters(
+        deps().stores.stats.add_counters(
             world["brand"], "link", link["code"], "2027-01-12", Counter(clicks=clicks)
         )
-    for raw in stores().collaborations.all_raw(world["brand"], campaign_id):
+    for raw in deps().stores.collaborations.all_raw(world["brand"], campaign_id):
         if raw["creator_id"] in peers:
-            stores().collaborations.mutate(
+            deps().stores.collaborations.mutate(
                 world["brand"], raw["id"], lambda c, p: setattr(c, "stage", "live")
             )
     task(world, task="measure")
-    c = stores().collaborations.get(world["brand"], world["id"])
+    c = deps().stores.collaborations.require(world["brand"], world["id"])
     assert c.stage == "measure" and c.timeline[-1].detail == {
         "clicks": 3,
         "campaign_median": 100,
@@ -600,12 +595,16 @@ def test_a_failed_launch_is_healed_by_retrying_the_same_start(brand_a: Client) -
     }
     wf.fail_next = True
     with pytest.raises(RuntimeError):
-        collaborations.start(stores(), wf, brand_a.brand_id, campaign["id"], [creator["id"]], **machines)
+        collaborations.start(
+            fakes(workflows=wf), brand_a.brand_id, campaign["id"], [creator["id"]], **machines
+        )
     assert wf.started == []
     assert (
-        collaborations.start(stores(), wf, brand_a.brand_id, campaign["id"], [creator["id"]], **machines)
+        collaborations.start(
+            fakes(workflows=wf), brand_a.brand_id, campaign["id"], [creator["id"]], **machines
+        )
         == []
     )
     ((name, payload),) = wf.started  # the retry launched the campaign, with the existing collaboration
-    cid = collaborations.collaboration_id(brand_a.brand_id, campaign["id"], creator["id"])
+    cid = ids.collaboration_id(brand_a.brand_id, campaign["id"], creator["id"])
     assert name == f"campaign-{campaign['id']}" and payload["collaboration_ids"] == [cid]

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from roster.deps import deps
 from roster.errors import Conflict
-from roster.store.registry import stores
 from tests.integration.conftest import CREATOR, Client, table_snapshot
 
 CSV = "text/csv; charset=utf-8"
@@ -145,8 +145,8 @@ def test_unusable_imports_change_nothing(brand_a: Client) -> None:
 
 def test_stale_creator_writes_lose_cleanly(brand_a: Client) -> None:
     created = brand_a.call("POST", "/v1/creators", CREATOR)[1]
-    store = stores().creators
-    stale = store.get(brand_a.brand_id, created["id"])
+    store = deps().stores.creators
+    stale = store.require(brand_a.brand_id, created["id"])
     brand_a.call("PATCH", f"/v1/creators/{created['id']}", {"notes": "winner"})
     for email in (stale.email, "elsewhere@example.com"):  # plain put and email-moving transaction
         loser = stale.model_copy(update={"notes": "loser", "email": email, "version": stale.version + 1})

@@ -11,15 +11,15 @@ from typing import Any
 import pytest
 
 from roster.conversions import ledger
+from roster.deps import deps
 from roster.errors import Conflict
 from roster.models.collaborations import ActionBody
 from roster.models.creators import Platform
 from roster.monitoring import posts, sources
-from roster.store.registry import stores
 from roster.web.fetch import Fetcher
 from roster.workflows import collaborations, deliverables, tasks
 from tests.feedserver import FeedServer, feed_server
-from tests.integration.conftest import CAMPAIGN, CREATOR, Client
+from tests.integration.conftest import CAMPAIGN, CREATOR, Client, fakes
 from tests.integration.test_collaborations import FakeWorkflows, Quiet
 
 REEL_AND_TWO_STORIES = {
@@ -52,8 +52,7 @@ class Live:
         self.creator = brand.call("POST", "/v1/creators", CREATOR)[1]
         self.wf = FakeWorkflows()
         (c,) = collaborations.start(
-            stores(),
-            self.wf,
+            fakes(workflows=self.wf),
             brand.brand_id,
             self.campaign["id"],
             [self.creator["id"]],
@@ -61,9 +60,7 @@ class Live:
             campaign_machine="arn:aws:states:us-east-1:123456789012:stateMachine:k",
         )
         self.id = c.id
-        self.deps = tasks.Deps(
-            stores(), self.wf, Quiet(), None, Fetcher(allow_loopback=True), None, None, None
-        )
+        self.deps = fakes(workflows=self.wf, events=Quiet(), fetcher=Fetcher(allow_loopback=True))
         self.task(task="contract")
         self.task(task="enter", stage="live", due_seconds=3600)
         self.tokens = 0
@@ -89,9 +86,7 @@ class Live:
         """The creator submits a post while the live step waits; then the CheckPost task runs."""
         self.wait_for_post()
         collaborations.act(
-            stores(),
-            self.wf,
-            Quiet(),
+            fakes(workflows=self.wf, events=Quiet()),
             self.brand.brand_id,
             self.id,
             "submit-post",
@@ -109,7 +104,7 @@ class Live:
         return [u["state"] for u in self.get()["deliverables"]]
 
     def fees(self) -> list[tuple[str, int]]:
-        entries = stores().ledger.for_creator(self.brand.brand_id, self.creator["id"])
+        entries = deps().stores.ledger.for_creator(self.brand.brand_id, self.creator["id"])
         return sorted((e.order_id, e.amount) for e in entries if e.kind == "fixed_fee")
 
     def accept(self, post_id: str, body: Any = None) -> tuple[int, Any]:
@@ -209,11 +204,11 @@ def test_a_recheck_by_the_brand_or_by_monitoring_books_a_now_compliant_post(live
     assert live.states() == ["booked", "posted", "due"]
 
     # Monitoring reads the story again from the creator's feed, now compliant.
-    ctx = posts.context(stores(), live.brand.brand_id, campaign, live.creator["id"], link_base_url=None)
+    ctx = posts.context(deps().stores, live.brand.brand_id, campaign, live.creator["id"], link_base_url=None)
     item = sources.SourceItem(story, Platform.INSTAGRAM, COMPLIANT + " #spon")
-    seen = posts.record(stores(), Quiet(), ctx, item, source="manual").post
+    seen = posts.record(fakes(events=Quiet()), ctx, item, source="manual").post
     assert seen is not None
-    collaborations.post_found(stores(), live.wf, Quiet(), live.brand.brand_id, seen)
+    collaborations.post_found(fakes(workflows=live.wf, events=Quiet()), live.brand.brand_id, seen)
     assert live.states() == ["booked", "booked", "due"]
     assert live.fees() == [(f"{live.id}:0:0", 65_000), (f"{live.id}:1:0", 65_000)]
     verified = [e["detail"] for e in live.get()["timeline"] if e["type"] == "deliverable verified"]
@@ -222,21 +217,21 @@ def test_a_recheck_by_the_brand_or_by_monitoring_books_a_now_compliant_post(live
 
 def test_monitoring_submits_a_found_post_while_the_live_step_waits(live: Live) -> None:
     ctx = posts.context(
-        stores(), live.brand.brand_id, live.campaign["id"], live.creator["id"], link_base_url=None
+        deps().stores, live.brand.brand_id, live.campaign["id"], live.creator["id"], link_base_url=None
     )
     item = sources.SourceItem("https://www.instagram.com/p/Found1/", Platform.INSTAGRAM, COMPLIANT)
-    found = posts.record(stores(), Quiet(), ctx, item, source="manual").post
+    found = posts.record(fakes(events=Quiet()), ctx, item, source="manual").post
     assert found is not None
-    collaborations.post_found(stores(), live.wf, Quiet(), live.brand.brand_id, found)
+    collaborations.post_found(fakes(workflows=live.wf, events=Quiet()), live.brand.brand_id, found)
     assert live.wf.resumed == []  # not waiting: nothing to submit
     live.wait_for_post()
-    collaborations.post_found(stores(), live.wf, Quiet(), live.brand.brand_id, found)
+    collaborations.post_found(fakes(workflows=live.wf, events=Quiet()), live.brand.brand_id, found)
     assert live.wf.resumed == [("post-1", {"action": "submit-post"})]
     live.task(task="check_post")  # the page is not read again: monitoring read it compliant
     assert live.states() == ["booked", "due", "due"]
     # Seen again on the next run: already counted, nothing more.
     live.wait_for_post()
-    collaborations.post_found(stores(), live.wf, Quiet(), live.brand.brand_id, found)
+    collaborations.post_found(fakes(workflows=live.wf, events=Quiet()), live.brand.brand_id, found)
     assert len(live.wf.resumed) == 1 and len(live.fees()) == 1
 
 
@@ -252,9 +247,7 @@ def test_posts_match_deliverables_by_platform_then_order(brand_a: Client, pages:
     def submit(url: str) -> None:
         live.wait_for_post()
         collaborations.act(
-            stores(),
-            live.wf,
-            Quiet(),
+            fakes(workflows=live.wf, events=Quiet()),
             brand_a.brand_id,
             live.id,
             "submit-post",
@@ -333,9 +326,7 @@ def test_two_verifications_of_the_same_deliverable_in_threads_book_once(
     url = live.page("/p/reel", COMPLIANT)
     live.wait_for_post()
     collaborations.act(
-        stores(),
-        live.wf,
-        Quiet(),
+        fakes(workflows=live.wf, events=Quiet()),
         live.brand.brand_id,
         live.id,
         "submit-post",
@@ -343,14 +334,14 @@ def test_two_verifications_of_the_same_deliverable_in_threads_book_once(
         by="creator",
     )
     ctx = posts.context(
-        stores(), live.brand.brand_id, live.campaign["id"], live.creator["id"], link_base_url=None
+        deps().stores, live.brand.brand_id, live.campaign["id"], live.creator["id"], link_base_url=None
     )
     post = posts.record(
-        stores(), Quiet(), ctx, sources.SourceItem(url, Platform.INSTAGRAM, COMPLIANT), source="manual"
+        fakes(events=Quiet()), ctx, sources.SourceItem(url, Platform.INSTAGRAM, COMPLIANT), source="manual"
     ).post
     assert post is not None
     answers = _both_book_at_once(monkeypatch)
-    booked = _in_threads(2, lambda: deliverables.settle(stores(), live.brand.brand_id, live.id))
+    booked = _in_threads(2, lambda: deliverables.settle(deps().stores, live.brand.brand_id, live.id))
     assert sorted(answers) == [False, True]
     assert sorted(len(b) for b in booked) == [0, 1]
     assert live.fees() == [(f"{live.id}:0:0", 65_000)]
@@ -368,7 +359,7 @@ def test_two_acceptances_of_the_same_post_in_threads_book_once(
     results = _in_threads(
         2,
         lambda: deliverables.accept(
-            stores(), Quiet(), live.brand.brand_id, live.id, post_id, by="key-1", note="fine"
+            fakes(events=Quiet()), live.brand.brand_id, live.id, post_id, by="key-1", note="fine"
         ),
     )
     assert sorted(answers) == [False, True]

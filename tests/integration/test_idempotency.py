@@ -6,7 +6,7 @@ import boto3
 import pytest
 
 from roster import idempotency
-from roster.store.registry import stores
+from roster.deps import deps
 from tests.conftest import TEST_ENV
 from tests.integration.conftest import CAMPAIGN, CREATOR, Client, table_snapshot
 
@@ -53,7 +53,7 @@ def test_same_key_different_body_is_422_and_errors_are_replayed_too(brand_a: Cli
 
 def test_running_request_gets_409(brand_a: Client) -> None:
     request_hash = idempotency.fingerprint("POST", "/v1/campaigns", "", b'{"name": "x"}')
-    store = stores().idempotency
+    store = deps().stores.idempotency
     key_hash = hashlib.sha256(b"busy").hexdigest()
     assert store.claim(brand_a.brand_id, key_hash, request_hash, 1_800_000_000, 60) is None
     status, body = brand_a.call("POST", "/v1/campaigns", '{"name": "x"}', headers={"idempotency-key": "busy"})
@@ -93,7 +93,7 @@ def test_keys_are_per_brand_and_validated(brand_a: Client, brand_b: Client) -> N
 
 
 def test_expired_records_do_not_block(brand_a: Client) -> None:
-    store = stores().idempotency
+    store = deps().stores.idempotency
     old = store.claim(brand_a.brand_id, "h", "req-1", now=1_000, ttl=10)
     assert old is None
     assert store.claim(brand_a.brand_id, "h", "req-2", now=1_005, ttl=10) == {

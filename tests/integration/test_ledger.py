@@ -147,7 +147,7 @@ def test_reports(brand_a: Client, setup: dict[str, Any]) -> None:
 
 def test_fixed_fees_are_booked_once_and_paid_out(brand_a: Client, setup: dict[str, Any]) -> None:
     from roster.conversions import ledger
-    from roster.store.registry import stores
+    from roster.deps import deps
 
     args = {
         "campaign_id": setup["campaign"]["id"],
@@ -156,10 +156,10 @@ def test_fixed_fees_are_booked_once_and_paid_out(brand_a: Client, setup: dict[st
         "amount": 50_000,
         "currency": "usd",
     }
-    assert ledger.book_fixed_fee(stores(), brand_a.brand_id, **args) is True
-    assert ledger.book_fixed_fee(stores(), brand_a.brand_id, **args) is False
+    assert ledger.book_fixed_fee(deps().stores, brand_a.brand_id, **args) is True
+    assert ledger.book_fixed_fee(deps().stores, brand_a.brand_id, **args) is False
     with pytest.raises(ValueError):
-        ledger.book_fixed_fee(stores(), brand_a.brand_id, **args | {"milestone_id": "x", "amount": 0})
+        ledger.book_fixed_fee(deps().stores, brand_a.brand_id, **args | {"milestone_id": "x", "amount": 0})
     assert brand_a.call("GET", "/v1/payouts/preview")[1]["totals"] == {"USD": 50_000}
 
 

@@ -4,8 +4,8 @@ from typing import Any
 
 import pytest
 
+from roster.deps import deps
 from roster.store import keys
-from roster.store.registry import stores
 from tests.integration.conftest import CAMPAIGN, CREATOR, Client, table_snapshot
 
 
@@ -64,7 +64,7 @@ def test_create_get_list_patch(brand_a: Client, setup: dict[str, Any]) -> None:
         },
     )
     assert status == 200 and patched["enabled"] is False and patched["version"] == 2
-    redirect = stores().links.table.get(keys.redirect_pk(link["code"]), keys.redirect_sk())
+    redirect = deps().stores.links.table.get(keys.redirect_pk(link["code"]), keys.redirect_sk())
     assert redirect is not None
     assert (redirect["enabled"], redirect["expires_epoch"], redirect["expired_url"], redirect["version"]) == (
         False,

@@ -12,9 +12,8 @@ import boto3
 import pytest
 
 from local import template as tpl
+from roster.deps import deps, reset
 from roster.monitoring import monitor
-from roster.settings import get_settings
-from roster.store.registry import stores
 from tests.feedserver import FeedServer, feed_server
 from tests.integration.conftest import NAMES, Client, Worker, table_snapshot
 
@@ -33,7 +32,7 @@ CAMPAIGN = {
 @pytest.fixture
 def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[FeedServer]:
     monkeypatch.setenv("LINK_BASE_URL", "https://go.roster.test")  # the host in the fixture posts
-    get_settings.cache_clear()
+    reset()
     with feed_server() as srv:
         yield srv
 
@@ -161,7 +160,7 @@ def test_oversized_and_invalid_feeds_fail_alone(
     brand_a: Client, roster: dict[str, Any], server: FeedServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("FETCH_MAX_BYTES", "4096")
-    get_settings.cache_clear()
+    reset()
     server.serve("/lena/feed/", b"<rss>" + b"x" * 10_000 + b"</rss>", "application/rss+xml")
     server.serve("/@samclimbs.rss", b"<html><body>Log in</body></html>", "text/html")
     result = run(brand_a, roster["campaign"]["id"])
@@ -178,7 +177,7 @@ def test_youtube_data_api_source_with_recorded_responses(
         Name="/roster/dev/platforms/youtube/api-key", Value="AIza-test-key", Type="SecureString"
     )
     monkeypatch.setenv("YOUTUBE_API_BASE", server.base)
-    get_settings.cache_clear()
+    reset()
     server.fixture("/youtube/v3/playlistItems", "youtube/playlist_items_list.json", "application/json")
     server.fixture("/youtube/v3/videos", "youtube/videos_list.json", "application/json")
     result = run(brand_a, roster["campaign"]["id"])
@@ -232,17 +231,15 @@ def test_scheduled_dispatch_runs_due_active_campaigns_only(brand_a: Client, rost
     off = brand_a.call("POST", "/v1/campaigns", CAMPAIGN | {"name": "Off", "monitoring": {"enabled": False}})[
         1
     ]
-    monitored = {c.id for _, c in stores().campaigns.monitored()}
+    monitored = {c.id for _, c in deps().stores.campaigns.monitored()}
     assert campaign["id"] in monitored and draft["id"] not in monitored and off["id"] not in monitored
 
     start = datetime(2026, 11, 21, tzinfo=UTC)
     hours = [start + timedelta(hours=h) for h in range(24)]
     due = next(h for h in hours if monitor.is_due(campaign["id"], 24, h))
     not_due = next(h for h in hours if not monitor.is_due(campaign["id"], 24, h))
-    from roster.adapters.queue import monitor_queue
-
-    assert monitor.dispatch(stores(), monitor_queue(), not_due) == []
-    (started,) = monitor.dispatch(stores(), monitor_queue(), due)
+    assert monitor.dispatch(deps(), not_due) == []
+    (started,) = monitor.dispatch(deps(), due)
     assert started.campaign_id == campaign["id"] and started.trigger == "schedule"
     assert Worker("MonitorWorkerFunction").drain() == 5
 

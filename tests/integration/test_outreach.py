@@ -13,12 +13,11 @@ import pytest
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
+from roster import ids
 from roster.adapters.events import EventPublisher
-from roster.adapters.queue import outreach_queue
+from roster.deps import deps, reset
 from roster.outreach import mail, sequences
-from roster.settings import get_settings
-from roster.store.registry import stores
-from tests.integration.conftest import CAMPAIGN, Client, Worker, table_snapshot
+from tests.integration.conftest import CAMPAIGN, Client, Worker, fakes, table_snapshot
 
 EVENTS = Path(__file__).parents[1] / "events"
 KEY = "test-outreach-signing-key-0123456789"
@@ -49,7 +48,7 @@ def sent() -> list[Any]:
 @pytest.fixture
 def setup(brand_a: Client, monkeypatch: pytest.MonkeyPatch, published: list[Any]) -> dict[str, Any]:
     monkeypatch.setenv("LINK_BASE_URL", "https://go.roster.test")
-    get_settings.cache_clear()
+    reset()
     assert brand_a.call("PUT", "/v1/outreach/settings", SENDER)[0] == 200
     campaign = brand_a.call("POST", "/v1/campaigns", CAMPAIGN | {"status": "active"})[1]
     first = brand_a.call("POST", "/v1/email-templates", FIRST)[1]
@@ -82,7 +81,7 @@ def send_all() -> int:
 
 
 def follow_ups() -> int:
-    queued = sequences.dispatch_due(stores(), outreach_queue())
+    queued = sequences.dispatch_due(deps())
     send_all()
     return queued
 
@@ -105,7 +104,7 @@ def ses_event(name: str, a: Client, message_id: str, s: dict[str, Any], who: str
 
 
 def apply(event: dict[str, Any]) -> str:
-    return sequences.apply_ses_event(stores(), EventPublisher.__new__(EventPublisher), event["detail"])
+    return sequences.apply_ses_event(fakes(events=EventPublisher.__new__(EventPublisher)), event["detail"])
 
 
 def messages(a: Client, s: dict[str, Any], who: str | None = None) -> list[dict[str, Any]]:
@@ -175,7 +174,7 @@ def test_each_stop_reason_ends_the_sequence(
         )
         inbound = reply_email(str(raw["Reply-To"]), "Love it! Count me in.\r\n\r\n-- \r\nMaya")
         assert (
-            sequences.handle_inbound(stores(), EventPublisher.__new__(EventPublisher), inbound, KEY)
+            sequences.handle_inbound(fakes(events=EventPublisher.__new__(EventPublisher)), inbound)
             == "replied"
         )
     elif reason in ("accepted", "declined"):
@@ -242,7 +241,7 @@ def test_unsubscribe_between_enrolment_and_send_is_honoured(brand_a: Client, set
 def test_suppression_is_checked_at_send_time(brand_a: Client, setup: dict[str, Any]) -> None:
     start(brand_a, setup, ["maya"])
     # Suppressed after enrolment by something other than this sequence (say a complaint elsewhere).
-    stores().outreach.suppress(brand_a.brand_id, mail.email_hash("maya@example.com"), "complaint")
+    deps().stores.outreach.suppress(brand_a.brand_id, ids.email_hash("maya@example.com"), "complaint")
     send_all()
     assert sent() == []
     (message,) = messages(brand_a, setup, "maya")
@@ -409,7 +408,7 @@ def test_an_upper_cased_unsubscribe_mailto_still_unsubscribes(brand_a: Client, s
     mailto = str(raw["List-Unsubscribe"]).split("mailto:")[1].split("?")[0]
     inbound = reply_email(mailto.upper(), "unsubscribe")
     assert (
-        sequences.handle_inbound(stores(), EventPublisher.__new__(EventPublisher), inbound, KEY)
+        sequences.handle_inbound(fakes(events=EventPublisher.__new__(EventPublisher)), inbound)
         == "unsubscribed"
     )
 

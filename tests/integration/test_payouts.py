@@ -19,10 +19,10 @@ import pytest
 from roster import clock
 from roster.conversions import payouts
 from roster.conversions.webhook_signatures import sign
+from roster.deps import deps
 from roster.errors import Conflict
 from roster.models.ledger import LedgerEntry
 from roster.models.payouts import Payout, PayoutSelection
-from roster.store.registry import stores
 from tests.integration.conftest import CAMPAIGN, CREATOR, Client, table_snapshot
 
 SECRET = "roster_payouts_test_0123456789abcdef"
@@ -458,7 +458,7 @@ def _race(brand_id: str) -> tuple[list[Payout], list[Conflict]]:
 
     def run() -> None:
         try:
-            results.append(payouts.book(stores(), brand_id, PayoutSelection()))
+            results.append(payouts.book(deps().stores, brand_id, PayoutSelection()))
         except Conflict as exc:
             results.append(exc)
 
@@ -477,7 +477,7 @@ def _paid_in(booked: list[Payout], brand_id: str) -> list[LedgerEntry]:
     """Entries marked paid in these payouts, checked against the payouts' own lines: an entry is
     in one payout (its one `payout_id`) and in that payout's line count."""
     ids = {p.id for p in booked}
-    paid = [e for e in stores().ledger.for_brand(brand_id) if e.payout_id in ids]
+    paid = [e for e in deps().stores.ledger.for_brand(brand_id) if e.payout_id in ids]
     for p in booked:
         mine = [e for e in paid if e.payout_id == p.id]
         assert len(mine) == sum(line.entries for line in p.lines)
@@ -488,14 +488,14 @@ def _paid_in(booked: list[Payout], brand_id: str) -> list[LedgerEntry]:
 def test_two_bookings_at_once_pay_each_entry_once(brand_a: Client, owed: int) -> None:
     """Forced interleaving: both bookings read the brand's lock as free before either takes it."""
     both_read = threading.Barrier(2, timeout=10)
-    lock_holder = stores().payouts.lock_holder
+    lock_holder = deps().stores.payouts.lock_holder
 
     def read_then_wait(brand_id: str) -> Any:
         held = lock_holder(brand_id)
         both_read.wait()
         return held
 
-    with mock.patch.object(stores().payouts, "lock_holder", read_then_wait):
+    with mock.patch.object(deps().stores.payouts, "lock_holder", read_then_wait):
         booked, refused = _race(brand_a.brand_id)
     assert len(booked) == 1 and [r.message for r in refused] == [payouts.BUSY]
     assert sum(e.amount for e in _paid_in(booked, brand_a.brand_id)) == owed
@@ -525,8 +525,8 @@ def test_a_stale_plan_never_pays_a_negative(brand_a: Client, approved: None) -> 
 
     def plan_then_lose_one(*args: Any) -> Any:
         planned = plan(*args)
-        (taken,) = [e for e in stores().ledger.for_brand(brand_a.brand_id) if e.order_id == "ORD-2"]
-        assert stores().ledger.mark_paid(brand_a.brand_id, taken, "another-payout")
+        (taken,) = [e for e in deps().stores.ledger.for_brand(brand_a.brand_id) if e.order_id == "ORD-2"]
+        assert deps().stores.ledger.mark_paid(brand_a.brand_id, taken, "another-payout")
         return planned
 
     with mock.patch.object(payouts, "_plan", plan_then_lose_one):
@@ -539,18 +539,18 @@ def test_a_stale_plan_never_pays_a_negative(brand_a: Client, approved: None) -> 
 
 def test_a_second_booking_meanwhile_is_refused(brand_a: Client, approved: None) -> None:
     a_payable_balance(brand_a)
-    mark_paid = stores().ledger.mark_paid
+    mark_paid = deps().stores.ledger.mark_paid
     refused: list[str] = []
 
     def meanwhile(*args: Any) -> bool:
         """Another booking starts while this one marks its entries (in-process: the local gateway
         runs one request per function at a time)."""
         with pytest.raises(Conflict) as exc:
-            payouts.book(stores(), brand_a.brand_id)
+            payouts.book(deps().stores, brand_a.brand_id)
         refused.append(exc.value.message)
         return mark_paid(*args)
 
-    with mock.patch.object(stores().ledger, "mark_paid", meanwhile):
+    with mock.patch.object(deps().stores.ledger, "mark_paid", meanwhile):
         payout = book(brand_a)
     assert payout["totals"] == {"USD": 1000} and refused == [payouts.BUSY]
 
@@ -561,7 +561,7 @@ def test_a_booking_cut_short_is_finished_by_the_next(brand_a: Client, approved: 
     for name in ("ana", "ben"):
         who = creator(brand_a, name)
         order(brand_a, f"ORD-{name}", code(brand_a, spring, who, f"{name.upper()}10"), 10_000)
-    mark_paid = stores().ledger.mark_paid
+    mark_paid = deps().stores.ledger.mark_paid
     calls = {"n": 0}
 
     def dies_after_one(*args: Any) -> bool:
@@ -572,11 +572,11 @@ def test_a_booking_cut_short_is_finished_by_the_next(brand_a: Client, approved: 
 
     # A timeout kills the function: nothing after the first mark runs, the lock is not released.
     with (
-        mock.patch.object(stores().ledger, "mark_paid", dies_after_one),
-        mock.patch.object(stores().payouts, "unlock", lambda *args: None),
+        mock.patch.object(deps().stores.ledger, "mark_paid", dies_after_one),
+        mock.patch.object(deps().stores.payouts, "unlock", lambda *args: None),
         pytest.raises(TimeoutError),
     ):
-        payouts.book(stores(), brand_a.brand_id)
+        payouts.book(deps().stores, brand_a.brand_id)
     (cut,) = brand_a.call("GET", "/v1/payouts")[1]["items"]
     assert cut["status"] == "booking"
     assert brand_a.call("GET", f"/v1/payouts/{cut['id']}.csv")[0] == 409

@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 
 from roster.adapters.events import EventPublisher
-from tests.integration.conftest import CAMPAIGN, CREATOR, Client, table_snapshot
+from tests.integration.conftest import CAMPAIGN, CREATOR, Client, fakes, table_snapshot
 
 RULES = {
     "hashtags": ["acmeoutdoors"],
@@ -111,28 +111,27 @@ def test_has_post_finds_a_creators_post_behind_many_others(
     brand_a: Client, setup: dict[str, Any], published: list[Any]
 ) -> None:
     """A filtered query reads pages that can come back empty: the check keeps reading."""
+    from roster.deps import deps
     from roster.models.creators import Platform
     from roster.monitoring import posts
     from roster.monitoring.sources import SourceItem
-    from roster.store.registry import stores
 
     campaign_id, maya = setup["campaign"]["id"], setup["maya"]["id"]
     lena = brand_a.call("POST", "/v1/creators", CREATOR | {"email": "lena@example.com", "name": "Lena"})[1]
-    ctx = posts.context(stores(), brand_a.brand_id, campaign_id, lena["id"], link_base_url=None)
+    ctx = posts.context(deps().stores, brand_a.brand_id, campaign_id, lena["id"], link_base_url=None)
     for i in range(30):
         posts.record(
-            stores(),
-            EventPublisher(),
+            fakes(events=EventPublisher()),
             ctx,
             SourceItem(f"https://x.example/{i}", Platform.BLOG, "#ad"),
             source="manual",
         )
     # Maya's one post sorts after all of Lena's (post ids are URL hashes).
     url = next(u for u in (f"https://x.example/maya/{n}" for n in range(10_000)) if posts.post_id(u) > "fff")
-    assert not stores().posts.has_post(brand_a.brand_id, campaign_id, maya)
-    ctx = posts.context(stores(), brand_a.brand_id, campaign_id, maya, link_base_url=None)
-    posts.record(stores(), EventPublisher(), ctx, SourceItem(url, Platform.BLOG, "#ad"), source="manual")
-    assert stores().posts.has_post(brand_a.brand_id, campaign_id, maya)
+    assert not deps().stores.posts.has_post(brand_a.brand_id, campaign_id, maya)
+    ctx = posts.context(deps().stores, brand_a.brand_id, campaign_id, maya, link_base_url=None)
+    posts.record(fakes(events=EventPublisher()), ctx, SourceItem(url, Platform.BLOG, "#ad"), source="manual")
+    assert deps().stores.posts.has_post(brand_a.brand_id, campaign_id, maya)
 
 
 def test_a_page_with_no_text_is_unreadable_not_undisclosed(

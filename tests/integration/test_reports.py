@@ -13,11 +13,11 @@ import pytest
 from local.lambdas import FakeLambdaContext
 from roster import clock
 from roster.conversions.webhook_signatures import sign
+from roster.deps import deps
 from roster.models.attribution import Attribution
 from roster.models.ledger import LedgerEntry
 from roster.models.orders import OrderEvent
 from roster.models.webhooks import Provider
-from roster.store.registry import stores
 from tests.integration.conftest import CAMPAIGN, CREATOR, NAMES, Client, table_snapshot
 from tests.integration.test_webhooks import SECRETS, deliver
 
@@ -157,7 +157,7 @@ def fixed_fee(brand_id: str, setup: dict[str, Any], milestone: str, amount: int)
         hold_until=now,
         created_at=now,
     )
-    assert stores().ledger.append(brand_id, entry)
+    assert deps().stores.ledger.append(brand_id, entry)
 
 
 def budget_alerts(client: Client) -> list[dict[str, Any]]:
@@ -299,7 +299,7 @@ def test_a_failed_budget_check_retries_the_batch_without_counting_clicks_twice(
         raise RuntimeError("ledger unavailable")
 
     with monkeypatch.context() as m:
-        m.setattr(type(stores().ledger), "for_campaign", unavailable)
+        m.setattr(type(deps().stores.ledger), "for_campaign", unavailable)
         failed = stream.deliver(batch)
     assert failed == {"batchItemFailures": [{"itemIdentifier": batch[0]["dynamodb"]["SequenceNumber"]}]}
     campaign_id = setup["campaign"]["id"]
@@ -330,8 +330,8 @@ def test_not_commissionable_orders_count_and_are_listed_apart(brand_a: Client, s
             subtotal=4_000,
             total=4_000,
         )
-        assert stores().orders.add(brand_id, event, f"orders:evt_{order_id}")
-        stores().attributions.put_once(
+        assert deps().stores.orders.add(brand_id, event, f"orders:evt_{order_id}")
+        deps().stores.attributions.put_once(
             brand_id,
             Attribution(
                 provider=Provider.ORDERS.value,

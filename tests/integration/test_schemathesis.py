@@ -141,7 +141,7 @@ def test_operation_never_fails_and_keeps_its_documented_schema(
 def test_both_401_shapes_are_the_documented_ones(
     brand_a: Client, gateway: Gateway, headers: dict[str, str], body: dict[str, str] | None
 ) -> None:
-    """Without an Authorization header API Gateway answers itself (decision 4); an unknown key gets
+    """Without an Authorization header API Gateway answers itself (decisions.md, "Authentication and keys"); an unknown key gets
     Roster's error body. The OpenAPI describes both, so clients and fuzzers can rely on it."""
     case = SCHEMA["/v1/campaigns"]["GET"].Case(headers=headers)
     response = case.call(app=as_wsgi(gateway))

@@ -15,11 +15,11 @@ import boto3
 import pytest
 
 from local.gateway import Gateway
+from roster.deps import deps
 from roster.links.click_stats import device
 from roster.links.redirect import Redirector, RedirectSettings
 from roster.outreach import mail
 from roster.store.clicks import ClickStore
-from roster.store.registry import stores
 from roster.store.table import Table
 from roster.web.fetch import Fetcher, FetchError
 from tests.conftest import TEST_ENV
@@ -231,8 +231,8 @@ def test_public_suffixes_are_refused_as_allowed_domains(
 def test_a_public_suffix_saved_before_the_rule_no_longer_counts(
     brand_a: Client, world: dict[str, Any]
 ) -> None:
-    campaigns = stores().campaigns
-    old = campaigns.get(brand_a.brand_id, world["campaign"]["id"])
+    campaigns = deps().stores.campaigns
+    old = campaigns.require(brand_a.brand_id, world["campaign"]["id"])
     legacy = old.model_copy(update={"allowed_domains": ["shop.example.com", "*.myshopify.com"]})
     campaigns.replace(brand_a.brand_id, legacy, expected_version=old.version)
     status, body = new_link(brand_a, world, "https://anyones-shop.myshopify.com/")

@@ -654,8 +654,8 @@ def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
 
 @case("post", "/v1/collaborations/{collaboration_id}/posts/{post_id}/accept")
 def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    from roster.deps import deps
     from roster.models.collaborations import DeliverableUnit
-    from roster.store.registry import stores
 
     cid = _collaboration(a, owned)
     posted = DeliverableUnit(
@@ -667,7 +667,7 @@ def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
         milestone_id=f"{cid}:0:0",
         post_id="p" * 24,
     )
-    stores().collaborations.mutate(a.brand_id, cid, lambda c, p: setattr(c, "deliverables", [posted]))
+    deps().stores.collaborations.mutate(a.brand_id, cid, lambda c, p: setattr(c, "deliverables", [posted]))
     before = table_snapshot()
     assert b.call("POST", f"/v1/collaborations/{cid}/posts/{'p' * 24}/accept", {})[0] == 404
     assert table_snapshot() == before

@@ -16,15 +16,15 @@ from typing import Any
 import boto3
 import pytest
 
-from roster.adapters.archive import webhook_archive
-from roster.adapters.secrets import webhook_secrets
-from roster.conversions import attribution, ledger, webhooks
+from roster.conversions import webhooks
 from roster.conversions.commissions import target
 from roster.conversions.webhook_signatures import sign
+from roster.deps import Deps, deps
 from roster.models.commissions import CommissionPlan
 from roster.models.webhooks import Provider
 from roster.store.registry import Stores
 from roster.store.table import Table
+from roster.store.webhooks import WebhookEventRecord
 from tests.conftest import TEST_ENV, load_json
 from tests.integration.conftest import Client, table_snapshot
 from tests.integration.interleavings import Faults, Serial
@@ -72,8 +72,8 @@ def expected_per_order(brand_id: str, stores: Stores) -> int:
 class Sender:
     """A store: delivers, retries 5xx/409 after a backoff on its own clock, then gives up."""
 
-    def __init__(self, intake: webhooks.Intake, faults: Faults, brand_id: str) -> None:
-        self.intake, self.faults, self.brand_id = intake, faults, brand_id
+    def __init__(self, wired: Deps, faults: Faults, brand_id: str) -> None:
+        self.deps, self.faults, self.brand_id = wired, faults, brand_id
         self.local = threading.local()
         self.gave_up: list[str] = []
         self.answers: dict[int, int] = {}
@@ -89,7 +89,7 @@ class Sender:
             self.faults.seed_thread(f"{name}:{attempt}")
             headers = {"roster-signature": sign(SECRETS["orders"], body, int(self.local.now))}
             try:
-                status, _ = webhooks.receive(self.intake, "orders", self.brand_id, headers, body)
+                status, _ = webhooks.receive(self.deps, "orders", self.brand_id, headers, body)
             except Exception as exc:  # what the handler turns into 409 or 503
                 status = 409 if type(exc).__name__ == "Conflict" else 503
             with self.lock:
@@ -104,20 +104,9 @@ def run(brand: Client, *, raise_rate: float, applied_rate: float) -> dict[str, A
     client: Any = Faults(Serial(boto3.client("dynamodb")), raise_rate=raise_rate, applied_rate=applied_rate)
     stores = Stores.for_table(Table(TEST_ENV["TABLE_NAME"], client))
     sender = Sender(
-        webhooks.Intake(
-            webhook_secrets(),
-            webhook_archive(),
-            stores.webhook_events,
-            stores.orders,
-            lambda brand_id, order: attribution.attribute(stores, brand_id, order),
-            lambda brand_id, provider, order_id, decision: ledger.book(
-                stores, brand_id, provider, order_id, decision
-            ),
-        ),
-        client,
-        brand.brand_id,
+        Deps(stores=stores, secrets=deps().secrets, archive=deps().archive), client, brand.brand_id
     )
-    sender.intake.clock = sender.now
+    sender.deps.clock = sender.now
     work: queue.Queue[tuple[str, bytes]] = queue.Queue()
     for item in deliveries():
         work.put(item)
@@ -213,23 +202,21 @@ def test_a_deeply_nested_body_is_archived_as_failed(brand_a: Client, setup: dict
 def test_a_stale_claim_is_listed_and_replay_takes_it_over(brand_a: Client, setup: dict[str, Any]) -> None:
     """A run that died mid-way leaves `processing`; while its lease runs, replay is a 409; after,
     the event is listed as stale and replay finishes it."""
-    from roster.store.registry import stores
-
     body = json.dumps(load_json("orders_generic_created.json")).encode()
-    record = {
+    record: WebhookEventRecord = {
         "id": "orders:evt_7f3a9c",
         "provider": "orders",
         "topic": "order.created",
         "received_at": "2027-01-10T12:00:00Z",
         "archive_key": "k/evt",
     }
-    webhook_archive().put("k/evt", body, {})
+    deps().archive.put("k/evt", body, {})
     now = int(time.time())
-    assert stores().webhook_events.claim(brand_a.brand_id, record, now, "dead-run") is None
+    assert deps().stores.webhook_events.claim(brand_a.brand_id, record, now, "dead-run") is None
     assert brand_a.call("POST", "/v1/webhook-events/orders:evt_7f3a9c/replay")[0] == 409
     (live,) = listed(brand_a, "processing")
     assert live["stale"] is False
-    assert stores().webhook_events.claim(brand_a.brand_id, record, now - 61, "dead-run") is None  # aged
+    assert deps().stores.webhook_events.claim(brand_a.brand_id, record, now - 61, "dead-run") is None  # aged
     (stale,) = listed(brand_a, "processing")
     assert stale["stale"] is True
     code, replayed = brand_a.call("POST", "/v1/webhook-events/orders:evt_7f3a9c/replay")
@@ -241,9 +228,7 @@ def test_a_stale_claim_is_listed_and_replay_takes_it_over(brand_a: Client, setup
 def test_an_ambiguous_claim_retried_by_its_own_run_proceeds(brand_a: Client, setup: dict[str, Any]) -> None:
     """A claim put applied but answered with an error, re-sent by the same run (the SDK's retry),
     meets its own token: it proceeds instead of answering 409 for the lease."""
-    from roster.store.registry import stores
-
-    record = {
+    record: WebhookEventRecord = {
         "id": "orders:x",
         "provider": "orders",
         "topic": "order.created",
@@ -251,7 +236,7 @@ def test_an_ambiguous_claim_retried_by_its_own_run_proceeds(brand_a: Client, set
         "archive_key": "k/x",
     }
     now = int(time.time())
-    events = stores().webhook_events
+    events = deps().stores.webhook_events
     assert events.claim(brand_a.brand_id, record, now, "run-1") is None
     assert events.claim(brand_a.brand_id, record, now, "run-1") is None  # its own retry
     held = events.claim(brand_a.brand_id, record, now, "run-2")  # another run waits for the lease

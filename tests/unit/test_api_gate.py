@@ -33,9 +33,9 @@ def test_missing_principal_is_401_for_every_v1_route(app) -> None:
 
 def test_oversize_bodies_are_413(app, monkeypatch) -> None:
     monkeypatch.setenv("MAX_JSON_BODY_BYTES", "100")
-    from roster.settings import get_settings
+    from roster.deps import reset
 
-    get_settings.cache_clear()
+    reset()
     status, body = _call(
         app, http_event("POST", "/v1/campaigns", body={"name": "x" * 200}, principal=PRINCIPAL)
     )

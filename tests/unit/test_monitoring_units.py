@@ -10,9 +10,10 @@ from pydantic import ValidationError
 
 from roster.models.creators import Platform, SocialProfile
 from roster.monitoring import monitor
-from roster.monitoring.sources import html_to_text, parse_feed, youtube_channel, youtube_video_id
+from roster.monitoring.sources import parse_feed, youtube_channel, youtube_video_id
 from roster.settings import Settings
 from roster.web.fetch import Fetcher, FetchError, address_allowed
+from roster.web.html import html_to_text
 
 FEEDS = Path(__file__).parents[1] / "fixtures" / "feeds"
 

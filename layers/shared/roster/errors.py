@@ -1,4 +1,5 @@
-"""Domain errors. The API maps them to HTTP in exactly one place (`roster.api.errors`)."""
+"""Domain errors. Each kind maps to one HTTP status in exactly one place, the HTTP edge
+(`roster.web.edge.STATUS`); a capability's own error subclasses the kind it is and inherits its status."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Environment settings, validated once per cold start.
 
-Nothing reads environment variables at import time: handlers call `get_settings()` inside the
-invocation path, the first call validates and caches, and tests call `get_settings.cache_clear()`
+Nothing reads environment variables at import time: `roster.deps` calls `get_settings()` when a
+part is first built, the first call validates and caches, and tests call `roster.deps.reset()`
 after changing the environment.
 """
 

@@ -3,7 +3,6 @@ nothing a store sends is ever lost and any event can be replayed after a fix."""
 
 from __future__ import annotations
 
-from functools import cache
 from typing import TYPE_CHECKING
 
 import boto3
@@ -24,13 +23,3 @@ class WebhookArchive:
 
     def get(self, key: str) -> bytes:
         return self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
-
-
-@cache
-def webhook_archive() -> WebhookArchive:
-    from roster.settings import get_settings
-
-    bucket = get_settings().archive_bucket
-    if not bucket:
-        raise RuntimeError("ARCHIVE_BUCKET is not set")
-    return WebhookArchive(bucket)

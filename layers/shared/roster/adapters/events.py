@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -32,8 +31,3 @@ class EventPublisher:
         )
         if resp.get("FailedEntryCount"):
             raise RuntimeError(f"EventBridge refused {detail_type}: {resp['Entries']}")
-
-
-@cache
-def event_publisher() -> EventPublisher:
-    return EventPublisher()

@@ -9,7 +9,6 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 from typing import TYPE_CHECKING
 
 import boto3
@@ -110,11 +109,3 @@ class Mailer:
                     raise Unavailable(f"{code}: {message}") from exc
                 raise
         raise Throttled(f"SES still throttling after {ATTEMPTS} attempts")
-
-
-@cache
-def mailer() -> Mailer:
-    from roster.settings import get_settings
-
-    s = get_settings()
-    return Mailer(s.ses_configuration_set, s.ses_max_send_rate)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -37,23 +36,3 @@ class WorkQueue:
                 entries = [e for e in entries if e["Id"] in ids]
             else:
                 raise RuntimeError(f"SQS refused {len(entries)} messages for {self.url}")
-
-
-@cache
-def monitor_queue() -> WorkQueue:
-    from roster.settings import get_settings
-
-    url = get_settings().monitor_queue_url
-    if not url:
-        raise RuntimeError("MONITOR_QUEUE_URL is not configured")
-    return WorkQueue(url)
-
-
-@cache
-def outreach_queue() -> WorkQueue:
-    from roster.settings import get_settings
-
-    url = get_settings().outreach_queue_url
-    if not url:
-        raise RuntimeError("OUTREACH_QUEUE_URL is not configured")
-    return WorkQueue(url)

@@ -1,12 +1,12 @@
-"""Per-brand webhook secrets and platform API keys in SSM Parameter Store (SecureString): never in
-the table, never logged, cached in memory briefly so a burst of deliveries costs one SSM call."""
+"""Secrets in SSM Parameter Store (SecureString): per-brand webhook secrets and deployment-wide
+platform API keys. Never in the table, never logged, cached in memory briefly so a burst of
+deliveries costs one SSM call."""
 
 from __future__ import annotations
 
 import contextlib
 import time
 from collections.abc import Callable
-from functools import cache
 from typing import TYPE_CHECKING
 
 import boto3
@@ -15,7 +15,9 @@ if TYPE_CHECKING:
     from mypy_boto3_ssm.client import SSMClient
 
 
-class WebhookSecrets:
+class Parameters:
+    """SecureString parameters under one prefix, each read at most once a `cache_seconds`."""
+
     def __init__(
         self,
         prefix: str,
@@ -30,21 +32,6 @@ class WebhookSecrets:
         self.clock = clock
         self._cache: dict[str, tuple[float, str | None]] = {}
 
-    def name(self, brand_id: str, provider: str) -> str:
-        return f"{self.prefix}/brands/{brand_id}/webhooks/{provider}"
-
-    def put(self, brand_id: str, provider: str, secret: str) -> None:
-        name = self.name(brand_id, provider)
-        self.client.put_parameter(Name=name, Value=secret, Type="SecureString", Overwrite=True)
-        self._cache[name] = (self.clock(), secret)
-
-    def get(self, brand_id: str, provider: str) -> str | None:
-        return self.read(self.name(brand_id, provider))
-
-    def platform_key(self, platform: str) -> str | None:
-        """A deployment-wide platform API key, e.g. `<prefix>/platforms/youtube/api-key`."""
-        return self.read(f"{self.prefix}/platforms/{platform}/api-key")
-
     def read(self, name: str) -> str | None:
         hit = self._cache.get(name)
         if hit and self.clock() - hit[0] < self.cache_seconds:
@@ -58,6 +45,21 @@ class WebhookSecrets:
         self._cache[name] = (self.clock(), value)
         return value
 
+
+class WebhookSecrets(Parameters):
+    """A brand's signing secret per store provider: `<prefix>/brands/<brand>/webhooks/<provider>`."""
+
+    def name(self, brand_id: str, provider: str) -> str:
+        return f"{self.prefix}/brands/{brand_id}/webhooks/{provider}"
+
+    def put(self, brand_id: str, provider: str, secret: str) -> None:
+        name = self.name(brand_id, provider)
+        self.client.put_parameter(Name=name, Value=secret, Type="SecureString", Overwrite=True)
+        self._cache[name] = (self.clock(), secret)
+
+    def get(self, brand_id: str, provider: str) -> str | None:
+        return self.read(self.name(brand_id, provider))
+
     def delete(self, brand_id: str, provider: str) -> None:
         name = self.name(brand_id, provider)
         with contextlib.suppress(self.client.exceptions.ParameterNotFound):  # deleting is idempotent
@@ -65,9 +67,8 @@ class WebhookSecrets:
         self._cache.pop(name, None)
 
 
-@cache
-def webhook_secrets() -> WebhookSecrets:
-    """The configured secrets adapter, built once per cold start."""
-    from roster.settings import get_settings
+class PlatformKeys(Parameters):
+    """A deployment-wide platform API key (read only), e.g. `<prefix>/platforms/youtube/api-key`."""
 
-    return WebhookSecrets(get_settings().secrets_prefix)
+    def get(self, platform: str) -> str | None:
+        return self.read(f"{self.prefix}/platforms/{platform}/api-key")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -44,8 +43,3 @@ class Workflows:
     def stop(self, execution_arn: str, cause: str) -> None:
         with contextlib.suppress(self.client.exceptions.ExecutionDoesNotExist):
             self.client.stop_execution(executionArn=execution_arn, cause=cause)
-
-
-@cache
-def workflows() -> Workflows:
-    return Workflows()

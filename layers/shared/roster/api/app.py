@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 from http import HTTPStatus
 from typing import Any
@@ -28,11 +27,11 @@ from roster.api.routes import (
     promo_codes,
     webhook_events,
 )
+from roster.deps import deps
 from roster.errors import RosterError
 from roster.models.auth import Principal
 from roster.observability import logger
-from roster.settings import get_settings
-from roster.store.registry import stores
+from roster.web import edge
 
 TITLE = "Roster brand API"
 VERSION = "1.0.0"
@@ -107,34 +106,22 @@ def principal_from(event: dict[str, Any]) -> Principal | None:
     return None
 
 
-def _reject(status: HTTPStatus, code: str, message: str) -> dict[str, Any]:
-    return {
-        "statusCode": int(status),
-        "headers": {"Content-Type": "application/json"},
-        "body": json.dumps(errors.error_body(code, message)),
-        "isBase64Encoded": False,
-    }
-
-
-def raw_body(event: dict[str, Any]) -> bytes:
-    body = event.get("body") or ""
-    return base64.b64decode(body) if event.get("isBase64Encoded") else body.encode()
-
-
 def handle(app: APIGatewayHttpResolver, event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Size and auth are checked before the resolver parses anything, so a rejected request costs
     nothing and changes nothing. POSTs with an Idempotency-Key run at most once."""
-    settings = get_settings()
+    settings = deps().settings
     path = event.get("rawPath") or ""
     is_import = path.endswith(":import")
     limit = settings.max_import_body_bytes if is_import else settings.max_json_body_bytes
     if body_size(event) > limit:
-        return _reject(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large", f"body over {limit} bytes")
+        return edge.error_answer(
+            HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large", f"body over {limit} bytes"
+        )
     if not path.startswith("/v1/"):
         return app.resolve(event, context)
     principal = principal_from(event)
     if principal is None:
-        return _reject(HTTPStatus.UNAUTHORIZED, "unauthorized", "missing or invalid API key")
+        return edge.error_answer(HTTPStatus.UNAUTHORIZED, "unauthorized", "missing or invalid API key")
     app.append_context(principal=principal)
     logger.append_keys(brand_id=principal.brand_id, key_id=principal.key_id)
     if event.get("body") and not is_import:
@@ -142,20 +129,27 @@ def handle(app: APIGatewayHttpResolver, event: dict[str, Any], context: LambdaCo
         # and handed to the resolver as text, so bytes that are not UTF-8 are a 400 here and
         # never a decoding error inside it.
         try:
-            text = json_body.decode(raw_body(event))
+            text = json_body.decode(edge.raw_body(event))
         except json.JSONDecodeError as exc:
-            return _reject(HTTPStatus.BAD_REQUEST, "malformed_json", errors.malformed_json_message(exc.msg))
+            return edge.error_answer(
+                HTTPStatus.BAD_REQUEST, "malformed_json", edge.malformed_json_message(exc.msg)
+            )
         headers = (event.get("headers") or {}) | {"content-type": "application/json"}
         event = event | {"headers": headers, "body": text, "isBase64Encoded": False}
     method = ((event.get("requestContext") or {}).get("http") or {}).get("method", "")
     key = (event.get("headers") or {}).get(idempotency.HEADER)
     if method != "POST" or key is None:
         return app.resolve(event, context)
-    request_hash = idempotency.fingerprint(method, path, event.get("rawQueryString") or "", raw_body(event))
+    request_hash = idempotency.fingerprint(
+        method, path, event.get("rawQueryString") or "", edge.raw_body(event)
+    )
     try:
         return idempotency.run(
-            stores().idempotency, principal.brand_id, key, request_hash, lambda: app.resolve(event, context)
+            deps().stores.idempotency,
+            principal.brand_id,
+            key,
+            request_hash,
+            lambda: app.resolve(event, context),
         )
-    except RosterError as exc:
-        status = errors.STATUS[type(exc)]
-        return _reject(status, exc.code, exc.message)
+    except RosterError as exc:  # the key's own refusals (reused with another body, still running)
+        return edge.error_answer(edge.status_for(exc), exc.code, exc.message)

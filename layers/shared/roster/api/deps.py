@@ -11,10 +11,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import BaseModel, Field, RootModel
 
 from roster import clock
+from roster.deps import deps
 from roster.errors import Unauthorized, ValidationFailed
 from roster.models.auth import Principal
 from roster.models.common import ErrorResponse
-from roster.settings import get_settings
 
 MAX_DAYS = 400
 FromDay = Annotated[
@@ -53,7 +53,7 @@ class UnauthorizedResponse(RootModel[ErrorResponse | GatewayMessage]):
 def public_base_url(router: Router) -> str:
     """LINK_BASE_URL when set (a custom domain), else the API's own host: the base of the links and
     webhook URLs Roster hands out."""
-    settings = get_settings()
+    settings = deps().settings
     if settings.link_base_url:
         return settings.link_base_url
     domain = router.current_event.raw_event.get("requestContext", {}).get("domainName", "localhost")

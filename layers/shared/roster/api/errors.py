@@ -1,4 +1,5 @@
-"""Every error the API returns is shaped here: {"error": {"code", "message", "details"}}."""
+"""The brand API's resolver answers its errors here, in the shape and with the status table of the
+HTTP edge (`roster.web.edge`): domain errors, request validation, unknown routes, AWS failures."""
 
 from __future__ import annotations
 
@@ -11,19 +12,8 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from botocore.exceptions import ClientError
 
 from roster import errors
-from roster.api.status import STATUS, error_body
-
-__all__ = [
-    "RETRYABLE",
-    "STATUS",
-    "error_body",
-    "error_response",
-    "for_domain_error",
-    "for_validation_error",
-    "malformed_json_message",
-    "register",
-]
 from roster.observability import logger
+from roster.web.edge import error_body, malformed_json_message, status_for
 
 # Worth a retry by the client: capacity limits and transactions that lost a race with another.
 RETRYABLE = {
@@ -47,12 +37,7 @@ def error_response(
 
 
 def for_domain_error(exc: errors.RosterError) -> Response[Any]:
-    status = next(s for cls, s in STATUS.items() if isinstance(exc, cls))
-    return error_response(status, exc.code, exc.message, exc.details)
-
-
-def malformed_json_message(reason: str | None) -> str:
-    return "the request body is not valid JSON" + (f": {reason}" if reason else "")
+    return error_response(status_for(exc), exc.code, exc.message, exc.details)
 
 
 def for_validation_error(exc: RequestValidationError) -> Response[Any]:

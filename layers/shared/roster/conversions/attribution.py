@@ -15,13 +15,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from roster import clock
-from roster.errors import NotFound
+from roster.ids import email_hash
 from roster.models.attribution import Attribution
 from roster.models.orders import OrderEvent
 from roster.models.promo_codes import PromoCode
 from roster.models.webhooks import Provider
 from roster.program import campaigns
-from roster.store.creators import email_hash
 from roster.store.registry import Stores
 
 
@@ -53,10 +52,8 @@ def decide(stores: Stores, brand_id: str, order: OrderEvent) -> Attribution:
     click_match = _by_click(stores, brand_id, order, ordered_at, base)
     chosen = promo_match or click_match
     if promo_match and click_match:
-        try:
-            priority = stores.campaigns.get(brand_id, promo_match.data["campaign_id"]).attribution_priority
-        except NotFound:
-            priority = "promo_code"
+        promo_campaign = stores.campaigns.get(brand_id, promo_match.data["campaign_id"])
+        priority = promo_campaign.attribution_priority if promo_campaign is not None else "promo_code"
         first, other = (click_match, promo_match) if priority == "click" else (promo_match, click_match)
         # A signal that can no longer earn (retired code, ended campaign) never blocks one that can.
         chosen = other if first.not_commissionable and not other.not_commissionable else first
@@ -86,10 +83,8 @@ def _by_promo_code(
     promo = _find_code(stores, brand_id, order)
     if promo is None:
         return None
-    try:
-        reason = campaigns.not_earning(stores.campaigns.get(brand_id, promo.campaign_id), ordered_at)
-    except NotFound:
-        reason = None
+    campaign = stores.campaigns.get(brand_id, promo.campaign_id)
+    reason = campaigns.not_earning(campaign, ordered_at) if campaign is not None else None
     if reason is None and (retired := promo.retired_when(ordered_at)):
         reason = f"ordered after promo code {promo.code} was retired at {retired}"
     data = base | {
@@ -108,9 +103,8 @@ def _by_click(
         click = stores.stats.click(brand_id, click_id)
         if not click:
             continue
-        try:
-            campaign = stores.campaigns.get(brand_id, str(click["campaign_id"]))
-        except NotFound:
+        campaign = stores.campaigns.get(brand_id, str(click["campaign_id"]))
+        if campaign is None:
             continue
         clicked_at = _when(str(click["at"]))
         if (
@@ -129,9 +123,8 @@ def _by_click(
 
 
 def _with_creator(stores: Stores, brand_id: str, order: OrderEvent, data: dict[str, Any]) -> Attribution:
-    try:
-        creator = stores.creators.get(brand_id, str(data["creator_id"]))
-    except NotFound:
+    creator = stores.creators.get(brand_id, str(data["creator_id"]))
+    if creator is None:
         return Attribution.model_validate(data)
     own = order.customer_email_hash is not None and order.customer_email_hash == email_hash(creator.email)
     return Attribution.model_validate(data | {"self_purchase": own})

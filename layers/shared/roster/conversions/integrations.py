@@ -3,12 +3,16 @@ SSM (SecureString); the table keeps only that it is configured and when."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from roster import clock
-from roster.adapters.secrets import WebhookSecrets
 from roster.conversions.webhook_signatures import HEADERS
 from roster.models.integrations import Integration
 from roster.models.webhooks import Provider
 from roster.store.integrations import IntegrationStore
+
+if TYPE_CHECKING:
+    from roster.deps import Deps
 
 
 def view(brand_id: str, provider: Provider, configured_at: str | None, base_url: str) -> Integration:
@@ -21,25 +25,16 @@ def view(brand_id: str, provider: Provider, configured_at: str | None, base_url:
     )
 
 
-def configure(
-    store: IntegrationStore,
-    secrets: WebhookSecrets,
-    brand_id: str,
-    provider: Provider,
-    secret: str,
-    base_url: str,
-) -> Integration:
-    secrets.put(brand_id, provider, secret)
+def configure(deps: Deps, brand_id: str, provider: Provider, secret: str, base_url: str) -> Integration:
+    deps.secrets.put(brand_id, provider, secret)
     configured_at = clock.now_iso()
-    store.put(brand_id, provider, configured_at)
+    deps.stores.integrations.put(brand_id, provider, configured_at)
     return view(brand_id, provider, configured_at, base_url)
 
 
-def remove(
-    store: IntegrationStore, secrets: WebhookSecrets, brand_id: str, provider: Provider, base_url: str
-) -> Integration:
-    secrets.delete(brand_id, provider)
-    store.delete(brand_id, provider)
+def remove(deps: Deps, brand_id: str, provider: Provider, base_url: str) -> Integration:
+    deps.secrets.delete(brand_id, provider)
+    deps.stores.integrations.delete(brand_id, provider)
     return view(brand_id, provider, None, base_url)
 
 

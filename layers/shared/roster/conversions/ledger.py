@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from roster import clock
 from roster.conversions.commissions import reconcile, target
-from roster.errors import Conflict, NotFound
+from roster.errors import Conflict
 from roster.models.attribution import Attribution
 from roster.models.campaigns import Campaign
 from roster.models.ledger import EntryKind, LedgerEntry
@@ -16,12 +16,7 @@ MAX_RACES = 5
 
 
 def _hold_until(occurred_at: str, days: int) -> str:
-    return (
-        (clock.parse(occurred_at) + timedelta(days=days))
-        .astimezone(clock.now().tzinfo)
-        .isoformat(timespec="seconds")
-        .replace("+00:00", "Z")
-    )
+    return clock.iso(clock.parse(occurred_at) + timedelta(days=days))
 
 
 _time = clock.parse
@@ -41,9 +36,8 @@ def book(
         decision = stores.attributions.get(brand_id, provider, order_id, consistent=True)
     if decision is None or decision.creator_id is None or decision.campaign_id is None:
         return 0  # not attributed (yet): refunds that arrive first wait for their order
-    try:
-        campaign = stores.campaigns.get(brand_id, decision.campaign_id)
-    except NotFound:
+    campaign = stores.campaigns.get(brand_id, decision.campaign_id)
+    if campaign is None:
         return 0
     amount, later = _book_one(stores, brand_id, decision, campaign)
     for other in later:  # siblings in the same campaign: their decisions are already in hand
@@ -134,8 +128,8 @@ def book_fixed_fee(
     the next payout. Returns False if that milestone was already booked. For the workflows issue."""
     if amount <= 0:
         raise ValueError("a fixed fee is a positive amount")
-    stores.campaigns.get(brand_id, campaign_id)  # NotFound unless it is this brand's campaign
-    stores.creators.get(brand_id, creator_id)
+    stores.campaigns.require(brand_id, campaign_id)  # NotFound unless it is this brand's campaign
+    stores.creators.require(brand_id, creator_id)
     now = clock.now_iso()
     entry = LedgerEntry(
         entry_id=f"fixed_fee:{milestone_id}:0",

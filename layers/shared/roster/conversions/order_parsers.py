@@ -3,14 +3,14 @@ raises UnknownShape, which records the event as failed (archived, visible, repla
 
 from __future__ import annotations
 
-import hashlib
 import re
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from pydantic import ValidationError
 
-from roster.errors import RosterError
+from roster import ids
+from roster.errors import ValidationFailed
 from roster.models.orders import GenericWebhook, LineItem, OrderEvent
 from roster.models.webhooks import Provider
 from roster.money import to_minor
@@ -18,12 +18,15 @@ from roster.money import to_minor
 ULID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
 
 
-class UnknownShape(RosterError):
+class UnknownShape(ValidationFailed):
+    """The body is not a payload of this provider and topic that Roster can read (a 422)."""
+
     code = "unknown_shape"
 
 
-def email_hash(email: str | None) -> str | None:
-    return hashlib.sha256(email.strip().lower().encode()).hexdigest() if email and "@" in email else None
+def customer_hash(email: str | None) -> str | None:
+    """An order's customer email as a creator's is hashed (None when there is no address)."""
+    return ids.email_hash(email) if email and "@" in email else None
 
 
 def click_ids(*values: Any) -> list[str]:
@@ -62,7 +65,7 @@ def _generic(topic: str, p: dict[str, Any]) -> list[OrderEvent]:
         "total": o.total,
         "discount_codes": o.discount_codes,
         "click_ids": click_ids(o.click_id),
-        "customer_email_hash": email_hash(o.customer.email),
+        "customer_email_hash": customer_hash(o.customer.email),
         "new_customer": o.customer.new_customer,
         "line_items": o.line_items,
     }
@@ -106,7 +109,7 @@ def _shopify_order(p: dict[str, Any]) -> dict[str, Any]:
         "total": to_minor(p.get("current_total_price", p.get("total_price")), currency),
         "discount_codes": [str(d["code"]) for d in p.get("discount_codes") or []],
         "click_ids": click_ids(*_query_values(p.get("landing_site")), *notes),
-        "customer_email_hash": email_hash(p.get("email") or customer.get("email")),
+        "customer_email_hash": customer_hash(p.get("email") or customer.get("email")),
         "new_customer": orders_count == 1 if isinstance(orders_count, int) else None,
         "line_items": [
             LineItem(
@@ -207,7 +210,7 @@ def _woocommerce(topic: str, p: dict[str, Any]) -> list[OrderEvent]:
         "total": to_minor(p.get("total"), currency),
         "discount_codes": [str(c["code"]) for c in p.get("coupon_lines") or []],
         "click_ids": click_ids(*meta),
-        "customer_email_hash": email_hash((p.get("billing") or {}).get("email")),
+        "customer_email_hash": customer_hash((p.get("billing") or {}).get("email")),
         "line_items": [
             LineItem(
                 line_id=str(li["id"]) if li.get("id") else None,
@@ -292,7 +295,7 @@ def _stripe(topic: str, p: dict[str, Any]) -> list[OrderEvent]:
                 discount_codes=list(dict.fromkeys(codes)),
                 promotion_ids=promotion_ids,
                 click_ids=click_ids(*refs, *metadata.values()),
-                customer_email_hash=email_hash(email),
+                customer_email_hash=customer_hash(email),
             )
         ]
 

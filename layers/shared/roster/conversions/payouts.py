@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from roster import clock, ids
-from roster.errors import Conflict, NotFound
+from roster.errors import Conflict
 from roster.models.ledger import LedgerEntry
 from roster.models.payouts import (
     BookingLock,
@@ -47,11 +47,9 @@ def _minimums(stores: Stores, brand_id: str) -> Minimum:
 
     def minimum(campaign_id: str, creator_id: str) -> int:
         if (campaign_id, creator_id) not in cache:
-            try:
-                plan = stores.campaigns.get(brand_id, campaign_id).commission.for_creator(creator_id)
-                cache[(campaign_id, creator_id)] = plan.min_payout
-            except NotFound:
-                cache[(campaign_id, creator_id)] = 0
+            campaign = stores.campaigns.get(brand_id, campaign_id)
+            plan = campaign.commission.for_creator(creator_id) if campaign is not None else None
+            cache[(campaign_id, creator_id)] = plan.min_payout if plan is not None else 0
         return cache[(campaign_id, creator_id)]
 
     return minimum
@@ -154,7 +152,7 @@ def _lock(stores: Stores, brand_id: str, payout_id: str) -> BookingLock | None:
     now = clock.now()
     if held is not None and clock.parse(held.lease_until) > now:
         raise Conflict(BUSY)
-    lease = (now + LOCK_LEASE).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    lease = clock.iso(now + LOCK_LEASE)
     if not stores.payouts.lock(brand_id, BookingLock(payout_id=payout_id, lease_until=lease), replacing=held):
         raise Conflict(BUSY)
     return held
@@ -224,15 +222,8 @@ def book(stores: Stores, brand_id: str, selection: PayoutSelection | None = None
         stores.payouts.unlock(brand_id, payout_id)
 
 
-def get_or_raise(stores: Stores, brand_id: str, payout_id: str) -> Payout:
-    payout = stores.payouts.get(brand_id, payout_id)
-    if payout is None:
-        raise NotFound("payout not found")
-    return payout
-
-
 def csv_export(stores: Stores, brand_id: str, payout_id: str) -> str:
-    payout = get_or_raise(stores, brand_id, payout_id)
+    payout = stores.payouts.require(brand_id, payout_id)
     if payout.status != "booked":
         raise Conflict("the payout is still being booked; its CSV is ready once it is booked")
     out = io.StringIO()
@@ -253,11 +244,8 @@ def csv_export(stores: Stores, brand_id: str, payout_id: str) -> str:
         ]
     )
     for line in payout.lines:
-        try:
-            creator = stores.creators.get(brand_id, line.creator_id)
-            name, email = creator.name, creator.email
-        except NotFound:
-            name, email = "", ""
+        creator = stores.creators.get(brand_id, line.creator_id)
+        name, email = (creator.name, creator.email) if creator is not None else ("", "")
         digits = exponent(line.currency)
         amount = f"{line.amount / 10**digits:.{digits}f}" if digits else str(line.amount)
         writer.writerow(

@@ -16,7 +16,7 @@ import hashlib
 import hmac
 import time
 
-from roster.errors import RosterError
+from roster.errors import Unauthorized
 from roster.models.webhooks import Provider
 
 TOLERANCE_SECONDS = 300
@@ -30,7 +30,9 @@ HEADERS = {
 }
 
 
-class SignatureInvalid(RosterError):
+class SignatureInvalid(Unauthorized):
+    """The signature header is missing, malformed, stale or does not match the body (a 401)."""
+
     code = "invalid_signature"
 
 

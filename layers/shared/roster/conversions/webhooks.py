@@ -18,21 +18,17 @@ import json
 import re
 import secrets
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from roster.adapters.archive import WebhookArchive
-from roster.adapters.secrets import WebhookSecrets
-from roster.conversions import order_parsers
+from roster.clock import from_epoch
+from roster.conversions import attribution, ledger, order_parsers
 from roster.conversions.webhook_signatures import HEADERS, SignatureInvalid, verify
 from roster.errors import Conflict, NotFound
-from roster.models.attribution import Attribution
-from roster.models.orders import OrderEvent
-from roster.models.webhooks import Provider
-from roster.store.orders import OrderStore
-from roster.store.webhooks import WebhookEventStore
+from roster.models.webhooks import Provider, WebhookEvent
+from roster.store.webhooks import WebhookEventRecord, WebhookEventStore, delivery
+
+if TYPE_CHECKING:
+    from roster.deps import Deps
 
 BRAND_ID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
 WOO_PING = re.compile(rb"^webhook_id=\d+$")
@@ -44,17 +40,6 @@ EVENT_ID_HEADERS = {
     Provider.SHOPIFY: ("x-shopify-event-id", "x-shopify-webhook-id"),
     Provider.WOOCOMMERCE: ("x-wc-webhook-delivery-id",),
 }
-
-
-@dataclass
-class Intake:
-    secrets: WebhookSecrets
-    archive: WebhookArchive
-    events: WebhookEventStore
-    orders: OrderStore
-    attribute: Callable[[str, OrderEvent], Attribution]
-    book: Callable[[str, str, str, Attribution | None], int]
-    clock: Callable[[], float] = field(default=time.time)
 
 
 def topic(provider: Provider, headers: dict[str, str], payload: Any) -> str:
@@ -77,7 +62,7 @@ def provider_event_id(provider: Provider, headers: dict[str, str], payload: Any,
 
 
 def receive(
-    intake: Intake, provider_name: str, brand_id: str, headers: dict[str, str], body: bytes
+    deps: Deps, provider_name: str, brand_id: str, headers: dict[str, str], body: bytes
 ) -> tuple[int, dict[str, Any]]:
     try:
         provider = Provider(provider_name)
@@ -88,31 +73,31 @@ def receive(
     headers = {k.lower(): v for k, v in headers.items()}
     if provider is Provider.WOOCOMMERCE and WOO_PING.match(body.strip()):
         return 200, {"ok": True, "ping": True}  # WooCommerce's unsigned creation ping
-    secret = intake.secrets.get(brand_id, provider)
+    secret = deps.secrets.get(brand_id, provider)
     if secret is None:
         raise SignatureInvalid("this store has no webhook secret configured")
-    verify(provider, secret, body, headers.get(HEADERS[provider]), now=intake.clock())
+    verify(provider, secret, body, headers.get(HEADERS[provider]), now=deps.clock())
 
     payload = _json(body)
-    now = int(intake.clock())
+    now = int(deps.clock())
     event_id = WebhookEventStore.event_id(provider, provider_event_id(provider, headers, payload, body))
     day = time.strftime("%Y/%m/%d", time.gmtime(now))
-    record: dict[str, Any] = {
+    record: WebhookEventRecord = {
         "id": event_id,
         "provider": provider.value,
         "topic": topic(provider, headers, payload)[:100],
-        "received_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)),
+        "received_at": from_epoch(now),
         "archive_key": f"{brand_id}/{provider}/{day}/{hashlib.sha256(event_id.encode()).hexdigest()[:32]}",
     }
-    intake.archive.put(record["archive_key"], body, {"event-id": event_id[:200], "topic": record["topic"]})
+    deps.archive.put(record["archive_key"], body, {"event-id": event_id[:200], "topic": record["topic"]})
     owner = secrets.token_hex(8)
-    existing = intake.events.claim(brand_id, record, now, owner)
+    existing = deps.stores.webhook_events.claim(brand_id, record, now, owner)
     if existing is not None:
         if existing.get("status") == "processing":
             raise Conflict("this event is being processed; retry shortly")
         return 200, {"ok": True, "duplicate": True, "event_id": event_id}
-    record = _process_claimed(intake, brand_id, provider, record, payload, owner)
-    return 200, {"ok": True, "event_id": event_id, "status": record["status"]}
+    outcome = _process_claimed(deps, brand_id, provider, record, payload, owner)
+    return 200, {"ok": True, "event_id": event_id, "status": outcome["status"]}
 
 
 def _json(body: bytes) -> Any:
@@ -124,31 +109,28 @@ def _json(body: bytes) -> Any:
 
 
 def _process_claimed(
-    intake: Intake, brand_id: str, provider: Provider, record: dict[str, Any], payload: Any, owner: str
-) -> dict[str, Any]:
+    deps: Deps, brand_id: str, provider: Provider, record: WebhookEventRecord, payload: Any, owner: str
+) -> WebhookEventRecord:
     try:
-        return process(intake, brand_id, provider, record, payload)
+        return process(deps, brand_id, provider, record, payload)
     except Exception as exc:
         with contextlib.suppress(Exception):  # end the lease now; harmless if this fails too
-            intake.events.abandon(
+            deps.stores.webhook_events.abandon(
                 brand_id,
                 record["id"],
                 owner,
-                int(intake.clock()),
+                int(deps.clock()),
                 f"processing failed ({type(exc).__name__}); a store retry or a replay finishes it",
             )
         raise
 
 
 def process(
-    intake: Intake, brand_id: str, provider: Provider, record: dict[str, Any], payload: Any
-) -> dict[str, Any]:
-    """Parses and stores the order events; records the outcome. AWS errors propagate (→ 5xx)."""
-    record = {
-        k: v
-        for k, v in record.items()
-        if k not in ("error", "claimed_at", "attributed", "owner", "lease_until")
-    }
+    deps: Deps, brand_id: str, provider: Provider, record: WebhookEventRecord, payload: Any
+) -> WebhookEventRecord:
+    """Parses and stores the order events; records the outcome over `record`, a delivery just
+    received or started over (roster.store.webhooks.delivery). AWS errors propagate (→ 5xx)."""
+    record = record.copy()  # the caller's stays the delivery it claimed
     try:
         if payload is None:
             raise order_parsers.UnknownShape("the body is not JSON (or is nested too deeply to read)")
@@ -158,61 +140,35 @@ def process(
     except Exception as exc:  # any parser failure (a bug, a shape we never saw): archived, replayable
         record |= {"status": "failed", "error": f"unreadable {provider} event: {type(exc).__name__}"[:500]}
     else:
-        stored = sum(intake.orders.add(brand_id, e, record["id"]) for e in events)
-        decisions = [intake.attribute(brand_id, e) for e in events if e.kind == "order"]
+        stored = sum(deps.stores.orders.add(brand_id, e, record["id"]) for e in events)
+        decisions = [attribution.attribute(deps.stores, brand_id, e) for e in events if e.kind == "order"]
         decided = {d.order_id: d for d in decisions}
         for order_id in dict.fromkeys(e.order_id for e in events):
-            intake.book(brand_id, provider, order_id, decided.get(order_id))
+            ledger.book(deps.stores, brand_id, provider, order_id, decided.get(order_id))
         record |= {
             "status": "processed" if events else "ignored",
             "order_events": len(events),
             "stored": stored,
             "attributed": sum(d.method != "none" for d in decisions),
         }
-    intake.events.finish(brand_id, record)
+    deps.stores.webhook_events.finish(brand_id, record)
     return record
 
 
-def replay(intake: Intake, brand_id: str, event_id: str) -> dict[str, Any]:
+def replay(deps: Deps, brand_id: str, event_id: str) -> WebhookEventRecord:
     """Runs an archived event through processing again (after a parser fix, say). It takes over a
     claim whose lease ran out (a run that died or failed); one under a live lease is a 409."""
-    record = intake.events.get(brand_id, event_id, consistent=True)
-    if record is None:
-        raise NotFound("webhook event not found")
-    keep = ("id", "provider", "topic", "received_at", "archive_key")
-    record = {k: record[k] for k in keep}
+    record = delivery(deps.stores.webhook_events.require(brand_id, event_id, consistent=True))
     owner = secrets.token_hex(8)
-    existing = intake.events.claim(brand_id, record, int(intake.clock()), owner, replay=True)
-    if existing is not None:
-        if not existing:
-            raise NotFound("webhook event not found")
+    if deps.stores.webhook_events.claim(brand_id, record, int(deps.clock()), owner, replay=True) is not None:
         raise Conflict("this event is being processed; retry shortly")
-    payload = _json(intake.archive.get(str(record["archive_key"])))
-    return _process_claimed(intake, brand_id, Provider(record["provider"]), record, payload, owner)
+    payload = _json(deps.archive.get(record["archive_key"]))
+    return _process_claimed(deps, brand_id, Provider(record["provider"]), record, payload, owner)
 
 
-def view(record: dict[str, Any], now: float) -> dict[str, Any]:
-    """A record as the API shows it: a claim whose lease ran out is `stale` (listed for replay)."""
+def view(record: WebhookEventRecord, now: float) -> WebhookEvent:
+    """A record as the API shows it (the model leaves the internal fields out): a claim whose
+    lease ran out is `stale` (listed for replay)."""
     lease = record.get("lease_until")
     stale = record.get("status") == "processing" and (not isinstance(lease, int) or lease < now)
-    return record | {"stale": stale}
-
-
-@cache
-def default_intake() -> Intake:
-    """Built once per cold start from the configured table, secrets and archive."""
-    from roster.adapters.archive import webhook_archive
-    from roster.adapters.secrets import webhook_secrets
-    from roster.conversions import attribution, ledger
-    from roster.store.registry import stores
-
-    return Intake(
-        webhook_secrets(),
-        webhook_archive(),
-        stores().webhook_events,
-        stores().orders,
-        lambda brand_id, order: attribution.attribute(stores(), brand_id, order),
-        lambda brand_id, provider, order_id, decision: ledger.book(
-            stores(), brand_id, provider, order_id, decision
-        ),
-    )
+    return WebhookEvent.model_validate(record | {"stale": stale})

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from roster import clock, ids
-from roster.errors import Conflict, NotFound, ValidationFailed
+from roster.errors import Conflict, ValidationFailed
 from roster.links.redirect import PRINTABLE_ASCII
 from roster.models.campaigns import Campaign, CampaignStatus
 from roster.models.common import revalidate
 from roster.models.creators import Creator, Platform
 from roster.models.links import Link, LinkCreate, LinkPatch
 from roster.program import campaigns as campaign_logic
+from roster.store.clicks import RedirectRecord
 from roster.store.registry import Stores
 from roster.web import public_suffixes
 
@@ -105,7 +105,7 @@ def utm_source(creator: Creator) -> str:
     return campaign_logic.slugify(creator.name)
 
 
-def redirect_record(brand_id: str, link: Link) -> dict[str, Any]:
+def redirect_record(brand_id: str, link: Link) -> RedirectRecord:
     """What the redirect function needs, and nothing else, in one item it reads by code."""
     return {
         "code": link.code,
@@ -128,15 +128,13 @@ def owned_campaign_and_creator(
 ) -> tuple[Campaign, Creator]:
     """The campaign and creator, both the caller's own; another brand's look like unknown ids."""
     problems = []
-    try:
-        campaign = stores.campaigns.get(brand_id, campaign_id)
-    except NotFound:
+    campaign = stores.campaigns.get(brand_id, campaign_id)
+    creator = stores.creators.get(brand_id, creator_id)
+    if campaign is None:
         problems.append({"field": "campaign_id", "message": "no such campaign"})
-    try:
-        creator = stores.creators.get(brand_id, creator_id)
-    except NotFound:
+    if creator is None:
         problems.append({"field": "creator_id", "message": "no such creator"})
-    if problems:
+    if campaign is None or creator is None:
         raise ValidationFailed("the link refers to unknown records", details=problems)
     return campaign, creator
 
@@ -178,11 +176,11 @@ def create(stores: Stores, brand_id: str, req: LinkCreate) -> Link:
 
 
 def update(stores: Stores, brand_id: str, code: str, patch: LinkPatch) -> Link:
-    current = stores.links.get(brand_id, code)
+    current = stores.links.require(brand_id, code)
     changes = patch.changes()
     if not changes:
         return current
-    campaign = stores.campaigns.get(brand_id, current.campaign_id)
+    campaign = stores.campaigns.require(brand_id, current.campaign_id)
     for field in ("destination", "expired_url"):
         if changes.get(field):
             changes[field] = check_url(changes[field], campaign, field)

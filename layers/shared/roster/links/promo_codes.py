@@ -8,7 +8,7 @@ import re
 import secrets
 
 from roster import clock
-from roster.errors import Conflict, NotFound, ValidationFailed
+from roster.errors import Conflict, ValidationFailed
 from roster.links.links import owned_campaign_and_creator, utm_source
 from roster.models.creators import Creator
 from roster.models.promo_codes import CODE_PATTERN, PromoCode, PromoCodeCreate, PromoCodePatch, RetiredPeriod
@@ -73,9 +73,7 @@ def create(stores: Stores, brand_id: str, req: PromoCodeCreate) -> PromoCode:
 def update(stores: Stores, brand_id: str, code: str, patch: PromoCodePatch) -> PromoCode:
     """Retires or reactivates a code (orders placed while it is retired earn nothing) and sets or
     removes its Stripe promotion code id. Sending what is already there changes nothing."""
-    current = stores.promo_codes.get(brand_id, code)
-    if current is None:
-        raise NotFound("promo code not found")
+    current = stores.promo_codes.require(brand_id, code)
     now = clock.now_iso()
     data = current.model_dump()
     if patch.status == "retired" and current.status == "active":

@@ -19,8 +19,10 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from ulid import ULID
 
+from roster.clock import from_epoch
 from roster.redaction import redact
-from roster.store.clicks import ClickStore
+from roster.store.clicks import Click, ClickStore, RedirectRecord, UnrecordedClick
+from roster.web.edge import answer, html_answer
 
 CODE = re.compile(r"^[A-Za-z0-9_-]{3,64}$")
 BOT_LIST = Path(__file__).parent / "data" / "bot_user_agents.txt"
@@ -56,7 +58,7 @@ def referrer_host(referer: str) -> str | None:
     return host[:253] if host else None
 
 
-def tagged(record: dict[str, Any], click_id: str) -> str:
+def tagged(record: RedirectRecord, click_id: str) -> str:
     """The destination with UTM parameters (unless it sets them itself) and the click id."""
     parts = urlsplit(record["destination"])
     query = parse_qsl(parts.query, keep_blank_values=True)
@@ -107,27 +109,22 @@ class LinkCache:
     def __init__(self, seconds: int, max_entries: int = 20_000) -> None:
         self.seconds = seconds
         self.max_entries = max_entries
-        self.entries: dict[str, tuple[float, dict[str, Any] | None]] = {}
+        self.entries: dict[str, tuple[float, RedirectRecord | None]] = {}
 
-    def fresh(self, code: str, now: float) -> tuple[bool, dict[str, Any] | None]:
+    def fresh(self, code: str, now: float) -> tuple[bool, RedirectRecord | None]:
         hit = self.entries.get(code)
         if hit and now - hit[0] < self.seconds:
             return True, hit[1]
         return False, None
 
-    def stale(self, code: str) -> tuple[bool, dict[str, Any] | None]:
+    def stale(self, code: str) -> tuple[bool, RedirectRecord | None]:
         hit = self.entries.get(code)
         return (True, hit[1]) if hit else (False, None)
 
-    def put(self, code: str, record: dict[str, Any] | None, now: float) -> None:
+    def put(self, code: str, record: RedirectRecord | None, now: float) -> None:
         if len(self.entries) >= self.max_entries:
             self.entries.clear()  # crude but bounded; a full cache refills within a minute
         self.entries[code] = (now, record)
-
-
-def _html(status: int, body: str, extra: dict[str, str] | None = None) -> dict[str, Any]:
-    headers = {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store", **(extra or {})}
-    return {"statusCode": status, "headers": headers, "body": body, "isBase64Encoded": False}
 
 
 def _redirect(location: str) -> dict[str, Any]:
@@ -136,7 +133,7 @@ def _redirect(location: str) -> dict[str, Any]:
     if not (location.isascii() and location.isprintable()) or " " in location:  # rare: a legacy link
         location = quote(location, safe=PRINTABLE_ASCII)
     headers = {"Location": location, "Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
-    return {"statusCode": 302, "headers": headers, "body": "", "isBase64Encoded": False}
+    return answer(302, "", headers)
 
 
 def log(level: str, message: str, **fields: Any) -> None:
@@ -162,7 +159,7 @@ class Redirector:
         self.clock = clock
         self.new_click_id = new_click_id or (lambda: str(ULID()))
 
-    def lookup(self, code: str, now: float) -> tuple[bool, dict[str, Any] | None]:
+    def lookup(self, code: str, now: float) -> tuple[bool, RedirectRecord | None]:
         """(known, record). known is False only when the table failed and nothing is cached."""
         cached, record = self.cache.fresh(code, now)
         if cached:
@@ -179,18 +176,17 @@ class Redirector:
         http = (event.get("requestContext") or {}).get("http") or {}
         code = (event.get("pathParameters") or {}).get("code") or ""
         if not CODE.match(code):
-            return _html(404, NOT_FOUND_PAGE)
+            return html_answer(404, NOT_FOUND_PAGE)
         now = self.clock()
         known, record = self.lookup(code, now)
         if not known:
-            return _html(503, UNAVAILABLE_PAGE, {"Retry-After": "30"})
+            return html_answer(503, UNAVAILABLE_PAGE, {"Retry-After": "30"})
         if record is None or not record.get("enabled"):
-            return _html(404, NOT_FOUND_PAGE)
+            return html_answer(404, NOT_FOUND_PAGE)
         expires = record.get("expires_epoch")
         if expires is not None and now >= expires:
-            return (
-                _redirect(record["expired_url"]) if record.get("expired_url") else _html(404, NOT_FOUND_PAGE)
-            )
+            expired_url = record.get("expired_url")
+            return _redirect(expired_url) if expired_url else html_answer(404, NOT_FOUND_PAGE)
         headers = event.get("headers") or {}
         user_agent = headers.get("user-agent", "")[:MAX_UA]
         click_id = self.new_click_id()
@@ -200,7 +196,7 @@ class Redirector:
 
     def count(
         self,
-        record: dict[str, Any],
+        record: RedirectRecord,
         click_id: str,
         now: float,
         headers: dict[str, str],
@@ -213,13 +209,13 @@ class Redirector:
         epoch = int(now)
         day = time.strftime("%Y-%m-%d", time.gmtime(epoch))
         visitor_id = visitor(self.settings.salt, ip, user_agent)
-        click = {
+        click: Click = {
             "click_id": click_id,
             "code": record["code"],
             "brand_id": record["brand_id"],
             "campaign_id": record["campaign_id"],
             "creator_id": record["creator_id"],
-            "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch)),
+            "at": from_epoch(epoch),
             "country": (headers.get("cloudfront-viewer-country") or "").upper()[:2] or None,
             "referrer_host": referrer_host(headers.get("referer", "")),
             "user_agent": user_agent,
@@ -234,7 +230,7 @@ class Redirector:
                 window=self.settings.dedupe_seconds,
             )
         except Exception as exc:  # fail open: the customer never waits on our bookkeeping
-            replay = {"click": click, "epoch": epoch, "day": day, "visitor": visitor_id}
+            replay: UnrecordedClick = {"click": click, "epoch": epoch, "day": day, "visitor": visitor_id}
             log("WARNING", "click not recorded", error=type(exc).__name__, replay=replay)
             return click_id
         return earlier or click_id

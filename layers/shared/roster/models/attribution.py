@@ -1,3 +1,5 @@
+"""The attribution decision: which creator and campaign an order belongs to, and why."""
+
 from __future__ import annotations
 
 from typing import Literal

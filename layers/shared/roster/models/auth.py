@@ -1,3 +1,5 @@
+"""Brands, API keys (the stored record and what the API shows) and the request's principal."""
+
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field

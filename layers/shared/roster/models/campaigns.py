@@ -1,3 +1,5 @@
+"""Campaigns: objectives, KPIs, status, and the create, patch and response bodies."""
+
 from __future__ import annotations
 
 from datetime import date

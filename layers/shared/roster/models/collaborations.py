@@ -1,6 +1,10 @@
+"""Collaborations (one creator in one campaign): actions, terms, offers, contracts, deliverables,
+the waiting step and timeline, workflow settings and the task names the state machines call."""
+
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
@@ -43,6 +47,30 @@ CREATOR_ACTIONS = frozenset(
         "confirm-delivery",
     }
 )
+
+
+class Task(StrEnum):
+    """The Lambda tasks the state machines call, by the `task` of their payload:
+    `tools/workflows.py` writes these into the definitions and `roster.workflows.tasks.TASKS` runs
+    them, so a name cannot drift between the two."""
+
+    WAIT = "wait"
+    LATE = "late"
+    ENTER = "enter"
+    CONTRACT = "contract"
+    EXTEND = "extend"
+    REMIND = "remind"
+    MISSED = "missed"
+    STALLED = "stalled"
+    EXHAUSTED = "exhausted"
+    ONBOARD = "onboard"
+    REVISE = "revise"
+    CHECK_POST = "check_post"
+    MEASURE = "measure"
+    FINISH = "finish"
+    LAUNCH = "launch"
+    REPORT = "report"
+    WRAP_UP = "wrap_up"
 
 
 class WorkflowSettings(BaseModel):

@@ -1,3 +1,5 @@
+"""Commission plans (CPA, percentage, tiers, caps, holds) and a campaign's commission settings."""
+
 from __future__ import annotations
 
 from typing import Annotated

@@ -1,3 +1,5 @@
+"""Shared model bases (request, patch, response), money, domains, tags and the error body."""
+
 from __future__ import annotations
 
 import re

@@ -1,3 +1,5 @@
+"""Creators: platforms and social profiles, tiers, statuses, engagement, and the import results."""
+
 from __future__ import annotations
 
 from enum import StrEnum

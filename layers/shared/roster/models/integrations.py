@@ -1,3 +1,5 @@
+"""Store integrations: the webhook secret a brand sets and what the API shows of it."""
+
 from __future__ import annotations
 
 from pydantic import Field, SecretStr

@@ -1,3 +1,5 @@
+"""The ledger entry: one append-only commission, reversal or fixed fee, with its derived status."""
+
 from __future__ import annotations
 
 from typing import Literal

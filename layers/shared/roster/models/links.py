@@ -1,3 +1,5 @@
+"""Tracking links: the create and patch bodies and the link as the API shows it."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,3 +1,5 @@
+"""Post monitoring: a campaign's monitoring settings, monitor runs and their feed errors."""
+
 from __future__ import annotations
 
 from datetime import date

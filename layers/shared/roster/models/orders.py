@@ -1,3 +1,5 @@
+"""Orders: the normalized order event every store's payload becomes, and the generic webhook body."""
+
 from __future__ import annotations
 
 from typing import Literal

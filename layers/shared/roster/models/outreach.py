@@ -1,3 +1,5 @@
+"""Outreach: email templates and previews, sender settings, sequences, enrollments, messages, the funnel."""
+
 from __future__ import annotations
 
 from typing import Annotated, Literal, Self

@@ -1,3 +1,5 @@
+"""Payouts: the selection, lines, carried-forward balances, previews, and the booking lock."""
+
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Self

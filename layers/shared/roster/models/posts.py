@@ -1,3 +1,5 @@
+"""Posts and alerts: content rules, metrics, disclosure and brand-rule results, alerts and resolutions."""
+
 from __future__ import annotations
 
 from typing import Literal

@@ -1,3 +1,5 @@
+"""Promo codes: the create and patch bodies, retired periods, and the code as the API shows it."""
+
 from __future__ import annotations
 
 from datetime import datetime

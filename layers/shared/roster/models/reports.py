@@ -1,3 +1,5 @@
+"""Campaign and creator reports: commission totals, spend, figures per currency, KPI progress."""
+
 from __future__ import annotations
 
 from datetime import date

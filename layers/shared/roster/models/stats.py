@@ -1,3 +1,5 @@
+"""Click statistics of a link, campaign or creator: totals and per-day counts."""
+
 from __future__ import annotations
 
 from pydantic import BaseModel, Field

@@ -16,11 +16,15 @@ class Provider(StrEnum):
     ORDERS = "orders"  # Roster's generic signed-JSON orders webhook
 
 
+# processing → processed | ignored | failed (roster.conversions.webhooks)
+WebhookStatus = Literal["processing", "processed", "ignored", "failed"]
+
+
 class WebhookEvent(BaseModel):
     id: str = Field(description="<provider>:<the provider's event id>")
     provider: Provider
     topic: str
-    status: Literal["processing", "processed", "ignored", "failed"]
+    status: WebhookStatus
     received_at: str
     error: str | None = Field(
         default=None, description="Why processing failed (failed events, or a processing run that failed)"

@@ -3,6 +3,7 @@
     Scheduler (hourly) → dispatch: due campaigns → one SQS message per creator
     POST /v1/campaigns/{id}/monitor → start: the same, now
     SQS (bounded concurrency) → check_creator: each feed → items → posts.record → run counters
+                                              a post seen → deps.on_post_found (the workflow side)
 
 A campaign's creators are the ones with a tracking link or a promo code in it. One failing feed is
 recorded on the run (and on the feed's state) and never stops the creator's other feeds or the
@@ -14,20 +15,27 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from roster import clock, ids
-from roster.adapters.events import EventPublisher
-from roster.adapters.queue import WorkQueue
-from roster.adapters.workflows import Workflows
 from roster.errors import Conflict, NotFound
 from roster.models.campaigns import Campaign, CampaignStatus
 from roster.models.monitoring import FeedError, MonitorRun
+from roster.models.posts import Post
 from roster.monitoring import posts
-from roster.monitoring.sources import YouTubeApi, sources_for
+from roster.monitoring.sources import sources_for
 from roster.store.registry import Stores
-from roster.web.fetch import Fetcher, FetchError
-from roster.workflows import collaborations
+from roster.web.fetch import FetchError
+
+if TYPE_CHECKING:
+    from roster.deps import Deps
+
+
+class PostFound(Protocol):
+    """The port monitoring announces a post it saw through; `roster.deps` binds it to the workflow
+    side (`roster.workflows.collaborations.post_found`), so monitoring never steers the workflows."""
+
+    def __call__(self, brand_id: str, post: Post, /) -> None: ...
 
 
 def participants(stores: Stores, brand_id: str, campaign_id: str) -> list[str]:
@@ -47,11 +55,10 @@ def is_due(campaign_id: str, every_hours: int, at: datetime) -> bool:
     return (hour + phase) % every_hours == 0
 
 
-def start(
-    stores: Stores, queue: WorkQueue, brand_id: str, campaign: Campaign, trigger: Literal["schedule", "api"]
-) -> MonitorRun:
+def start(deps: Deps, brand_id: str, campaign: Campaign, trigger: Literal["schedule", "api"]) -> MonitorRun:
     if campaign.status == CampaignStatus.CANCELLED:
         raise Conflict("a cancelled campaign is not monitored")
+    queue, stores = deps.monitor_queue, deps.stores
     creators = participants(stores, brand_id, campaign.id)
     run = MonitorRun(
         id=ids.new_id(),
@@ -71,11 +78,11 @@ def start(
     return run
 
 
-def dispatch(stores: Stores, queue: WorkQueue, at: datetime) -> list[MonitorRun]:
+def dispatch(deps: Deps, at: datetime) -> list[MonitorRun]:
     """The scheduled entry point: starts a run for every monitored campaign due this hour."""
     return [
-        start(stores, queue, brand_id, campaign, "schedule")
-        for brand_id, campaign in stores.campaigns.monitored()
+        start(deps, brand_id, campaign, "schedule")
+        for brand_id, campaign in deps.stores.campaigns.monitored()
         if is_due(campaign.id, campaign.monitoring.every_hours, at)
     ]
 
@@ -86,30 +93,25 @@ class CreatorCheck:
     errors: list[FeedError]
 
 
-def check_creator(
-    stores: Stores,
-    events: EventPublisher,
-    message: dict[str, Any],
-    *,
-    fetcher: Fetcher,
-    youtube: YouTubeApi | None,
-    link_base_url: str | None,
-    workflows: Workflows | None = None,
-) -> CreatorCheck:
-    """One SQS message: reads every feed of one creator, records the campaign's posts in them,
+def check_creator(deps: Deps, message: dict[str, Any]) -> CreatorCheck:
+    """One SQS message: reads every feed of one creator, records the campaign's posts in them
+    (each one seen is announced on `deps.on_post_found` when the creator has a collaboration),
     raises a missing-post alert past the due date, and adds the results to the run."""
+    stores, youtube = deps.stores, deps.youtube  # the key is read per message, as before
     brand_id, campaign_id = message["brand_id"], message["campaign_id"]
     creator_id, run_id = message["creator_id"], message["run_id"]
     counts = {"creators_done": 1}
     errors: list[FeedError] = []
     try:
-        ctx = posts.context(stores, brand_id, campaign_id, creator_id, link_base_url=link_base_url)
+        ctx = posts.context(
+            stores, brand_id, campaign_id, creator_id, link_base_url=deps.settings.link_base_url
+        )
     except NotFound:  # deleted since the run started: nothing to check, and nothing to retry
         stores.monitor.creator_done(brand_id, campaign_id, run_id, counts, [])
         return CreatorCheck(counts, [])
     since = datetime.combine(ctx.campaign.start_date, time.min, UTC)
     for platform, profile in ctx.creator.platforms.items():
-        source = sources_for(platform, profile, fetcher, youtube)
+        source = sources_for(platform, profile, deps.fetcher, youtube)
         if source is None:
             continue
         state = stores.monitor.feed_state(brand_id, campaign_id, creator_id, platform)
@@ -138,12 +140,12 @@ def check_creator(
             if item.published_at and item.published_at < since:
                 continue
             counts["items_read"] = counts.get("items_read", 0) + 1
-            recorded = posts.record(stores, events, ctx, item, source="feed")
+            recorded = posts.record(deps, ctx, item, source="feed")
             if recorded.new:
                 counts["posts_found"] = counts.get("posts_found", 0) + 1
-            if workflows is not None and recorded.post is not None and ctx.collaboration_id:
+            if recorded.post is not None and ctx.collaboration_id:
                 # A new post may complete the live step; one seen again may now verify a deliverable.
-                collaborations.post_found(stores, workflows, events, brand_id, recorded.post)
+                deps.on_post_found(brand_id, recorded.post)
             counts["alerts_raised"] = counts.get("alerts_raised", 0) + len(recorded.alerts)
         if result.not_modified and not state.get("error"):
             continue  # nothing new to remember: a quiet feed costs no write
@@ -159,16 +161,7 @@ def check_creator(
                 "last_modified": result.last_modified,
             },
         )
-    if posts.check_due(stores, events, ctx, clock.now().date()):
+    if posts.check_due(deps, ctx, clock.now().date()):
         counts["alerts_raised"] = counts.get("alerts_raised", 0) + 1
     stores.monitor.creator_done(brand_id, campaign_id, run_id, counts, errors)
     return CreatorCheck(counts, errors)
-
-
-def youtube_api(fetcher: Fetcher) -> YouTubeApi | None:
-    """The YouTube Data API when its key is in SSM (`<prefix>/platforms/youtube/api-key`)."""
-    from roster.adapters.secrets import webhook_secrets
-    from roster.settings import get_settings
-
-    key = webhook_secrets().platform_key("youtube")
-    return YouTubeApi(fetcher, key, get_settings().youtube_api_base) if key else None

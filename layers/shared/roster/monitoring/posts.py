@@ -12,12 +12,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
-from roster import clock
-from roster.adapters.events import EventPublisher
-from roster.errors import NotFound
+from roster import clock, ids
 from roster.models.campaigns import Campaign
 from roster.models.collaborations import Collaboration
 from roster.models.creators import Creator, Platform
@@ -32,11 +30,14 @@ from roster.models.posts import (
     TextFrom,
 )
 from roster.monitoring import disclosure, post_matching, sources
-from roster.monitoring.sources import SourceItem, YouTubeApi
+from roster.monitoring.sources import SourceItem
 from roster.program import alerts
 from roster.program.alerts import raise_alert as raise_alert  # budget and workflow alerts are raised here too
 from roster.store.registry import Stores
-from roster.web.fetch import Fetcher, FetchError
+from roster.web.fetch import FetchError
+
+if TYPE_CHECKING:
+    from roster.deps import Deps
 
 
 def post_id(url: str) -> str:
@@ -62,8 +63,8 @@ def context(
     stores: Stores, brand_id: str, campaign_id: str, creator_id: str, *, link_base_url: str | None
 ) -> Context:
     """`link_base_url` is where the brand's tracking links live (e.g. https://go.brand.com)."""
-    campaign = stores.campaigns.get(brand_id, campaign_id)
-    creator = stores.creators.get(brand_id, creator_id)
+    campaign = stores.campaigns.require(brand_id, campaign_id)
+    creator = stores.creators.require(brand_id, creator_id)
     brand = stores.brands.get_brand(brand_id)
     links = stores.links.all(brand_id, campaign_id=campaign_id, creator_id=creator_id)
     promos = stores.promo_codes.all(brand_id, campaign_id=campaign_id, creator_id=creator_id)
@@ -80,15 +81,8 @@ def context(
 
 
 def _collaboration_of(stores: Stores, brand_id: str, campaign_id: str, creator_id: str) -> str | None:
-    # Imported here: roster.workflows.collaborations imports this module (via deliverables).
-    from roster.workflows.collaborations import collaboration_id
-
-    cid = collaboration_id(brand_id, campaign_id, creator_id)
-    try:
-        stores.collaborations.get_raw(brand_id, cid)
-    except NotFound:
-        return None
-    return cid
+    cid = ids.collaboration_id(brand_id, campaign_id, creator_id)
+    return cid if stores.collaborations.get_raw(brand_id, cid) is not None else None
 
 
 @dataclass(frozen=True)
@@ -100,8 +94,7 @@ class Recorded:
 
 
 def record(
-    stores: Stores,
-    events: EventPublisher,
+    deps: Deps,
     ctx: Context,
     item: SourceItem,
     *,
@@ -121,7 +114,7 @@ def record(
     rule_check = post_matching.brand_rules(
         item.text, mandatory_mentions=rules.mandatory_mentions, banned_terms=rules.banned_terms
     )
-    previous = stores.posts.get(ctx.brand_id, ctx.campaign.id, post_id(item.url))
+    previous = deps.stores.posts.get(ctx.brand_id, ctx.campaign.id, post_id(item.url))
     post = _post(
         ctx,
         item,
@@ -137,19 +130,17 @@ def record(
         text_from=text_from or ("feed" if source == "feed" else "page"),
         page_error=page_error,
     )
-    return _keep(stores, events, ctx, post, previous)
+    return _keep(deps, ctx, post, previous)
 
 
-def unreadable(
-    stores: Stores, events: EventPublisher, ctx: Context, url: str, platform: Platform, error: str
-) -> Recorded:
+def unreadable(deps: Deps, ctx: Context, url: str, platform: Platform, error: str) -> Recorded:
     """A post whose page Roster could not read. Read before, its last reading stands and the
     error is added to it; never read, it is kept as `unknown` (nothing checked, brand rules
     included) with one "post unreadable" alert, and no disclosure or brand-rule alert."""
-    previous = stores.posts.get(ctx.brand_id, ctx.campaign.id, post_id(url))
+    previous = deps.stores.posts.get(ctx.brand_id, ctx.campaign.id, post_id(url))
     if previous is not None and previous.disclosure.result != "unknown":
         kept = previous.model_copy(update={"page_error": error})
-        stores.posts.save(ctx.brand_id, kept)
+        deps.stores.posts.save(ctx.brand_id, kept)
         return Recorded(kept)
     item = SourceItem(url, platform, "")
     found = _match(ctx, "", [url])  # what the URL alone says (a tracking link in it)
@@ -165,42 +156,39 @@ def unreadable(
         text_from=None,
         page_error=error,
     )
-    return _keep(stores, events, ctx, post, previous)
+    return _keep(deps, ctx, post, previous)
 
 
-def read_page(url: str, platform: Platform, fetcher: Fetcher, youtube: YouTubeApi | None) -> SourceItem:
+def read_page(deps: Deps, url: str, platform: Platform, *, apis: bool = True) -> SourceItem:
     """The post as its page shows it. FetchError when it cannot be read, or shows no text at all
-    (a login wall): an empty text would be checked as "no disclosure found"."""
-    item = sources.page_item(url, platform, fetcher, youtube)
+    (a login wall): an empty text would be checked as "no disclosure found". Without `apis`, the
+    page alone is read, never a platform API (for a function that may not read their keys)."""
+    item = sources.page_item(url, platform, deps.fetcher, deps.youtube if apis else None)
     if not item.text.strip():
         raise FetchError("the page shows no caption or description")
     return item
 
 
 def check_page(
-    stores: Stores,
-    events: EventPublisher,
+    deps: Deps,
     ctx: Context,
     url: str,
     platform: Platform,
-    fetcher: Fetcher,
-    youtube: YouTubeApi | None,
     *,
     caption: str | None = None,
+    apis: bool = True,
 ) -> Recorded:
     """Reads the post's page (again) and records what it shows. When the page cannot be read, the
     caption the creator sent with the post is checked instead (shown, not proof); without one,
     `unreadable`. The page error is on the post record either way."""
     try:
-        item = read_page(url, platform, fetcher, youtube)
+        item = read_page(deps, url, platform, apis=apis)
     except FetchError as exc:
         if caption:
             typed = SourceItem(url, platform, caption)
-            return record(
-                stores, events, ctx, typed, source="manual", text_from="creator", page_error=str(exc)
-            )
-        return unreadable(stores, events, ctx, url, platform, str(exc))
-    return record(stores, events, ctx, item, source="manual", text_from="page")
+            return record(deps, ctx, typed, source="manual", text_from="creator", page_error=str(exc))
+        return unreadable(deps, ctx, url, platform, str(exc))
+    return record(deps, ctx, item, source="manual", text_from="page")
 
 
 def with_details(item: SourceItem, published_at: datetime | None, metrics: PostMetrics | None) -> SourceItem:
@@ -258,7 +246,7 @@ def _post(
         url=item.url,
         platform=item.platform,
         source=previous.source if previous else source,
-        published_at=item.published_at.isoformat() if item.published_at else None,
+        published_at=clock.iso(item.published_at) if item.published_at else None,
         text=item.text,
         matched=found.matched,
         signals=found.signals,
@@ -272,15 +260,13 @@ def _post(
     )
 
 
-def _keep(
-    stores: Stores, events: EventPublisher, ctx: Context, post: Post, previous: Post | None
-) -> Recorded:
+def _keep(deps: Deps, ctx: Context, post: Post, previous: Post | None) -> Recorded:
     """Saves the post, raises the problems it has (again, when one just came back) and resolves
     those the previous check had and this one does not."""
-    stores.posts.save(ctx.brand_id, post)
+    deps.stores.posts.save(ctx.brand_id, post)
     campaign_id, creator_id = ctx.campaign.id, ctx.creator.id
     if previous is None:
-        events.publish(
+        deps.events.publish(
             "post.found",
             {
                 "brand_id": ctx.brand_id,
@@ -299,8 +285,7 @@ def _keep(
         for key, (kind, message) in now.items()
         if (
             a := raise_alert(
-                stores,
-                events,
+                deps,
                 ctx.brand_id,
                 campaign_id,
                 creator_id,
@@ -318,11 +303,10 @@ def _keep(
     if gone:
         rules = {True: "met", False: "broken", None: "not checked"}[post.brand_rules.ok]
         reason = f"the post was checked again: disclosure {post.disclosure.result}, brand rules {rules}"
-        resolved += alerts.resolve_ids(stores, events, ctx.brand_id, gone, reason)
+        resolved += alerts.resolve_ids(deps, ctx.brand_id, gone, reason)
     if previous is None:
         resolved += alerts.resolve_where(
-            stores,
-            events,
+            deps,
             ctx.brand_id,
             {"kind": "missing_post", "campaign_id": campaign_id, "creator_id": creator_id},
             f"a post was found: {post.url}",
@@ -356,16 +340,15 @@ def problems(post: Post) -> dict[str, tuple[AlertKind, str]]:
     return found
 
 
-def check_due(stores: Stores, events: EventPublisher, ctx: Context, today: date) -> Alert | None:
+def check_due(deps: Deps, ctx: Context, today: date) -> Alert | None:
     """After the campaign's due day, a creator without a matched post raises a missing_post alert."""
     due = ctx.campaign.monitoring.posts_due
     if due is None or today <= due:
         return None
-    if stores.posts.has_post(ctx.brand_id, ctx.campaign.id, ctx.creator.id):
+    if deps.stores.posts.has_post(ctx.brand_id, ctx.campaign.id, ctx.creator.id):
         return None
     return raise_alert(
-        stores,
-        events,
+        deps,
         ctx.brand_id,
         ctx.campaign.id,
         ctx.creator.id,

@@ -15,7 +15,6 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from html.parser import HTMLParser
 from typing import Any, Protocol
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -24,12 +23,12 @@ import feedparser
 from roster.models.creators import Platform, SocialProfile
 from roster.models.posts import PostMetrics
 from roster.web.fetch import Fetcher, FetchError
+from roster.web.html import html_to_text, meta_tags
 
 FEED_ACCEPT = "application/atom+xml, application/rss+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.1"
 MAX_ITEMS = 50  # newest items per feed; older ones were seen by earlier runs
 YOUTUBE_CHANNEL = re.compile(r"^UC[A-Za-z0-9_-]{22}$")
 YOUTUBE_VIDEO = re.compile(r"^[A-Za-z0-9_-]{11}$")
-_BLOCK_TAGS = {"p", "br", "div", "li", "h1", "h2", "h3", "h4", "blockquote", "tr"}
 
 
 @dataclass(frozen=True)
@@ -57,38 +56,6 @@ class Source(Protocol):
     def name(self) -> str: ...
 
     def fetch(self, etag: str | None, last_modified: str | None) -> SourceResult: ...
-
-
-class _Text(HTMLParser):
-    """HTML → plain text with line breaks at block elements, plus the links' hrefs."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.links: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _BLOCK_TAGS:
-            self.parts.append("\n")
-        if tag == "a":
-            href = dict(attrs).get("href")
-            if href and href.startswith(("http://", "https://")):
-                self.links.append(href)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _BLOCK_TAGS:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-
-def html_to_text(html: str) -> tuple[str, list[str]]:
-    parser = _Text()
-    parser.feed(html)
-    parser.close()
-    lines = [re.sub(r"[ \t\r\f\v]+", " ", line).strip() for line in "".join(parser.parts).split("\n")]
-    return "\n".join(line for line in lines if line), parser.links
 
 
 def _int(value: Any) -> int | None:
@@ -250,30 +217,6 @@ def sources_for(
     return None
 
 
-class _Meta(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.meta: dict[str, str] = {}
-        self.title: list[str] = []
-        self._in_title = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = dict(attrs)
-        if tag == "meta":
-            key = (a.get("property") or a.get("name") or "").lower()
-            if key and a.get("content") and key not in self.meta:
-                self.meta[key] = a["content"] or ""
-        self._in_title = tag == "title"
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "title":
-            self._in_title = False
-
-    def handle_data(self, data: str) -> None:
-        if self._in_title:
-            self.title.append(data)
-
-
 def youtube_video_id(url: str) -> str | None:
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
@@ -300,10 +243,8 @@ def page_item(url: str, platform: Platform, fetcher: Fetcher, youtube: YouTubeAp
     resp = fetcher.get(url, accept="text/html, application/xhtml+xml;q=0.9, */*;q=0.1")
     if resp.content_type not in ("text/html", "application/xhtml+xml", ""):
         raise FetchError(f"expected an HTML page, got {resp.content_type}")
-    parser = _Meta()
-    parser.feed(resp.body.decode("utf-8", errors="replace"))
-    meta = parser.meta
-    title = meta.get("og:title") or "".join(parser.title).strip()
+    meta, page_title = meta_tags(resp.body.decode("utf-8", errors="replace"))
+    title = meta.get("og:title") or page_title
     description = meta.get("og:description") or meta.get("description") or ""
     published = meta.get("article:published_time") or meta.get("og:published_time")
     try:

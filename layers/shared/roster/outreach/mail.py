@@ -15,9 +15,7 @@ from email.message import EmailMessage
 from email.utils import formataddr, getaddresses
 from pathlib import Path
 
-from roster.store.creators import email_hash
-
-__all__ = ["email_hash"]  # the creators' own hash: suppression keys match the email guard's
+from roster.web.html import html_to_text
 
 ROLE_FILE = Path(__file__).parent / "data" / "role_addresses.txt"
 ROLES = frozenset(
@@ -183,8 +181,6 @@ def _plain(msg: EmailMessage) -> str:
         return ""
     content = body.get_content()
     if body.get_content_type() == "text/html":
-        from roster.monitoring.sources import html_to_text
-
         content, _ = html_to_text(content)
     return str(content)
 

@@ -4,7 +4,7 @@ creator answers, and never email anyone who asked not to be (or whose address bo
     POST /v1/campaigns/{id}/outreach → start: enroll creators, queue step 0 (SQS)
     SQS → send_step: checks, render, SESv2 send, record, schedule the next step
     every 5 minutes → dispatch_due: queue the follow-ups that are due
-    SES events (EventBridge) → apply_ses_event; inbound replies (S3) → handle_reply;
+    SES events (EventBridge) → apply_ses_event; inbound replies (S3) → handle_inbound;
     /u/{token} → unsubscribe; brand API → stop (accepted / declined)
 
 Each step is sent at most once: the message record is claimed before the send, and a claim is
@@ -16,15 +16,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence as Seq
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ulid import ULID
 
 from roster import clock, ids
-from roster.adapters.events import EventPublisher
-from roster.adapters.mailer import Mailer, Rejected
-from roster.adapters.queue import WorkQueue
+from roster.adapters.mailer import Rejected
 from roster.errors import Conflict, NotFound, ValidationFailed
 from roster.links import links
 from roster.models.campaigns import CampaignStatus
@@ -38,12 +35,17 @@ from roster.models.outreach import (
     MessageEvent,
     OutreachMessage,
     OutreachSettings,
+    OutreachSettingsPut,
     OutreachStart,
+    Pipeline,
     PreviewRequest,
     Sequence,
 )
 from roster.outreach import email_templates, mail
 from roster.store.registry import Stores
+
+if TYPE_CHECKING:
+    from roster.deps import Deps
 
 MAX_AUDIENCE = 5000
 # Stop reasons that are also funnel flags on the enrollment (of the same name).
@@ -53,6 +55,8 @@ SUPPRESSION_STOP = {"unsubscribe": "unsubscribed", "bounce": "bounced", "complai
 
 @dataclass(frozen=True)
 class MailConfig:
+    """What outreach addresses, tokens and links are built from (`roster.deps.Deps.mail`)."""
+
     signing_key: str
     mail_domain: str
     public_url: str  # base of unsubscribe links, e.g. https://api.example.com
@@ -66,9 +70,9 @@ def _audience(
     if a.creator_ids is not None:
         found = []
         for creator_id in dict.fromkeys(a.creator_ids):
-            try:
-                found.append(stores.creators.get(brand_id, creator_id))
-            except NotFound:
+            if (creator := stores.creators.get(brand_id, creator_id)) is not None:
+                found.append(creator)
+            else:
                 skipped.append({"creator_id": creator_id, "reason": "creator not found"})
         return found, skipped
     creators: list[Creator] = []
@@ -85,14 +89,15 @@ def _audience(
     return creators, skipped
 
 
-def start(stores: Stores, queue: WorkQueue, brand_id: str, campaign_id: str, req: OutreachStart) -> Sequence:
-    campaign = stores.campaigns.get(brand_id, campaign_id)
+def start(deps: Deps, brand_id: str, campaign_id: str, req: OutreachStart) -> Sequence:
+    stores, queue = deps.stores, deps.outreach_queue
+    campaign = stores.campaigns.require(brand_id, campaign_id)
     if campaign.status in (CampaignStatus.COMPLETED, CampaignStatus.CANCELLED):
         raise Conflict(f"a {campaign.status} campaign sends no outreach")
     if stores.outreach.get_settings(brand_id) is None:
         raise Conflict("set the sender first: PUT /v1/outreach/settings")
     for step in req.steps:
-        stores.outreach.get_template(brand_id, step.template_id)  # 404 for an unknown template
+        stores.outreach.require_template(brand_id, step.template_id)  # 404 for an unknown template
     creators, skipped = _audience(stores, brand_id, req)
     now = clock.now_iso()
     sequence_id = ids.new_id()
@@ -147,7 +152,7 @@ def refusal(stores: Stores, brand_id: str, creator: Creator) -> tuple[str, str] 
     """Why this creator must not be emailed (and the stop reason that goes with it), or None."""
     if mail.role_address(creator.email):
         return f"role address ({creator.email.split('@', 1)[0]}@) is not a person", "refused"
-    suppressed = stores.outreach.suppression(brand_id, mail.email_hash(creator.email))
+    suppressed = stores.outreach.suppression(brand_id, ids.email_hash(creator.email))
     if suppressed:
         return f"suppressed: {suppressed}", SUPPRESSION_STOP.get(suppressed, "refused")
     return None
@@ -170,7 +175,7 @@ def personalization(
     brand = stores.brands.get_brand(brand_id)
     campaign_name = link = promo = page = None
     if campaign_id:
-        campaign_name = stores.campaigns.get(brand_id, campaign_id).name
+        campaign_name = stores.campaigns.require(brand_id, campaign_id).name
         found = stores.links.all(brand_id, campaign_id=campaign_id, creator_id=creator.id)
         link = links.with_url(found[0], public_url).url if found else None
         codes = stores.promo_codes.all(brand_id, campaign_id=campaign_id, creator_id=creator.id)
@@ -264,8 +269,8 @@ def preview(
 ) -> EmailPreview:
     """The email this creator would get, built by `compose` like a send and read back from its
     bytes; values that do not exist yet are marked samples, listed in `samples`."""
-    template = stores.outreach.get_template(brand_id, template_id)
-    creator = stores.creators.get(brand_id, req.creator_id)
+    template = stores.outreach.require_template(brand_id, template_id)
+    creator = stores.creators.require(brand_id, req.creator_id)
     sender = stores.outreach.get_settings(brand_id)
     marked = ["reply_to"]
     if sender is None:
@@ -301,14 +306,63 @@ def message_id(sequence_id: str, creator_id: str, step: int) -> str:
     return str(ULID.from_bytes(digest))
 
 
-def send_step(
-    stores: Stores,
-    mailer: Mailer,
-    events: EventPublisher,
-    config: MailConfig,
-    job: dict[str, Any],
-) -> str:
+@dataclass(frozen=True)
+class Outgoing:
+    """One step of a sequence on its way to one creator: what the checks before the send found."""
+
+    brand_id: str
+    enrollment: Enrollment
+    sequence: Sequence
+    sender: OutreachSettings
+    creator: Creator
+    template: EmailTemplate
+    message: OutreachMessage  # the claim: status `sending` until the send is settled
+
+
+def send_step(deps: Deps, job: dict[str, Any]) -> str:
     """Sends one step to one creator. Returns what happened: sent, refused, skipped, duplicate."""
+    stores, config = deps.stores, deps.require_mail()
+    out = _checked(stores, job)
+    if isinstance(out, str):
+        return out
+    if not stores.outreach.claim_message(out.brand_id, out.message):
+        return "duplicate"
+    try:
+        # Checked again at send time: an unsubscribe a minute ago counts.
+        refused = refusal(stores, out.brand_id, out.creator)
+        if refused:
+            return _refuse(stores, out, *refused)
+        try:
+            composed = _render(stores, config, out)
+        except email_templates.RenderError as exc:  # never half-rendered: this creator gets nothing
+            return _refuse(stores, out, exc.message)
+        ses_id = _send(deps, out, composed)
+    except Rejected as exc:
+        return _refuse(stores, out, str(exc), status="failed")
+    except Exception:
+        # SES certainly did not take this message (throttled, or a failure before the send):
+        # forget the claim so the queue's retry can send it.
+        stores.outreach.release_message(out.brand_id, out.message.id)
+        raise
+    _record(stores, out, composed, ses_id)
+    _schedule_next(stores, out)
+    m = out.message
+    deps.events.publish(
+        "outreach.sent",
+        {
+            "brand_id": out.brand_id,
+            "campaign_id": m.campaign_id,
+            "creator_id": m.creator_id,
+            "message_id": m.id,
+            "step": m.step,
+        },
+    )
+    return "sent"
+
+
+def _checked(stores: Stores, job: dict[str, Any]) -> Outgoing | str:
+    """The step still to send (the enrollment waits for exactly it; its sequence, the sender and
+    the creator exist), or what happened instead: skipped, or refused when the creator is gone."""
     brand_id, campaign_id, creator_id = job["brand_id"], job["campaign_id"], job["creator_id"]
     sequence_id, step = job["sequence_id"], int(job["step"])
     e = stores.outreach.get_enrollment(brand_id, campaign_id, creator_id)
@@ -318,101 +372,91 @@ def send_step(
     settings = stores.outreach.get_settings(brand_id)
     if sequence is None or settings is None:
         return "skipped"
-    try:
-        creator = stores.creators.get(brand_id, creator_id)
-    except NotFound:
+    creator = stores.creators.get(brand_id, creator_id)
+    if creator is None:
         stores.outreach.mark(brand_id, campaign_id, creator_id, {}, stop="refused")
         return "refused"
     now = clock.now_iso()
-    mid = message_id(sequence_id, creator_id, step)
-    template = stores.outreach.get_template(brand_id, sequence.steps[step].template_id)
+    template = stores.outreach.require_template(brand_id, sequence.steps[step].template_id)
     message = OutreachMessage(
-        id=mid,
+        id=message_id(sequence_id, creator_id, step),
         campaign_id=campaign_id,
         creator_id=creator_id,
         sequence_id=sequence_id,
         step=step,
-        to_hash=mail.email_hash(creator.email),
+        to_hash=ids.email_hash(creator.email),
         subject="",
         status="sending",
         created_at=now,
     )
-    if not stores.outreach.claim_message(brand_id, message):
-        return "duplicate"
+    return Outgoing(brand_id, e, sequence, settings, creator, template, message)
 
-    def refuse(reason: str, stop: str = "refused", status: str = "refused") -> str:
-        stores.outreach.save_message(
-            brand_id, message.model_copy(update={"status": status, "reason": reason})
-        )
-        flags = {stop: True} if stop in STOP_FLAGS else {}
-        stores.outreach.mark(brand_id, campaign_id, creator_id, flags, stop=stop)
-        return "refused"
 
-    try:
-        # Checked again at send time: an unsubscribe a minute ago counts.
-        refused = refusal(stores, brand_id, creator)
-        if refused:
-            return refuse(*refused)
-        try:
-            composed = compose(
-                stores,
-                config,
-                brand_id,
-                settings,
-                template,
-                creator,
-                campaign_id,
-                offer=sequence.offer,
-                message_id=mid,
-            )
-        except email_templates.RenderError as exc:  # never half-rendered: this creator gets nothing
-            return refuse(exc.message)
-        # The reply pointer goes first: a creator can answer before this function returns.
-        stores.outreach.put_reply_pointer(mid, brand_id, campaign_id, creator_id)
-        tags = {"brand": brand_id, "campaign": campaign_id, "creator": creator_id, "message": mid}
-        ses_id = mailer.send(settings.from_email, creator.email, composed.raw, tags)
-    except Rejected as exc:
-        return refuse(str(exc), status="failed")
-    except Exception:
-        # SES certainly did not take this message (throttled, or a failure before the send):
-        # forget the claim so the queue's retry can send it.
-        stores.outreach.release_message(brand_id, mid)
-        raise
-    stores.outreach.save_message(
-        brand_id,
-        message.model_copy(update={"status": "sent", "subject": composed.subject, "ses_message_id": ses_id}),
+def _refuse(
+    stores: Stores, out: Outgoing, reason: str, stop: str = "refused", status: str = "refused"
+) -> str:
+    """The claimed message is not sent: it keeps why, and the creator's sequence stops."""
+    m = out.message
+    stores.outreach.save_message(out.brand_id, m.model_copy(update={"status": status, "reason": reason}))
+    flags = {stop: True} if stop in STOP_FLAGS else {}
+    stores.outreach.mark(out.brand_id, m.campaign_id, m.creator_id, flags, stop=stop)
+    return "refused"
+
+
+def _render(stores: Stores, config: MailConfig, out: Outgoing) -> Composed:
+    return compose(
+        stores,
+        config,
+        out.brand_id,
+        out.sender,
+        out.template,
+        out.creator,
+        out.message.campaign_id,
+        offer=out.sequence.offer,
+        message_id=out.message.id,
     )
+
+
+def _send(deps: Deps, out: Outgoing, composed: Composed) -> str:
+    """Hands the email to SES; returns its message id."""
+    m = out.message
+    # The reply pointer goes first: a creator can answer before this function returns.
+    deps.stores.outreach.put_reply_pointer(m.id, out.brand_id, m.campaign_id, m.creator_id)
+    tags = {"brand": out.brand_id, "campaign": m.campaign_id, "creator": m.creator_id, "message": m.id}
+    return deps.mailer.send(out.sender.from_email, out.creator.email, composed.raw, tags)
+
+
+def _record(stores: Stores, out: Outgoing, composed: Composed, ses_id: str) -> None:
+    stores.outreach.save_message(
+        out.brand_id,
+        out.message.model_copy(
+            update={"status": "sent", "subject": composed.subject, "ses_message_id": ses_id}
+        ),
+    )
+
+
+def _schedule_next(stores: Stores, out: Outgoing) -> None:
+    """The enrollment moves on to the next step, due after its delay, or completes."""
+    e, steps, step = out.enrollment, out.sequence.steps, out.message.step
     nxt = step + 1
-    done = nxt >= len(sequence.steps)
+    done = nxt >= len(steps)
     advanced = e.model_copy(
         update={
             "step": nxt,
             "sent": e.sent + 1,
             "status": "completed" if done else "active",
-            "next_send_at": None
-            if done
-            else (clock.now() + timedelta(days=sequence.steps[nxt].delay_days)).isoformat(timespec="seconds"),
+            "next_send_at": None if done else clock.later(steps[nxt].delay_days * 86400),
             "updated_at": clock.now_iso(),
         }
     )
-    stores.outreach.save_enrollment(brand_id, advanced, expected_step=step)
-    events.publish(
-        "outreach.sent",
-        {
-            "brand_id": brand_id,
-            "campaign_id": campaign_id,
-            "creator_id": creator_id,
-            "message_id": mid,
-            "step": step,
-        },
-    )
-    return "sent"
+    stores.outreach.save_enrollment(out.brand_id, advanced, expected_step=step)
 
 
-def dispatch_due(stores: Stores, queue: WorkQueue) -> int:
+def dispatch_due(deps: Deps) -> int:
     """Queues every follow-up that is due, then takes it out of the due index: a failed send
     leaves it due for the next run, and a step queued twice is sent once (the message claim)."""
-    now = clock.now().isoformat(timespec="seconds")
+    stores, queue = deps.stores, deps.outreach_queue
+    now = clock.now_iso()
     due = stores.outreach.due(now)
     queue.send([_send_message(b, e.campaign_id, e.creator_id, e.sequence_id, e.step) for b, e in due])
     for brand_id, e in due:
@@ -421,8 +465,7 @@ def dispatch_due(stores: Stores, queue: WorkQueue) -> int:
 
 
 def stop(
-    stores: Stores,
-    events: EventPublisher,
+    deps: Deps,
     brand_id: str,
     campaign_id: str,
     creator_id: str,
@@ -434,11 +477,11 @@ def stop(
     flags: dict[str, Any] = {reason: True} if reason in STOP_FLAGS else {}
     if excerpt is not None:
         flags["reply_excerpt"] = excerpt
-    stopped = stores.outreach.mark(brand_id, campaign_id, creator_id, flags, stop=reason)
+    stopped = deps.stores.outreach.mark(brand_id, campaign_id, creator_id, flags, stop=reason)
     if reason == "replied":  # the invitation's answer may be a reply: the brand sees it there too
-        collab = stores.collaborations.open_for_creator(brand_id, campaign_id, creator_id)
+        collab = deps.stores.collaborations.open_for_creator(brand_id, campaign_id, creator_id)
         if collab:
-            stores.collaborations.mutate(
+            deps.stores.collaborations.mutate(
                 brand_id,
                 collab["id"],
                 lambda c, p: c.timeline.append(
@@ -450,33 +493,42 @@ def stop(
                     )
                 ),
             )
-    events.publish(
+    deps.events.publish(
         f"outreach.{reason}",
         {"brand_id": brand_id, "campaign_id": campaign_id, "creator_id": creator_id, "stopped": stopped},
     )
     return stopped
 
 
-def unsubscribe(stores: Stores, events: EventPublisher, brand_id: str, creator_id: str) -> bool:
+def record_answer(deps: Deps, brand_id: str, campaign_id: str, creator_id: str, reason: str) -> Enrollment:
+    """The creator's answer as the brand records it (accepted / declined): their sequence stops."""
+    if deps.stores.outreach.get_enrollment(brand_id, campaign_id, creator_id) is None:
+        raise NotFound("this creator is not in the campaign's outreach")
+    stop(deps, brand_id, campaign_id, creator_id, reason)
+    found = deps.stores.outreach.get_enrollment(brand_id, campaign_id, creator_id)
+    assert found is not None
+    return found
+
+
+def unsubscribe(deps: Deps, brand_id: str, creator_id: str) -> bool:
     """Per brand and at once: the address is suppressed and every active sequence stops."""
-    try:
-        creator = stores.creators.get(brand_id, creator_id)
-    except NotFound:
+    creator = deps.stores.creators.get(brand_id, creator_id)
+    if creator is None:
         return False
-    stores.outreach.suppress(brand_id, mail.email_hash(creator.email), "unsubscribe")
-    for e in stores.outreach.creator_enrollments(brand_id, creator_id):
-        stop(stores, events, brand_id, e.campaign_id, creator_id, "unsubscribed")
+    deps.stores.outreach.suppress(brand_id, ids.email_hash(creator.email), "unsubscribe")
+    for e in deps.stores.outreach.creator_enrollments(brand_id, creator_id):
+        stop(deps, brand_id, e.campaign_id, creator_id, "unsubscribed")
     return True
 
 
-def apply_ses_event(stores: Stores, events: EventPublisher, detail: dict[str, Any]) -> str:
+def apply_ses_event(deps: Deps, detail: dict[str, Any]) -> str:
     """One SES event (Delivery, Bounce, Complaint, Open, Click, DeliveryDelay, …) applied to the
     message and the creator's funnel. An unknown message is reported and ignored, never retried."""
     kind = str(detail.get("eventType") or detail.get("notificationType") or "")
     tags = detail.get("mail", {}).get("tags", {})
     brand_id = (tags.get("brand") or [""])[0]
     mid = (tags.get("message") or [""])[0]
-    message = stores.outreach.get_message(brand_id, mid) if brand_id and mid else None
+    message = deps.stores.outreach.get_message(brand_id, mid) if brand_id and mid else None
     if message is None:
         return "unknown"
     at = str(detail.get(kind[:1].lower() + kind[1:], {}).get("timestamp") or clock.now_iso())
@@ -485,35 +537,36 @@ def apply_ses_event(stores: Stores, events: EventPublisher, detail: dict[str, An
     note: str | None = None
     if kind == "Delivery":
         status = "delivered" if message.status == "sent" else None
-        stores.outreach.mark(brand_id, campaign_id, creator_id, {"delivered": True})
+        deps.stores.outreach.mark(brand_id, campaign_id, creator_id, {"delivered": True})
     elif kind == "Bounce":
         bounce = detail.get("bounce", {})
         note = f"{bounce.get('bounceType')}/{bounce.get('bounceSubType')}"
         if bounce.get("bounceType") == "Permanent":
             status = "bounced"
-            stores.outreach.suppress(brand_id, message.to_hash, "bounce")
-            stop(stores, events, brand_id, campaign_id, creator_id, "bounced")
+            deps.stores.outreach.suppress(brand_id, message.to_hash, "bounce")
+            stop(deps, brand_id, campaign_id, creator_id, "bounced")
     elif kind == "Complaint":
         status = "complained"
         note = detail.get("complaint", {}).get("complaintFeedbackType")
-        stores.outreach.suppress(brand_id, message.to_hash, "complaint")
-        stop(stores, events, brand_id, campaign_id, creator_id, "complained")
+        deps.stores.outreach.suppress(brand_id, message.to_hash, "complaint")
+        stop(deps, brand_id, campaign_id, creator_id, "complained")
     elif kind == "Open":
-        stores.outreach.mark(brand_id, campaign_id, creator_id, {"opened": True})
+        deps.stores.outreach.mark(brand_id, campaign_id, creator_id, {"opened": True})
     elif kind == "Click":
         note = detail.get("click", {}).get("link")
-        stores.outreach.mark(brand_id, campaign_id, creator_id, {"clicked": True})
+        deps.stores.outreach.mark(brand_id, campaign_id, creator_id, {"clicked": True})
     elif kind == "DeliveryDelay":
         note = detail.get("deliveryDelay", {}).get("delayType")
-    stores.outreach.add_message_event(
+    deps.stores.outreach.add_message_event(
         brand_id, mid, MessageEvent(type=kind or "Unknown", at=at, detail=note), status
     )
     return kind or "Unknown"
 
 
-def handle_inbound(stores: Stores, events: EventPublisher, raw: bytes, signing_key: str) -> str:
+def handle_inbound(deps: Deps, raw: bytes) -> str:
     """An email to one of our addresses: a reply (reply+…) stops the sequence and keeps a clean
     excerpt; a mail to unsubscribe+… unsubscribes. Anything else is ignored."""
+    signing_key = deps.require_mail().signing_key
     recipients, _, text = mail.parse_reply(raw)
     for address in recipients:
         local = address.split("@", 1)[0].lower()
@@ -523,19 +576,44 @@ def handle_inbound(stores: Stores, events: EventPublisher, raw: bytes, signing_k
         mid = mail.reply_message_id(signing_key, address)
         if mid is None:
             continue
-        pointer = stores.outreach.reply_pointer(mid)
+        pointer = deps.stores.outreach.reply_pointer(mid)
         if pointer is None:
             return "unknown"
         brand_id, campaign_id, creator_id = pointer["brand_id"], pointer["campaign_id"], pointer["creator_id"]
         if kind == "unsubscribe":
-            unsubscribe(stores, events, brand_id, creator_id)
+            unsubscribe(deps, brand_id, creator_id)
             return "unsubscribed"
-        stop(stores, events, brand_id, campaign_id, creator_id, "replied", excerpt=text)
-        stores.outreach.add_message_event(
+        stop(deps, brand_id, campaign_id, creator_id, "replied", excerpt=text)
+        deps.stores.outreach.add_message_event(
             brand_id, mid, MessageEvent(type="Reply", at=clock.now_iso(), detail=text[:200]), None
         )
         return "replied"
     return "ignored"
+
+
+def set_sender(deps: Deps, brand_id: str, req: OutreachSettingsPut) -> OutreachSettings:
+    """The brand's sender, kept only when SES may send from it (the address or its domain is a
+    verified identity)."""
+    if not deps.mailer.verified(str(req.from_email)):
+        raise ValidationFailed(
+            f"{req.from_email} is not on an SES identity verified for sending; "
+            "verify the address or its domain in SES first"
+        )
+    settings = OutreachSettings(**req.model_dump(mode="json"), updated_at=clock.now_iso())
+    deps.stores.outreach.put_settings(brand_id, settings)
+    return settings
+
+
+def pipeline(stores: Stores, brand_id: str, campaign_id: str, *, limit: int, cursor: str | None) -> Pipeline:
+    """The campaign's recruiting funnel, over everyone its outreach targeted, and one page of its
+    creators' states."""
+    stores.campaigns.require(brand_id, campaign_id)  # 404 unless it is this brand's campaign
+    everyone = stores.outreach.all_enrollments(brand_id, campaign_id)
+    targeted = sum(q.targeted for q in stores.outreach.sequences(brand_id, campaign_id))
+    page, next_cursor = stores.outreach.enrollments(brand_id, campaign_id, limit=limit, cursor=cursor)
+    return Pipeline(
+        campaign_id=campaign_id, funnel=funnel(everyone, targeted), creators=page, next_cursor=next_cursor
+    )
 
 
 def funnel(enrollments: Seq[Enrollment], targeted: int) -> Funnel:

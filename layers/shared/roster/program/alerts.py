@@ -20,13 +20,15 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from roster import clock
-from roster.adapters.events import EventPublisher
 from roster.errors import NotFound
 from roster.models.posts import Alert, AlertKind, AlertResolution
 from roster.store.posts import AlertFilters
-from roster.store.registry import Stores
+
+if TYPE_CHECKING:
+    from roster.deps import Deps
 
 ROSTER = "roster"  # `resolution.by` when Roster resolved the alert
 WAIT_KINDS: tuple[AlertKind, ...] = ("deadline", "stalled")
@@ -39,8 +41,7 @@ def alert_id(*parts: str) -> str:
 
 
 def raise_alert(
-    stores: Stores,
-    events: EventPublisher,
+    deps: Deps,
     brand_id: str,
     campaign_id: str,
     creator_id: str,
@@ -68,7 +69,7 @@ def raise_alert(
         status="open",
         created_at=now,
     )
-    found = stores.posts.create_alert(brand_id, alert)
+    found = deps.stores.posts.create_alert(brand_id, alert)
     if found is not None:
         existing, unpublished = found
         if unpublished and existing.status == "open":
@@ -76,78 +77,65 @@ def raise_alert(
         elif not reopen or existing.status != "resolved":
             return None
         else:
-            reopened = stores.posts.reopen_alert(brand_id, existing, at=now, message=message)
+            reopened = deps.stores.posts.reopen_alert(brand_id, existing, at=now, message=message)
             if reopened is None:
                 return None
             alert = reopened
     # Stored first, published second, then marked: a failure in between leaves it `unpublished`,
     # and the retry (a stream batch, a queue message, a workflow task) publishes it.
-    events.publish("alert.raised", {"brand_id": brand_id, **alert.model_dump(mode="json")})
-    stores.posts.mark_published(brand_id, alert.id)
+    deps.events.publish("alert.raised", {"brand_id": brand_id, **alert.model_dump(mode="json")})
+    deps.stores.posts.mark_published(brand_id, alert.id)
     return alert
 
 
-def resolve(
-    stores: Stores, events: EventPublisher, brand_id: str, alert_id: str, *, by: str, note: str | None
-) -> Alert:
+def resolve(deps: Deps, brand_id: str, alert_id: str, *, by: str, note: str | None) -> Alert:
     """The brand resolves an alert (`by`: its API key id). Resolving it again returns it unchanged:
     the first resolution stands. Unknown (or another brand's) → NotFound."""
     resolution = AlertResolution(at=clock.now_iso(), by=by, reason=note)
-    alert, changed = stores.posts.resolve_alert(brand_id, alert_id, resolution)
+    alert, changed = deps.stores.posts.resolve_alert(brand_id, alert_id, resolution)
     if alert is None:
         raise NotFound("no such alert")
     if changed:
-        _published(events, brand_id, alert)
+        _published(deps, brand_id, alert)
     return alert
 
 
-def resolve_where(
-    stores: Stores, events: EventPublisher, brand_id: str, filters: AlertFilters, reason: str
-) -> list[Alert]:
+def resolve_where(deps: Deps, brand_id: str, filters: AlertFilters, reason: str) -> list[Alert]:
     """Roster resolves the open alerts matching `filters` because their cause is gone."""
-    found = stores.posts.open_alerts(brand_id, filters)
-    return resolve_ids(stores, events, brand_id, (a.id for a in found), reason)
+    found = deps.stores.posts.open_alerts(brand_id, filters)
+    return resolve_ids(deps, brand_id, (a.id for a in found), reason)
 
 
-def resolve_ids(
-    stores: Stores, events: EventPublisher, brand_id: str, ids: Iterable[str], reason: str
-) -> list[Alert]:
+def resolve_ids(deps: Deps, brand_id: str, ids: Iterable[str], reason: str) -> list[Alert]:
     """Roster resolves these alerts (where still open): their cause is gone."""
     resolved = []
     for i in ids:
         resolution = AlertResolution(at=clock.now_iso(), by=ROSTER, reason=reason)
-        alert, changed = stores.posts.resolve_alert(brand_id, i, resolution)
+        alert, changed = deps.stores.posts.resolve_alert(brand_id, i, resolution)
         if alert is not None and changed:
-            _published(events, brand_id, alert)
+            _published(deps, brand_id, alert)
             resolved.append(alert)
     return resolved
 
 
-def wait_answered(
-    stores: Stores, events: EventPublisher, brand_id: str, collaboration_id: str, action: str, by: str
-) -> list[Alert]:
+def wait_answered(deps: Deps, brand_id: str, collaboration_id: str, action: str, by: str) -> list[Alert]:
     """An action answered the collaboration's waiting step: its deadline and stalled alerts are
     about a wait that is over."""
     return resolve_where(
-        stores,
-        events,
+        deps,
         brand_id,
         {"collaboration_id": collaboration_id, "kind": WAIT_KINDS},
         f"answered by the {by}: {action}",
     )
 
 
-def collaboration_closed(
-    stores: Stores, events: EventPublisher, brand_id: str, collaboration_id: str, outcome: str
-) -> list[Alert]:
+def collaboration_closed(deps: Deps, brand_id: str, collaboration_id: str, outcome: str) -> list[Alert]:
     """A collaboration that ends without completing resolves all its open alerts. A completed one
     keeps them (a live post without a disclosure is still a problem)."""
     if outcome not in ENDED_OUTCOMES:
         return []
-    return resolve_where(
-        stores, events, brand_id, {"collaboration_id": collaboration_id}, f"collaboration {outcome}"
-    )
+    return resolve_where(deps, brand_id, {"collaboration_id": collaboration_id}, f"collaboration {outcome}")
 
 
-def _published(events: EventPublisher, brand_id: str, alert: Alert) -> None:
-    events.publish("alert.resolved", {"brand_id": brand_id, **alert.model_dump(mode="json")})
+def _published(deps: Deps, brand_id: str, alert: Alert) -> None:
+    deps.events.publish("alert.resolved", {"brand_id": brand_id, **alert.model_dump(mode="json")})

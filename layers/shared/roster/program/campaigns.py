@@ -47,7 +47,7 @@ def create(store: CampaignStore, brand_id: str, req: CampaignCreate) -> Campaign
 
 
 def update(store: CampaignStore, brand_id: str, campaign_id: str, patch: CampaignPatch) -> Campaign:
-    current = store.get(brand_id, campaign_id)
+    current = store.require(brand_id, campaign_id)
     changes = patch.changes()
     if not changes:
         return current
@@ -79,17 +79,13 @@ def not_earning(campaign: Campaign, ordered_at: datetime) -> str | None:
     `commission.accept_orders_days_after_end`; never after a cancellation."""
     cancelled = _ended(campaign, S.CANCELLED, campaign.cancelled_at)
     if cancelled and ordered_at >= cancelled:
-        return f"ordered after the campaign was cancelled at {_iso(cancelled)}"
+        return f"ordered after the campaign was cancelled at {clock.to_the_second(cancelled)}"
     grace = campaign.commission.accept_orders_days_after_end
     end = datetime.combine(campaign.end_date + timedelta(days=1), time.min, UTC)
     ended = f"ended on {campaign.end_date}"
     completed = _ended(campaign, S.COMPLETED, campaign.completed_at)
     if completed and completed < end:
-        end, ended = completed, f"was completed at {_iso(completed)}"
+        end, ended = completed, f"was completed at {clock.to_the_second(completed)}"
     if ordered_at >= end + timedelta(days=grace):
         return f"ordered after the campaign {ended}" + (f" and its {grace}-day grace" if grace else "")
     return None
-
-
-def _iso(when: datetime) -> str:
-    return when.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")

@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from roster.errors import BadRequest, PayloadTooLarge, RosterError, ValidationFailed
+from roster.ids import email_hash
 from roster.models.creators import (
     CreatorCreate,
     CreatorPatch,
@@ -29,7 +30,7 @@ from roster.models.creators import (
     Platform,
 )
 from roster.program import creators
-from roster.store.creators import CreatorStore, email_hash
+from roster.store.creators import CreatorStore
 
 SCALAR_COLUMNS = ("name", "email", "country", "tier", "followers", "status", "notes")
 ENGAGEMENT_COLUMNS = ("engagement_rate", "avg_views", "avg_likes", "avg_comments")
@@ -168,7 +169,7 @@ def _import_one(store: CreatorStore, brand_id: str, fields: dict[str, Any], resu
         created = creators.create(store, brand_id, CreatorCreate.model_validate(fields))
         result.status, result.creator_id = ImportOutcome.CREATED, created.id
         return
-    current = store.get(brand_id, existing_id)
+    current = store.require(brand_id, existing_id)
     if "platforms" in fields:
         merged = {k.value: v.model_dump(mode="json", exclude_none=True) for k, v in current.platforms.items()}
         for name, profile in fields["platforms"].items():

@@ -92,7 +92,7 @@ def update(
     current: Creator | None = None,
 ) -> Creator:
     """Applies `patch`; pass `current` when the caller has just read the creator, to skip a read."""
-    current = current or store.get(brand_id, creator_id)
+    current = current or store.require(brand_id, creator_id)
     updated = apply_patch(current, patch)
     if updated is not current:
         store.replace(brand_id, current, updated)

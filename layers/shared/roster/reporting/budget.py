@@ -15,10 +15,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from roster.adapters.events import EventPublisher
-from roster.errors import NotFound
 from roster.models.common import Money
 from roster.models.ledger import LedgerEntry
 from roster.models.posts import Alert, AlertKind
@@ -27,7 +25,9 @@ from roster.money import exponent
 from roster.observability import logger
 from roster.program import alerts
 from roster.store.ledger_stream import inserted_entries
-from roster.store.registry import Stores
+
+if TYPE_CHECKING:
+    from roster.deps import Deps
 
 FIXED_FEE_KINDS = frozenset({"fixed_fee"})
 COMMISSION_KINDS = frozenset({"commission", "adjustment", "reversal"})
@@ -74,22 +74,20 @@ def _format(amount: int, currency: str) -> str:
 
 
 def check(
-    stores: Stores,
-    events: EventPublisher,
+    deps: Deps,
     brand_id: str,
     campaign_id: str,
     arrived: Iterable[LedgerEntry] = (),
 ) -> list[Alert]:
     """Raises the budget alerts the campaign's spend has reached and that were not raised yet.
     `arrived` are entries just seen on the stream: the campaign index (GSI2) may not show them yet."""
-    try:
-        campaign = stores.campaigns.get(brand_id, campaign_id)
-    except NotFound:
+    campaign = deps.stores.campaigns.get(brand_id, campaign_id)
+    if campaign is None:
         return []
     limit = campaign.budget
     if limit is None:
         return []
-    entries = {e.entry_id: e for e in stores.ledger.for_campaign(brand_id, campaign_id)}
+    entries = {e.entry_id: e for e in deps.stores.ledger.for_campaign(brand_id, campaign_id)}
     entries |= {e.entry_id: e for e in arrived}
     mine = sorted(
         (e for e in entries.values() if e.currency == limit.currency),
@@ -101,8 +99,7 @@ def check(
         if not reached(total, limit.amount, percent):
             continue
         alert = alerts.raise_alert(
-            stores,
-            events,
+            deps,
             brand_id,
             campaign_id,
             _crossed_by(mine, limit.amount, percent),
@@ -128,7 +125,7 @@ def _crossed_by(entries: list[LedgerEntry], amount: int, percent: int) -> str:
     return entries[-1].creator_id
 
 
-def process(stores: Stores, events: EventPublisher, event: dict[str, Any]) -> dict[str, Any]:
+def process(deps: Deps, event: dict[str, Any]) -> dict[str, Any]:
     """One stream batch: each campaign with new ledger entries is checked once. If a check fails,
     the whole batch is reported failed (from its first record) so Lambda delivers it again; the
     caller counts clicks only after this succeeded, so a retried batch counts each visit once."""
@@ -138,7 +135,7 @@ def process(stores: Stores, events: EventPublisher, event: dict[str, Any]) -> di
     failed = False
     for (brand_id, campaign_id), entries in arrived.items():
         try:
-            check(stores, events, brand_id, campaign_id, entries)
+            check(deps, brand_id, campaign_id, entries)
         except Exception:  # reported to Lambda for a retry of the batch, never swallowed
             logger.exception("budget check failed", extra={"brand_id": brand_id, "campaign_id": campaign_id})
             failed = True

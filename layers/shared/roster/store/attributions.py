@@ -1,3 +1,5 @@
+"""Attribution decisions per order, written once, listed by creator or campaign."""
+
 from __future__ import annotations
 
 from roster.models.attribution import Attribution

@@ -1,3 +1,5 @@
+"""Brands and their API keys (a global lookup by key hash beside the brand's own record)."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,3 +1,5 @@
+"""Campaigns under the brand, versioned, with the index of monitored ones."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -47,11 +49,14 @@ class CampaignStore:
                 raise NotFound("campaign not found")
             raise Conflict("the campaign was changed by another request; fetch it and try again")
 
-    def get(self, brand_id: str, campaign_id: str) -> Campaign:
+    def get(self, brand_id: str, campaign_id: str) -> Campaign | None:
         item = self.table.get(keys.brand_pk(brand_id), keys.campaign_sk(campaign_id))
-        if item is None:
+        return Campaign.model_validate(item) if item is not None else None
+
+    def require(self, brand_id: str, campaign_id: str) -> Campaign:
+        if (campaign := self.get(brand_id, campaign_id)) is None:
             raise NotFound("campaign not found")
-        return Campaign.model_validate(item)
+        return campaign
 
     def list(
         self, brand_id: str, *, status: CampaignStatus | None, limit: int, cursor: str | None

@@ -1,44 +1,80 @@
-"""The redirect's data access: one read per uncached link, one conditional write per click.
+"""The redirect's data access: one read per uncached link, one conditional write per click, and
+the two records it carries, typed here once (the links API writes the one, the redirect the other).
 
-Lean on purpose (no pydantic): it is imported by the redirect function.
+Lean on purpose (no pydantic; TypedDicts cost nothing at run time): it is imported by the
+redirect function.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from roster.store import keys
 from roster.store.table import Table
 
+
+class RedirectRecord(TypedDict):
+    """What the redirect needs of a link, and nothing else, in one item it reads by code
+    (written beside the brand's link by roster.links.links; tests/events/redirect_record.json)."""
+
+    code: str
+    brand_id: str
+    campaign_id: str
+    creator_id: str
+    destination: str  # normalised: plain ASCII (roster.links.links.check_url)
+    enabled: bool
+    expires_epoch: int | None
+    expired_url: str | None  # where an expired link sends people (else the 404 page)
+    utm_source: str
+    utm_campaign: str
+    click_id_param: str
+    version: int
+
+
+class Click(TypedDict):
+    """A counted click as the redirect records it (and logs it for replay when the write fails)."""
+
+    click_id: str
+    code: str
+    brand_id: str
+    campaign_id: str
+    creator_id: str
+    at: str
+    country: str | None
+    referrer_host: str | None
+    user_agent: str
+
+
+class UnrecordedClick(TypedDict):
+    """A click whose write failed, as the redirect logs it ("click not recorded") and
+    tools/replay_clicks.py writes it later: the write's arguments, its time included."""
+
+    click: Click
+    epoch: int
+    day: str
+    visitor: str
+
+
 # Fields of a visit item that describe the click (the rest are keys and bookkeeping).
-CLICK_FIELDS = (
-    "click_id",
-    "code",
-    "brand_id",
-    "campaign_id",
-    "creator_id",
-    "at",
-    "country",
-    "referrer_host",
-    "user_agent",
-)
+CLICK_FIELDS = tuple(Click.__annotations__)
 
 
 class ClickStore:
     def __init__(self, table: Table) -> None:
         self.table = table
 
-    def redirect_record(self, code: str) -> dict[str, Any] | None:
-        return self.table.get(keys.redirect_pk(code), keys.redirect_sk())
+    def redirect_record(self, code: str) -> RedirectRecord | None:
+        # Written only by LinkStore (roster.links.links.redirect_record): trusted, not checked.
+        return cast("RedirectRecord | None", self.table.get(keys.redirect_pk(code), keys.redirect_sk()))
 
     def record_visit(
-        self, click: dict[str, Any], *, epoch: int, day: str, visitor: str, ttl: int, window: int
+        self, click: Click, *, epoch: int, day: str, visitor: str, ttl: int, window: int
     ) -> str | None:
         """Counts the click unless this visitor was counted on this link in the last `window` s.
 
         Returns None when counted, else the click id of the visit being repeated (read from the
         failed condition, so a repeat costs one conditional write and no read)."""
-        fields = {k: click[k] for k in CLICK_FIELDS if click.get(k) is not None}
+        fields = {k: v for k in CLICK_FIELDS if (v := click.get(k)) is not None}
         names = {f"#{k}": k for k in fields}
         names |= {"#last": "last_epoch", "#ttl": keys.TTL_ATTRIBUTE, "#entity": "entity", "#visits": "visits"}
         values: dict[str, Any] = {f":{k}": v for k, v in fields.items()}

@@ -1,3 +1,5 @@
+"""Collaborations, with their private workflow fields, and each campaign's workflow record."""
+
 from __future__ import annotations
 
 import builtins
@@ -40,16 +42,23 @@ class CollaborationStore:
         item = self._item(brand_id, c, {"execution_arn": execution_arn, "version": 1, "brand_id": brand_id})
         return self.table.put(item, condition="attribute_not_exists(PK)") is None
 
-    def get_raw(self, brand_id: str, collaboration_id: str) -> dict[str, Any]:
-        item = self.table.get(
+    def get_raw(self, brand_id: str, collaboration_id: str) -> dict[str, Any] | None:
+        """The item with its private fields (task token, execution, version), read consistently."""
+        return self.table.get(
             keys.brand_pk(brand_id), keys.collaboration_sk(collaboration_id), consistent=True
         )
-        if item is None:
+
+    def require_raw(self, brand_id: str, collaboration_id: str) -> dict[str, Any]:
+        if (item := self.get_raw(brand_id, collaboration_id)) is None:
             raise NotFound("collaboration not found")
         return item
 
-    def get(self, brand_id: str, collaboration_id: str) -> Collaboration:
-        return Collaboration.model_validate(self.get_raw(brand_id, collaboration_id))
+    def get(self, brand_id: str, collaboration_id: str) -> Collaboration | None:
+        item = self.get_raw(brand_id, collaboration_id)
+        return Collaboration.model_validate(item) if item is not None else None
+
+    def require(self, brand_id: str, collaboration_id: str) -> Collaboration:
+        return Collaboration.model_validate(self.require_raw(brand_id, collaboration_id))
 
     def mutate(
         self,
@@ -62,7 +71,7 @@ class CollaborationStore:
         """Read, change (the model and the private fields), write if nobody wrote in between;
         retries a few times on a concurrent write (a workflow task and an API call, say)."""
         for _ in range(attempts):
-            raw = self.get_raw(brand_id, collaboration_id)
+            raw = self.require_raw(brand_id, collaboration_id)
             model = Collaboration.model_validate(raw)
             private = {k: raw.get(k) for k in PRIVATE}
             change(model, private)

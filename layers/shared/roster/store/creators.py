@@ -1,17 +1,15 @@
+"""Creators, with the one guard item per email that keeps a brand's emails unique."""
+
 from __future__ import annotations
 
-import hashlib
 from dataclasses import replace
 from typing import Any
 
 from roster.errors import Conflict, NotFound
+from roster.ids import email_hash
 from roster.models.creators import Creator, CreatorStatus, Tier
 from roster.store import keys
 from roster.store.table import Query, Table
-
-
-def email_hash(email: str) -> str:
-    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
 
 
 class CreatorStore:
@@ -96,11 +94,14 @@ class CreatorStore:
                 raise self._duplicate(failed[2])
             raise stale
 
-    def get(self, brand_id: str, creator_id: str) -> Creator:
+    def get(self, brand_id: str, creator_id: str) -> Creator | None:
         item = self.table.get(keys.brand_pk(brand_id), keys.creator_sk(creator_id))
-        if item is None:
+        return Creator.model_validate(item) if item is not None else None
+
+    def require(self, brand_id: str, creator_id: str) -> Creator:
+        if (creator := self.get(brand_id, creator_id)) is None:
             raise NotFound("creator not found")
-        return Creator.model_validate(item)
+        return creator
 
     def id_for_email(self, brand_id: str, email: str) -> str | None:
         guard = self.table.get(keys.brand_pk(brand_id), keys.creator_email_sk(email_hash(email)))

@@ -1,3 +1,5 @@
+"""Idempotency-Key records: claimed before a request runs, completed with its answer, released on failure."""
+
 from __future__ import annotations
 
 from typing import Any

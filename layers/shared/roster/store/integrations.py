@@ -1,3 +1,5 @@
+"""Which store integrations a brand has configured (the secrets live in SSM)."""
+
 from __future__ import annotations
 
 from roster.store import keys

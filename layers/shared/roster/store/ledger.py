@@ -1,3 +1,5 @@
+"""Ledger entries per order, indexed by creator and campaign, and each order's state item."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

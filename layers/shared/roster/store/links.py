@@ -1,3 +1,5 @@
+"""Tracking links: the brand's record and the redirect's record, written together."""
+
 from __future__ import annotations
 
 import builtins
@@ -6,6 +8,7 @@ from typing import Any
 from roster.errors import Conflict, NotFound
 from roster.models.links import Link
 from roster.store import keys
+from roster.store.clicks import RedirectRecord
 from roster.store.table import Query, Table
 
 
@@ -32,7 +35,7 @@ class LinkStore:
         }
 
     @staticmethod
-    def _redirect_item(redirect: dict[str, Any]) -> dict[str, Any]:
+    def _redirect_item(redirect: RedirectRecord) -> dict[str, Any]:
         return {
             keys.PK: keys.redirect_pk(redirect["code"]),
             keys.SK: keys.redirect_sk(),
@@ -40,7 +43,7 @@ class LinkStore:
             **redirect,
         }
 
-    def create(self, brand_id: str, link: Link, redirect: dict[str, Any]) -> None:
+    def create(self, brand_id: str, link: Link, redirect: RedirectRecord) -> None:
         failed = self.table.transact(
             [
                 self.table.put_op(self._redirect_item(redirect), condition="attribute_not_exists(PK)"),
@@ -53,7 +56,7 @@ class LinkStore:
                 details=[{"field": "code", "message": f"{link.code!r} is in use; pick another"}],
             )
 
-    def replace(self, brand_id: str, old: Link, new: Link, redirect: dict[str, Any]) -> None:
+    def replace(self, brand_id: str, old: Link, new: Link, redirect: RedirectRecord) -> None:
         version = {":v": old.version}
         failed = self.table.transact(
             [
@@ -72,11 +75,14 @@ class LinkStore:
         if failed is not None:
             raise Conflict("the link was changed by another request; fetch it and try again")
 
-    def get(self, brand_id: str, code: str) -> Link:
+    def get(self, brand_id: str, code: str) -> Link | None:
         item = self.table.get(keys.brand_pk(brand_id), keys.link_sk(code))
-        if item is None:
+        return Link.model_validate(item) if item is not None else None
+
+    def require(self, brand_id: str, code: str) -> Link:
+        if (link := self.get(brand_id, code)) is None:
             raise NotFound("link not found")
-        return Link.model_validate(item)
+        return link
 
     def list(
         self,

@@ -1,3 +1,5 @@
+"""Monitor runs per campaign (progress counters, feed errors) and per-feed fetch state."""
+
 from __future__ import annotations
 
 from typing import Any

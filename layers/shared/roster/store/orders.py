@@ -1,3 +1,5 @@
+"""Normalized order events, append-only, one item per event key."""
+
 from __future__ import annotations
 
 import time

@@ -1,3 +1,6 @@
+"""Outreach data: templates, settings, sequences, enrollments (with the due index), messages,
+reply pointers and suppressions."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -46,11 +49,14 @@ class OutreachStore:
                 raise NotFound("email template not found")
             raise Conflict("the template was changed by another request; fetch it and try again")
 
-    def get_template(self, brand_id: str, template_id: str) -> EmailTemplate:
+    def get_template(self, brand_id: str, template_id: str) -> EmailTemplate | None:
         item = self.table.get(keys.brand_pk(brand_id), keys.email_template_sk(template_id))
-        if item is None:
+        return EmailTemplate.model_validate(item) if item is not None else None
+
+    def require_template(self, brand_id: str, template_id: str) -> EmailTemplate:
+        if (template := self.get_template(brand_id, template_id)) is None:
             raise NotFound("email template not found")
-        return EmailTemplate.model_validate(item)
+        return template
 
     def list_templates(
         self, brand_id: str, limit: int, cursor: str | None

@@ -1,7 +1,10 @@
+"""Payouts under the brand and the brand's one booking lock."""
+
 from __future__ import annotations
 
 import builtins
 
+from roster.errors import NotFound
 from roster.models.payouts import BookingLock, Payout
 from roster.store import keys
 from roster.store.table import Query, Table
@@ -39,6 +42,11 @@ class PayoutStore:
     def get(self, brand_id: str, payout_id: str) -> Payout | None:
         item = self.table.get(keys.brand_pk(brand_id), keys.payout_sk(payout_id))
         return Payout.model_validate(item) if item else None
+
+    def require(self, brand_id: str, payout_id: str) -> Payout:
+        if (payout := self.get(brand_id, payout_id)) is None:
+            raise NotFound("payout not found")
+        return payout
 
     def list(self, brand_id: str, limit: int, cursor: str | None) -> tuple[builtins.list[Payout], str | None]:
         q = Query(

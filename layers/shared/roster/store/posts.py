@@ -1,7 +1,10 @@
+"""Posts per campaign and the alerts they raise (by status, with their publication mark)."""
+
 from __future__ import annotations
 
 from typing import Any
 
+from roster.errors import NotFound
 from roster.models.posts import Alert, AlertResolution, Post
 from roster.store import keys
 from roster.store.table import Query, Table
@@ -19,6 +22,11 @@ class PostStore:
     def get(self, brand_id: str, campaign_id: str, post_id: str) -> Post | None:
         item = self.table.get(keys.brand_pk(brand_id), keys.post_sk(campaign_id, post_id))
         return Post.model_validate(item) if item else None
+
+    def require(self, brand_id: str, campaign_id: str, post_id: str) -> Post:
+        if (post := self.get(brand_id, campaign_id, post_id)) is None:
+            raise NotFound("no such post in this campaign")
+        return post
 
     def save(self, brand_id: str, post: Post) -> None:
         self.table.overwrite(

@@ -1,9 +1,11 @@
+"""Promo codes, one item per upper-cased code, with their Stripe promotion lookup."""
+
 from __future__ import annotations
 
 import builtins
 from typing import Any
 
-from roster.errors import Conflict
+from roster.errors import Conflict, NotFound
 from roster.models.promo_codes import PromoCode
 from roster.store import keys
 from roster.store.table import Query, Table
@@ -99,6 +101,11 @@ class PromoCodeStore:
     def get(self, brand_id: str, code: str) -> PromoCode | None:
         item = self.table.get(keys.brand_pk(brand_id), keys.promo_code_sk(code))
         return PromoCode.model_validate(item) if item else None
+
+    def require(self, brand_id: str, code: str) -> PromoCode:
+        if (promo := self.get(brand_id, code)) is None:
+            raise NotFound("promo code not found")
+        return promo
 
     def list(
         self,

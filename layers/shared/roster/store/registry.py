@@ -1,11 +1,9 @@
-"""All stores over the one table, built once per cold start."""
+"""All stores over the one table (`roster.deps` builds them once per cold start)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 
-from roster.settings import get_settings
 from roster.store.attributions import AttributionStore
 from roster.store.brands import BrandStore
 from roster.store.campaigns import CampaignStore
@@ -25,16 +23,7 @@ from roster.store.stats import StatsStore
 from roster.store.table import Table
 from roster.store.webhooks import WebhookEventStore
 
-__all__ = [
-    "BrandStore",
-    "CampaignStore",
-    "CreatorStore",
-    "IdempotencyStore",
-    "LinkStore",
-    "Stores",
-    "Table",
-    "stores",
-]
+__all__ = ["Stores", "Table"]
 
 
 @dataclass(frozen=True)
@@ -78,9 +67,3 @@ class Stores:
             OutreachStore(table),
             CollaborationStore(table),
         )
-
-
-@cache
-def stores() -> Stores:
-    """The stores for the configured table, built once per cold start (boto3 clients are reused)."""
-    return Stores.for_table(Table(get_settings().table_name))

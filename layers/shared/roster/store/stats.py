@@ -1,3 +1,5 @@
+"""Raw clicks by id and the per-day click counters of links, campaigns and creators."""
+
 from __future__ import annotations
 
 import time

@@ -114,6 +114,13 @@ class Table:
             "dynamodb", config=Config(retries={"mode": "standard", "max_attempts": 4})
         )
 
+    @classmethod
+    def fail_fast(cls, name: str) -> Table:
+        """For the redirect, which fails open: a slow table must not hold a customer for more than
+        about a second."""
+        config = Config(connect_timeout=1, read_timeout=1, retries={"mode": "standard", "max_attempts": 2})
+        return cls(name, boto3.client("dynamodb", config=config))
+
     def get(self, pk: str, sk: str, *, consistent: bool = False) -> Item | None:
         resp = self.client.get_item(
             TableName=self.name, Key=serialize({"PK": pk, "SK": sk}), ConsistentRead=consistent

@@ -318,13 +318,3 @@ class Fetcher:
         if len(out) > self.max_bytes or d.unconsumed_tail:
             raise FetchError(f"response larger than {self.max_bytes} bytes once decompressed")
         return out
-
-
-def fetcher() -> Fetcher:
-    """The fetcher the settings describe."""
-    from roster.settings import get_settings
-
-    s = get_settings()
-    return Fetcher(
-        timeout=s.fetch_timeout_seconds, max_bytes=s.fetch_max_bytes, allow_loopback=s.monitor_allow_loopback
-    )

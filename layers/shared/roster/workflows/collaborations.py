@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ulid import ULID
 
 from roster import clock
-from roster.adapters.events import EventPublisher
-from roster.adapters.workflows import StepGone, Workflows
+from roster.adapters.workflows import StepGone
 from roster.errors import Conflict, NotFound, RosterError, ValidationFailed
-from roster.models.campaigns import Campaign, CampaignStatus
+from roster.ids import collaboration_id
+from roster.models.campaigns import Campaign, CampaignPatch, CampaignStatus
 from roster.models.collaborations import (
     BRAND_ACTIONS,
     CREATOR_ACTIONS,
@@ -39,10 +39,13 @@ from roster.models.collaborations import (
 from roster.models.posts import Post
 from roster.observability import logger
 from roster.outreach import sequences
-from roster.program import alerts
+from roster.program import alerts, campaigns
 from roster.reporting import reports
 from roster.store.registry import Stores
 from roster.workflows import deliverables
+
+if TYPE_CHECKING:
+    from roster.deps import Deps
 
 Party = Literal["brand", "creator", "roster"]
 ALLOWED: dict[str, frozenset[str]] = {
@@ -50,12 +53,6 @@ ALLOWED: dict[str, frozenset[str]] = {
     "creator": CREATOR_ACTIONS,
     "roster": frozenset({"submit-post"}),  # monitoring found the post
 }
-
-
-def collaboration_id(brand_id: str, campaign_id: str, creator_id: str) -> str:
-    """One collaboration per creator per campaign: the id (and execution name) is derived."""
-    digest = hashlib.sha256(f"collab:{brand_id}:{campaign_id}:{creator_id}".encode()).digest()[:16]
-    return str(ULID.from_bytes(digest))
 
 
 def document_hash(terms: Terms) -> str:
@@ -75,8 +72,7 @@ def execution_input(brand_id: str, campaign: Campaign, c: Collaboration) -> dict
 
 
 def start(
-    stores: Stores,
-    wf: Workflows,
+    deps: Deps,
     brand_id: str,
     campaign_id: str,
     creator_ids: list[str],
@@ -86,10 +82,12 @@ def start(
 ) -> list[Collaboration]:
     """Adds creators to the campaign's collaborations. The first call launches the campaign
     workflow, which starts their executions; later calls start the new ones directly."""
-    campaign = stores.campaigns.get(brand_id, campaign_id)
+    campaign = deps.stores.campaigns.require(brand_id, campaign_id)
     if campaign.status not in (CampaignStatus.DRAFT, CampaignStatus.ACTIVE):
         raise Conflict(f"a {campaign.status} campaign takes no new collaborations")
-    creators = [stores.creators.get(brand_id, cid) for cid in dict.fromkeys(creator_ids)]  # 404 first
+    creators = [
+        deps.stores.creators.require(brand_id, cid) for cid in dict.fromkeys(creator_ids)
+    ]  # 404 first
     now = clock.now_iso()
     created: list[Collaboration] = []
     pending: list[Collaboration] = []
@@ -108,9 +106,11 @@ def start(
             created_at=now,
             updated_at=now,
         )
-        if stores.collaborations.create(brand_id, c, wf.execution_arn(collaboration_machine, cid)):
+        if deps.stores.collaborations.create(
+            brand_id, c, deps.workflows.execution_arn(collaboration_machine, cid)
+        ):
             created.append(c)
-        elif (existing := stores.collaborations.get(brand_id, cid)).status == "open":
+        elif (existing := deps.stores.collaborations.require(brand_id, cid)).status == "open":
             pending.append(existing)  # a retried start: make sure its execution runs
     pending = created + pending
     if not pending:
@@ -118,14 +118,14 @@ def start(
     ids = [c.id for c in pending]
     name = f"campaign-{campaign_id}"
     flow = {
-        "execution_arn": wf.execution_arn(campaign_machine, name),
+        "execution_arn": deps.workflows.execution_arn(campaign_machine, name),
         "status": "active",
         "started_at": now,
         "reports": [],
     }
-    if stores.collaborations.claim_campaign_workflow(brand_id, campaign_id, flow):
+    if deps.stores.collaborations.claim_campaign_workflow(brand_id, campaign_id, flow):
         try:  # the campaign execution launches them (ids only: inputs stay small)
-            wf.start(
+            deps.workflows.start(
                 campaign_machine,
                 name,
                 {
@@ -137,19 +137,21 @@ def start(
                 },
             )
         except Exception:
-            stores.collaborations.drop_campaign_workflow(brand_id, campaign_id)
+            deps.stores.collaborations.drop_campaign_workflow(brand_id, campaign_id)
             raise
     else:
-        launch(stores, wf, brand_id, campaign, ids, collaboration_machine)
+        launch(deps, brand_id, campaign, ids, collaboration_machine)
     return created
 
 
-def launch(
-    stores: Stores, wf: Workflows, brand_id: str, campaign: Campaign, ids: list[str], machine: str
-) -> int:
+def launch(deps: Deps, brand_id: str, campaign: Campaign, ids: list[str], machine: str) -> int:
     """Starts the collaborations' executions (by name: starting one twice is a no-op)."""
     for cid in ids:
-        wf.start(machine, cid, execution_input(brand_id, campaign, stores.collaborations.get(brand_id, cid)))
+        deps.workflows.start(
+            machine,
+            cid,
+            execution_input(brand_id, campaign, deps.stores.collaborations.require(brand_id, cid)),
+        )
     return len(ids)
 
 
@@ -265,9 +267,7 @@ def _apply(
 
 
 def act(
-    stores: Stores,
-    wf: Workflows,
-    events: EventPublisher,
+    deps: Deps,
     brand_id: str,
     collaboration_id: str,
     action: str,
@@ -278,7 +278,7 @@ def act(
 ) -> Collaboration:
     received = clock.now_iso()  # an action counts from when it arrived, not from when it lands
     allowed = ALLOWED[by]
-    current = stores.collaborations.get(brand_id, collaboration_id)
+    current = deps.stores.collaborations.require(brand_id, collaboration_id)
     if action not in BRAND_ACTIONS | CREATOR_ACTIONS:
         raise NotFound(f"unknown action {action!r}")
     if action not in allowed:
@@ -287,7 +287,7 @@ def act(
         )
     if current.status == "closed":
         raise Conflict(f"the collaboration is closed ({current.outcome})", details=[_stage(current)])
-    campaign = stores.campaigns.get(brand_id, current.campaign_id)
+    campaign = deps.stores.campaigns.require(brand_id, current.campaign_id)
     if campaign.status == CampaignStatus.PAUSED:
         raise Conflict("the campaign is paused", details=[_stage(current)])
     waiting = current.waiting_for
@@ -318,16 +318,16 @@ def act(
         private["answer"] = holder["answer"]
         c.updated_at = clock.now_iso()
 
-    updated, _ = stores.collaborations.mutate(brand_id, collaboration_id, change)
+    updated, _ = deps.stores.collaborations.mutate(brand_id, collaboration_id, change)
     try:
-        wf.resume(holder["token"], holder["answer"]["output"])
+        deps.workflows.resume(holder["token"], holder["answer"]["output"])
     except StepGone:  # timed out between the write and now: the wait its timeout leads to takes it
         logger.info("action left to the timeout branch", extra={"collaboration_id": collaboration_id})
-    alerts.wait_answered(stores, events, brand_id, collaboration_id, action, by)  # the wait is over
+    alerts.wait_answered(deps, brand_id, collaboration_id, action, by)  # the wait is over
     answered = {"accept": "accepted", "decline": "declined"}.get(action)
-    if answered and stores.outreach.get_enrollment(brand_id, updated.campaign_id, updated.creator_id):
-        sequences.stop(stores, events, brand_id, updated.campaign_id, updated.creator_id, answered)
-    events.publish(
+    if answered and deps.stores.outreach.get_enrollment(brand_id, updated.campaign_id, updated.creator_id):
+        sequences.stop(deps, brand_id, updated.campaign_id, updated.creator_id, answered)
+    deps.events.publish(
         "collaboration.action",
         {"brand_id": brand_id, "collaboration_id": collaboration_id, "action": action, "by": by},
     )
@@ -342,30 +342,30 @@ def _proves(c: Collaboration, post: Post) -> bool:
 def recheck(stores: Stores, brand_id: str, post: Post) -> list[DeliverableUnit]:
     """A post checked again (the brand resubmitting it): when it proves a deliverable not booked
     yet, settles the collaboration, booking what is now verified."""
-    try:
-        c = stores.collaborations.get(brand_id, collaboration_id(brand_id, post.campaign_id, post.creator_id))
-    except NotFound:
+    c = stores.collaborations.get(brand_id, collaboration_id(brand_id, post.campaign_id, post.creator_id))
+    if c is None:
         return []
     return deliverables.settle(stores, brand_id, c.id) if _proves(c, post) else []
 
 
-def post_found(stores: Stores, wf: Workflows, events: EventPublisher, brand_id: str, post: Post) -> None:
+def post_found(deps: Deps, brand_id: str, post: Post) -> None:
     """Monitoring saw one of the creator's posts: one already matched to a deliverable may now
     verify it; another, while the live step waits for a post, is submitted (as `roster`). One
     read when neither applies."""
-    try:
-        c = stores.collaborations.get(brand_id, collaboration_id(brand_id, post.campaign_id, post.creator_id))
-    except NotFound:
+    c = deps.stores.collaborations.get(
+        brand_id, collaboration_id(brand_id, post.campaign_id, post.creator_id)
+    )
+    if c is None:
         return
     if any(u.post_id == post.id for u in c.deliverables):
         if _proves(c, post):
-            deliverables.settle(stores, brand_id, c.id)
+            deliverables.settle(deps.stores, brand_id, c.id)
         return
     if c.status != "open" or c.waiting_for is None or "submit-post" not in c.waiting_for.actions:
         return
     body = ActionBody.model_validate({"url": post.url, "platform": post.platform})
     try:
-        act(stores, wf, events, brand_id, c.id, "submit-post", body, by="roster")
+        act(deps, brand_id, c.id, "submit-post", body, by="roster")
     except RosterError:  # the step moved on meanwhile, or no due deliverable fits this post
         return
 
@@ -388,39 +388,51 @@ def close(
     c.updated_at = now
 
 
-def cancel_campaign(
-    stores: Stores, wf: Workflows, events: EventPublisher, brand_id: str, campaign_id: str
-) -> int:
+def update_campaign(
+    deps: Deps,
+    brand_id: str,
+    campaign_id: str,
+    patch: CampaignPatch,
+) -> Campaign:
+    """A change to the campaign (`program.campaigns.update`); a cancellation then reaches every
+    open collaboration (`cancel_campaign`)."""
+    updated = campaigns.update(deps.stores.campaigns, brand_id, campaign_id, patch)
+    if patch.status == CampaignStatus.CANCELLED:
+        cancel_campaign(deps, brand_id, campaign_id)
+    return updated
+
+
+def cancel_campaign(deps: Deps, brand_id: str, campaign_id: str) -> int:
     """A cancelled campaign reaches every open collaboration: its execution stops and it closes
     as cancelled. Then the campaign is wrapped up as at its end: final report, the collaborations
     the cancellation cut short as its open items, `closed_at`. Returns how many were open."""
     closed = 0
-    raws = stores.collaborations.all_raw(brand_id, campaign_id)
+    raws = deps.stores.collaborations.all_raw(brand_id, campaign_id)
     cut_short = [_open_item(r) | {"outcome": "cancelled"} for r in raws if r.get("status") == "open"]
     for raw in raws:
         if raw.get("status") != "open":
             continue
         if raw.get("execution_arn"):
-            wf.stop(raw["execution_arn"], "campaign cancelled")
-        stores.collaborations.mutate(
+            deps.workflows.stop(raw["execution_arn"], "campaign cancelled")
+        deps.stores.collaborations.mutate(
             brand_id,
             raw["id"],
             lambda c, p: close(c, p, "cancelled", "brand") if c.status == "open" else None,
         )
-        events.publish(
+        deps.events.publish(
             "collaboration.closed",
             {"brand_id": brand_id, "collaboration_id": raw["id"], "outcome": "cancelled"},
         )
-        alerts.collaboration_closed(stores, events, brand_id, raw["id"], "cancelled")
+        alerts.collaboration_closed(deps, brand_id, raw["id"], "cancelled")
         closed += 1
-    flow = stores.collaborations.get_campaign_workflow(brand_id, campaign_id)
+    flow = deps.stores.collaborations.get_campaign_workflow(brand_id, campaign_id)
     if flow:
-        wf.stop(flow["execution_arn"], "campaign cancelled")
+        deps.workflows.stop(flow["execution_arn"], "campaign cancelled")
         if flow.get("closed_at"):  # wrapped up at its end date already: that wrap-up stands
             flow["status"] = "cancelled"
-            stores.collaborations.put_campaign_workflow(brand_id, campaign_id, flow)
+            deps.stores.collaborations.put_campaign_workflow(brand_id, campaign_id, flow)
         else:
-            wrap_up(stores, events, brand_id, campaign_id, status="cancelled", open_items=cut_short)
+            wrap_up(deps, brand_id, campaign_id, status="cancelled", open_items=cut_short)
     return closed
 
 
@@ -434,8 +446,7 @@ def _open_item(raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def wrap_up(
-    stores: Stores,
-    events: EventPublisher,
+    deps: Deps,
     brand_id: str,
     campaign_id: str,
     *,
@@ -445,18 +456,18 @@ def wrap_up(
     """The campaign's end, once: the final report, the open items (the collaborations still open,
     unless given) and `closed_at`. A wrap-up that finds one done (a retried task, the execution
     after a cancellation) changes nothing. Returns the open items."""
-    flow = stores.collaborations.get_campaign_workflow(brand_id, campaign_id) or {}
+    flow = deps.stores.collaborations.get_campaign_workflow(brand_id, campaign_id) or {}
     if flow.get("closed_at"):
         return list(flow.get("open_items", []))
-    campaign = stores.campaigns.get(brand_id, campaign_id)
-    report = reports.build(stores, brand_id, "campaign", campaign_id, campaign)
+    campaign = deps.stores.campaigns.require(brand_id, campaign_id)
+    report = reports.build(deps.stores, brand_id, "campaign", campaign_id, campaign)
     if open_items is None:
         open_items = [
             _open_item(r)
-            for r in stores.collaborations.all_raw(brand_id, campaign_id)
+            for r in deps.stores.collaborations.all_raw(brand_id, campaign_id)
             if r.get("status") == "open"
         ]
-    stores.collaborations.put_campaign_workflow(
+    deps.stores.collaborations.put_campaign_workflow(
         brand_id,
         campaign_id,
         {
@@ -467,7 +478,7 @@ def wrap_up(
             "closed_at": clock.now_iso(),
         },
     )
-    events.publish(
+    deps.events.publish(
         "campaign.wrapped_up",
         {"brand_id": brand_id, "campaign_id": campaign_id, "status": status, "open_items": len(open_items)},
     )

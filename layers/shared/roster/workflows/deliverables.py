@@ -10,11 +10,10 @@ settling the same unit again, from a retry or from two threads at once, books no
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 from roster import clock
-from roster.adapters.events import EventPublisher
 from roster.conversions import ledger
 from roster.errors import Conflict, NotFound
 from roster.models.campaigns import CampaignStatus
@@ -23,6 +22,9 @@ from roster.models.creators import Platform
 from roster.models.posts import Post
 from roster.monitoring import posts
 from roster.store.registry import Stores
+
+if TYPE_CHECKING:
+    from roster.deps import Deps
 
 # Hosts whose posts are unambiguous about their platform (a blog or podcast can live anywhere).
 HOSTS = {
@@ -145,7 +147,7 @@ def _payable(u: DeliverableUnit) -> bool:
 def settle(stores: Stores, brand_id: str, collaboration_id: str) -> list[DeliverableUnit]:
     """Verifies what the posts now prove and books each verified unit's fee. Returns the units
     this call booked (the ledger said yes); a unit another caller booked first is only marked."""
-    c = stores.collaborations.get(brand_id, collaboration_id)
+    c = stores.collaborations.require(brand_id, collaboration_id)
     ensure(c)
     posted = {u.post_id for u in c.deliverables if u.post_id and u.state in ("posted", "verified")}
     checked = {pid: p for pid in posted if (p := stores.posts.get(brand_id, c.campaign_id, pid))}
@@ -196,8 +198,7 @@ def settle(stores: Stores, brand_id: str, collaboration_id: str) -> list[Deliver
 
 
 def accept(
-    stores: Stores,
-    events: EventPublisher,
+    deps: Deps,
     brand_id: str,
     collaboration_id: str,
     post_id: str,
@@ -207,10 +208,10 @@ def accept(
 ) -> Collaboration:
     """The brand takes a post as proof despite its disclosure verdict: its unit is verified (who
     and when kept) and its fee booked. Accepting it again keeps the first acceptance."""
-    current = stores.collaborations.get(brand_id, collaboration_id)
-    if stores.campaigns.get(brand_id, current.campaign_id).status == CampaignStatus.PAUSED:
+    current = deps.stores.collaborations.require(brand_id, collaboration_id)
+    if deps.stores.campaigns.require(brand_id, current.campaign_id).status == CampaignStatus.PAUSED:
         raise Conflict("the campaign is paused")
-    post = stores.posts.get(brand_id, current.campaign_id, post_id)
+    post = deps.stores.posts.get(brand_id, current.campaign_id, post_id)
     recorded: list[bool] = []
 
     def change(x: Collaboration, private: dict[str, Any]) -> None:
@@ -237,11 +238,11 @@ def accept(
 
     already = next((u for u in current.deliverables if u.post_id == post_id), None)
     if already is None or already.acceptance is None:  # accepting again writes nothing
-        stores.collaborations.mutate(brand_id, collaboration_id, change)
-    settle(stores, brand_id, collaboration_id)  # also books an acceptance whose booking failed
+        deps.stores.collaborations.mutate(brand_id, collaboration_id, change)
+    settle(deps.stores, brand_id, collaboration_id)  # also books an acceptance whose booking failed
     if recorded:
-        events.publish(
+        deps.events.publish(
             "collaboration.post_accepted",
             {"brand_id": brand_id, "collaboration_id": collaboration_id, "post_id": post_id, "key_id": by},
         )
-    return stores.collaborations.get(brand_id, collaboration_id)
+    return deps.stores.collaborations.require(brand_id, collaboration_id)

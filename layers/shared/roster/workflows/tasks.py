@@ -9,19 +9,17 @@ from __future__ import annotations
 import contextlib
 import html
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any, get_args
+from typing import TYPE_CHECKING, Any, get_args
 
 from roster import clock
-from roster.adapters.events import EventPublisher
-from roster.adapters.mailer import Mailer, Rejected, Throttled, Unavailable
-from roster.adapters.queue import WorkQueue
-from roster.adapters.workflows import StepGone, Workflows
+from roster.adapters.mailer import Rejected, Throttled, Unavailable
+from roster.adapters.workflows import StepGone
 from roster.errors import Conflict, RosterError
 from roster.links import links, promo_codes
 from roster.models.campaigns import Campaign, CampaignStatus
-from roster.models.collaborations import Collaboration, Contract, Outcome, Stage, TimelineEvent, Waiting
+from roster.models.collaborations import Collaboration, Contract, Outcome, Stage, Task, TimelineEvent, Waiting
 from roster.models.creators import Platform
 from roster.models.links import LinkCreate
 from roster.models.outreach import Audience, OutreachStart
@@ -32,26 +30,10 @@ from roster.observability import logger
 from roster.outreach import mail, sequences
 from roster.program import alerts
 from roster.reporting import reports
-from roster.store.registry import Stores
-from roster.web.fetch import Fetcher
 from roster.workflows import collaborations, deliverables
 
-
-@dataclass(frozen=True)
-class Deps:
-    stores: Stores
-    workflows: Workflows
-    events: EventPublisher
-    mailer: Mailer | None
-    fetcher: Fetcher
-    signing_key: str | None
-    mail_domain: str | None
-    public_url: str | None
-    queue: WorkQueue | None = None  # outreach sends (the invitation sequence)
-
-
-def _later(seconds: float) -> str:
-    return (clock.now() + timedelta(seconds=seconds)).isoformat(timespec="seconds")
+if TYPE_CHECKING:
+    from roster.deps import Deps
 
 
 def _timers(campaign: Campaign, due_seconds: int) -> dict[str, Any]:
@@ -61,7 +43,7 @@ def _timers(campaign: Campaign, due_seconds: int) -> dict[str, Any]:
     return {
         "remind": remind,
         "grace": min(w.reminder_seconds, due_seconds) + w.grace_seconds,
-        "due": _later(due_seconds),
+        "due": clock.later(due_seconds),
     }
 
 
@@ -73,18 +55,21 @@ def _note(c: Collaboration, kind: str, **detail: Any) -> None:
 def _email_creator(d: Deps, brand_id: str, c: Collaboration, subject: str, text: str) -> bool:
     """A plain notice from the brand's sender (reminders, brief); False when it is not sent. A
     failed send is logged, never fatal: the workflow must not die over an email."""
-    settings = d.stores.outreach.get_settings(brand_id)
-    if not (settings and d.mailer and d.signing_key and d.mail_domain and d.public_url):
+    settings, config = d.stores.outreach.get_settings(brand_id), d.mail
+    # Only through the configuration set: its SES events are what record bounces and complaints.
+    if not (settings and config and d.mailer.configuration_set):
         return False
-    creator = d.stores.creators.get(brand_id, c.creator_id)
+    creator = d.stores.creators.require(brand_id, c.creator_id)
     if sequences.refusal(d.stores, brand_id, creator):
         return False
-    token = mail.unsubscribe_token(d.signing_key, brand_id, creator.id)
-    page = mail.collaboration_url(d.public_url, d.signing_key, brand_id, c.id)
+    token = mail.unsubscribe_token(config.signing_key, brand_id, creator.id)
+    page = mail.collaboration_url(config.public_url, config.signing_key, brand_id, c.id)
     body = f"{text}\n\nYour collaboration page: {page}"
     # The collaboration id stands in for a message id: mail to unsubscribe+<token> resolves to it.
     d.stores.outreach.put_reply_pointer(c.id, brand_id, c.campaign_id, creator.id)
-    mailto = mail.reply_address(d.signing_key, c.id, d.mail_domain).replace("reply+", "unsubscribe+", 1)
+    mailto = mail.reply_address(config.signing_key, c.id, config.mail_domain).replace(
+        "reply+", "unsubscribe+", 1
+    )
     raw = mail.build(
         from_name=settings.from_name,
         from_email=settings.from_email,
@@ -93,7 +78,7 @@ def _email_creator(d: Deps, brand_id: str, c: Collaboration, subject: str, text:
         html="".join(f"<p>{html.escape(line)}</p>" for line in body.split("\n") if line),
         text=body,
         reply_to=settings.from_email,
-        unsubscribe_url=f"{d.public_url}/u/{token}",
+        unsubscribe_url=f"{config.public_url}/u/{token}",
         unsubscribe_mailto=mailto,
         postal_address=settings.postal_address,
     )
@@ -107,8 +92,7 @@ def _email_creator(d: Deps, brand_id: str, c: Collaboration, subject: str, text:
 
 def _alert(d: Deps, brand_id: str, c: Collaboration, kind: AlertKind, message: str, key: str) -> None:
     posts.raise_alert(
-        d.stores,
-        d.events,
+        d,
         brand_id,
         c.campaign_id,
         c.creator_id,
@@ -120,163 +104,221 @@ def _alert(d: Deps, brand_id: str, c: Collaboration, kind: AlertKind, message: s
     )
 
 
+type Handler = Callable[[Deps, dict[str, Any]], dict[str, Any]]
+
+
 def run(d: Deps, event: dict[str, Any]) -> dict[str, Any]:
-    task = event["task"]
-    brand_id = event["brand_id"]
-    if task in CAMPAIGN_TASKS:
-        return CAMPAIGN_TASKS[task](d, brand_id, event["campaign_id"], event)
-    cid = event["collaboration_id"]
+    """Runs the task the event names; what it returns is what the next states read."""
+    handler = TASKS.get(event["task"])
+    if handler is None:
+        raise ValueError(f"unknown workflow task {event['task']!r}")
+    return handler(d, event)
 
-    def change(fn: Any) -> Collaboration:
-        updated, _ = d.stores.collaborations.mutate(brand_id, cid, fn)
-        return updated
 
-    if task == "wait":  # the most frequent task needs nothing but the record it updates
-        _wait(d, brand_id, cid, event)
-        return {}
-    if task == "late":
-        return _late(d, brand_id, cid, event)
-    raw = d.stores.collaborations.get_raw(brand_id, cid)
-    c = Collaboration.model_validate(raw)
-    campaign = d.stores.campaigns.get(brand_id, c.campaign_id)
-    result: dict[str, Any] = {}
+@dataclass(frozen=True)
+class Context:
+    """What a collaboration task works on: the record as the task starts and its campaign."""
+
+    d: Deps
+    event: dict[str, Any]
+    brand_id: str
+    cid: str
+    c: Collaboration
+    campaign: Campaign
     # After a timeout: an action the step took that Step Functions did not get is on its way to
     # the next wait, so nobody is nudged about it.
-    answered = _undelivered(raw, event) is not None
+    answered: bool
 
-    if task == "enter":
-        stage = event["stage"]
-        timers = _timers(campaign, int(event["due_seconds"])) if event.get("due_seconds") else None
+    def change(self, fn: Callable[[Collaboration, dict[str, Any]], None]) -> Collaboration:
+        """The record's read-modify-write, which may run `fn` again on a concurrent write: side
+        effects (links, codes, emails, bookings) happen once, outside it."""
+        updated, _ = self.d.stores.collaborations.mutate(self.brand_id, self.cid, fn)
+        return updated
 
-        def entered(x: Collaboration, private: dict[str, Any]) -> None:
-            x.stage = stage
-            private["due"] = timers["due"] if timers else None
-            _note(x, f"stage: {stage}", **({"due": timers["due"]} if timers else {}))
 
-        change(entered)
-        if stage == "invite" and campaign.workflow.invite_steps:
-            _invite(d, brand_id, campaign, c)
-        result = timers or {}
-    elif task == "contract":
+def _on_collaboration(task: Callable[[Context], dict[str, Any]]) -> Handler:
+    def handler(d: Deps, event: dict[str, Any]) -> dict[str, Any]:
+        brand_id, cid = event["brand_id"], event["collaboration_id"]
+        raw = d.stores.collaborations.require_raw(brand_id, cid)
+        c = Collaboration.model_validate(raw)
+        campaign = d.stores.campaigns.require(brand_id, c.campaign_id)
+        return task(Context(d, event, brand_id, cid, c, campaign, _undelivered(raw, event) is not None))
 
-        def freeze(x: Collaboration, private: dict[str, Any]) -> None:
-            # Exactly the offer one side accepted from the other (the last one, for a negotiation
-            # that ended before acceptances were recorded).
-            accepted = [n for n, o in enumerate(x.offers, 1) if o.accepted_at] or [len(x.offers)]
-            number = accepted[-1] or None
-            terms = x.offers[number - 1].terms if number else campaign.default_terms
-            if terms is None:
-                raise Conflict("no terms to put in a contract")
-            x.stage = "contract"
-            x.contract = Contract(
-                terms=terms,
-                offer=number,
-                document_hash=collaborations.document_hash(terms),
-                issued_at=clock.now_iso(),
-            )
-            if all(u.state == "due" for u in x.deliverables):  # a retried task: nothing posted yet
-                x.deliverables = deliverables.units_for(x.id, terms)
-            private["due"] = result["due"]
-            _note(
-                x, "contract issued", offer=number, document_hash=x.contract.document_hash, due=result["due"]
-            )
+    return handler
 
-        # The due date comes from the execution's own settings (decision 60), not today's campaign.
-        result = _timers(campaign, int(event.get("due_seconds") or campaign.workflow.sign_due_seconds))
-        change(freeze)
-    elif task == "extend":
-        extra = int(event["extra"])  # `extend` requires `seconds`
-        result = _timers(campaign, extra)
 
-        def extended(x: Collaboration, private: dict[str, Any]) -> None:
-            private["due"] = result["due"]
-            _note(x, "deadline extended", due=result["due"])
+def _on_campaign(task: Callable[[Deps, str, str, dict[str, Any]], dict[str, Any]]) -> Handler:
+    return lambda d, event: task(d, event["brand_id"], event["campaign_id"], event)
 
-        change(extended)
-    elif task in ("remind", "missed", "stalled", "exhausted") and campaign.status == CampaignStatus.PAUSED:
-        # A paused campaign holds its nudges: the waits go on, nobody is chased meanwhile.
-        change(lambda x, p: _note(x, f"{task} held: campaign paused", stage=event["stage"]))
-    elif task in ("remind", "missed", "stalled", "exhausted") and answered:
-        change(lambda x, p: _note(x, f"{task} skipped: answered", stage=event["stage"]))
-    elif task == "remind":
-        sent = _email_creator(
-            d,
-            brand_id,
-            c,
-            f"Reminder: {campaign.name}",
-            f"A friendly reminder: {event['stage']} is due soon for {campaign.name}.",
+
+def _nudge(send: Callable[[Context], None]) -> Callable[[Context], dict[str, Any]]:
+    """A reminder or an alert, unless it is held or no longer needed."""
+
+    def nudge(s: Context) -> dict[str, Any]:
+        task = s.event["task"]
+        if s.campaign.status == CampaignStatus.PAUSED:
+            # A paused campaign holds its nudges: the waits go on, nobody is chased meanwhile.
+            s.change(lambda x, p: _note(x, f"{task} held: campaign paused", stage=s.event["stage"]))
+        elif s.answered:
+            s.change(lambda x, p: _note(x, f"{task} skipped: answered", stage=s.event["stage"]))
+        else:
+            send(s)
+        return {}
+
+    return nudge
+
+
+def _enter(s: Context) -> dict[str, Any]:
+    stage = s.event["stage"]
+    timers = _timers(s.campaign, int(s.event["due_seconds"])) if s.event.get("due_seconds") else None
+
+    def entered(x: Collaboration, private: dict[str, Any]) -> None:
+        x.stage = stage
+        private["due"] = timers["due"] if timers else None
+        _note(x, f"stage: {stage}", **({"due": timers["due"]} if timers else {}))
+
+    s.change(entered)
+    if stage == "invite" and s.campaign.workflow.invite_steps:
+        _invite(s.d, s.brand_id, s.campaign, s.c)
+    return timers or {}
+
+
+def _contract(s: Context) -> dict[str, Any]:
+    campaign = s.campaign
+    # The due date comes from the execution's own settings, not today's campaign (decisions.md,
+    # Workflows → Timers).
+    result = _timers(campaign, int(s.event.get("due_seconds") or campaign.workflow.sign_due_seconds))
+
+    def freeze(x: Collaboration, private: dict[str, Any]) -> None:
+        # Exactly the offer one side accepted from the other (the last one, for a negotiation
+        # that ended before acceptances were recorded).
+        accepted = [n for n, o in enumerate(x.offers, 1) if o.accepted_at] or [len(x.offers)]
+        number = accepted[-1] or None
+        terms = x.offers[number - 1].terms if number else campaign.default_terms
+        if terms is None:
+            raise Conflict("no terms to put in a contract")
+        x.stage = "contract"
+        x.contract = Contract(
+            terms=terms,
+            offer=number,
+            document_hash=collaborations.document_hash(terms),
+            issued_at=clock.now_iso(),
         )
-        change(lambda x, p: _note(x, "reminder", stage=event["stage"], emailed=sent))
-        d.events.publish(
-            "collaboration.reminder", {"brand_id": brand_id, "collaboration_id": cid, "stage": event["stage"]}
-        )
-    elif task in ("missed", "stalled"):
-        what = "deadline missed" if task == "missed" else "waiting too long"
-        message = (
-            f"{c.stage}: {what} (collaboration {cid}); decide: extend or cancel"
-            if task == "missed"
-            else f"{c.stage}: {what} (collaboration {cid})"
-        )
-        _alert(
-            d,
-            brand_id,
-            c,
-            "deadline" if task == "missed" else "stalled",
-            message,
-            f"{task}:{event['stage']}:{clock.now_iso()[:13]}",
-        )
-        change(lambda x, p: _note(x, f"brand alerted: {what}", stage=event["stage"]))
-        d.events.publish(
-            f"collaboration.{task}", {"brand_id": brand_id, "collaboration_id": cid, "stage": event["stage"]}
-        )
-    # Side effects (links, codes, emails, bookings) happen once, outside the record's
-    # read-modify-write, which may run again on a concurrent write.
-    elif task == "onboard":
-        detail = _onboard(d, brand_id, campaign, c)
-        change(lambda x, p: _record(x, "onboard", "onboarded", detail))
-    elif task == "revise":
-        allowed = campaign.workflow.content_rounds + c.extra_rounds
-        change(lambda x, p: _note(x, "changes requested", rounds_left=max(0, allowed - len(x.proposals))))
-        result = {"more": len(c.proposals) < allowed}
-    elif task == "exhausted":
-        allowed = campaign.workflow.content_rounds + c.extra_rounds
-        _alert(
-            d,
-            brand_id,
-            c,
-            "stalled",
-            f"content: no revision rounds left ({len(c.proposals)} of {allowed} used; collaboration {cid});"
-            " decide: approve-content (the last proposal as it is), grant-round (one more) or cancel",
-            f"rounds:{len(c.proposals)}:{clock.now_iso()[:13]}",
-        )
-        change(lambda x, p: _note(x, "brand alerted: no revision rounds left", stage="content"))
-        d.events.publish(
-            "collaboration.rounds_exhausted",
-            {"brand_id": brand_id, "collaboration_id": cid, "stage": "content"},
-        )
-    elif task == "check_post":
-        post_id, detail = _check_post(d, brand_id, campaign, c)
+        if all(u.state == "due" for u in x.deliverables):  # a retried task: nothing posted yet
+            x.deliverables = deliverables.units_for(x.id, terms)
+        private["due"] = result["due"]
+        _note(x, "contract issued", offer=number, document_hash=x.contract.document_hash, due=result["due"])
 
-        def checked(x: Collaboration, private: dict[str, Any]) -> None:
-            _record(x, "live", "post checked", detail, post_id=post_id)
-            result.update(_more_posts(campaign, x, private.get("due")))
-
-        change(checked)
-    elif task == "measure":
-        detail = _measure(d, brand_id, campaign, c)
-        change(lambda x, p: _record(x, "measure", "measured", detail))
-    elif task == "finish":
-        outcome: Outcome = event["outcome"]
-        if outcome not in get_args(Outcome):
-            raise ValueError(f"unknown outcome {outcome!r}")
-        change(lambda x, p: collaborations.close(x, p, outcome, "roster") if x.status == "open" else None)
-        alerts.collaboration_closed(d.stores, d.events, brand_id, cid, outcome)
-        d.events.publish(
-            "collaboration.closed", {"brand_id": brand_id, "collaboration_id": cid, "outcome": outcome}
-        )
-    else:
-        raise ValueError(f"unknown workflow task {task!r}")
+    s.change(freeze)
     return result
+
+
+def _extend(s: Context) -> dict[str, Any]:
+    result = _timers(s.campaign, int(s.event["extra"]))  # `extend` requires `seconds`
+
+    def extended(x: Collaboration, private: dict[str, Any]) -> None:
+        private["due"] = result["due"]
+        _note(x, "deadline extended", due=result["due"])
+
+    s.change(extended)
+    return result
+
+
+def _remind(s: Context) -> None:
+    stage = s.event["stage"]
+    sent = _email_creator(
+        s.d,
+        s.brand_id,
+        s.c,
+        f"Reminder: {s.campaign.name}",
+        f"A friendly reminder: {stage} is due soon for {s.campaign.name}.",
+    )
+    s.change(lambda x, p: _note(x, "reminder", stage=stage, emailed=sent))
+    s.d.events.publish(
+        "collaboration.reminder", {"brand_id": s.brand_id, "collaboration_id": s.cid, "stage": stage}
+    )
+
+
+def _missed(s: Context) -> None:
+    _overdue(s, Task.MISSED, "deadline", "deadline missed", "; decide: extend or cancel")
+
+
+def _stalled(s: Context) -> None:
+    _overdue(s, Task.STALLED, "stalled", "waiting too long")
+
+
+def _overdue(s: Context, task: Task, kind: AlertKind, what: str, decide: str = "") -> None:
+    stage = s.event["stage"]
+    message = f"{s.c.stage}: {what} (collaboration {s.cid}){decide}"
+    _tell_brand(s, kind, message, f"{task}:{stage}:{clock.now_iso()[:13]}", what, task, stage)
+
+
+def _exhausted(s: Context) -> None:
+    used, allowed = len(s.c.proposals), _rounds(s)
+    message = (
+        f"content: no revision rounds left ({used} of {allowed} used; collaboration {s.cid});"
+        " decide: approve-content (the last proposal as it is), grant-round (one more) or cancel"
+    )
+    key = f"rounds:{used}:{clock.now_iso()[:13]}"
+    _tell_brand(s, "stalled", message, key, "no revision rounds left", "rounds_exhausted", "content")
+
+
+def _tell_brand(
+    s: Context, kind: AlertKind, message: str, key: str, what: str, topic: str, stage: str
+) -> None:
+    """The brand is alerted, the timeline says so and `collaboration.<topic>` is published."""
+    _alert(s.d, s.brand_id, s.c, kind, message, key)
+    s.change(lambda x, p: _note(x, f"brand alerted: {what}", stage=stage))
+    s.d.events.publish(
+        f"collaboration.{topic}", {"brand_id": s.brand_id, "collaboration_id": s.cid, "stage": stage}
+    )
+
+
+def _rounds(s: Context) -> int:
+    """The content rounds this collaboration may use: the campaign's and those the brand granted."""
+    return s.campaign.workflow.content_rounds + s.c.extra_rounds
+
+
+def _onboard(s: Context) -> dict[str, Any]:
+    detail = _welcome(s.d, s.brand_id, s.campaign, s.c)
+    s.change(lambda x, p: _record(x, "onboard", "onboarded", detail))
+    return {}
+
+
+def _revise(s: Context) -> dict[str, Any]:
+    allowed = _rounds(s)
+    s.change(lambda x, p: _note(x, "changes requested", rounds_left=max(0, allowed - len(x.proposals))))
+    return {"more": len(s.c.proposals) < allowed}
+
+
+def _check_post(s: Context) -> dict[str, Any]:
+    post_id, detail = _proof_of_post(s.d, s.brand_id, s.campaign, s.c)
+    result: dict[str, Any] = {}
+
+    def checked(x: Collaboration, private: dict[str, Any]) -> None:
+        _record(x, "live", "post checked", detail, post_id=post_id)
+        result.update(_more_posts(s.campaign, x, private.get("due")))
+
+    s.change(checked)
+    return result
+
+
+def _measure(s: Context) -> dict[str, Any]:
+    detail = _compare(s.d, s.brand_id, s.campaign, s.c)
+    s.change(lambda x, p: _record(x, "measure", "measured", detail))
+    return {}
+
+
+def _finish(s: Context) -> dict[str, Any]:
+    outcome: Outcome = s.event["outcome"]
+    if outcome not in get_args(Outcome):
+        raise ValueError(f"unknown outcome {outcome!r}")
+    s.change(lambda x, p: collaborations.close(x, p, outcome, "roster") if x.status == "open" else None)
+    alerts.collaboration_closed(s.d, s.brand_id, s.cid, outcome)
+    s.d.events.publish(
+        "collaboration.closed", {"brand_id": s.brand_id, "collaboration_id": s.cid, "outcome": outcome}
+    )
+    return {}
 
 
 def _undelivered(private: dict[str, Any], event: dict[str, Any]) -> dict[str, Any] | None:
@@ -291,10 +333,11 @@ def _undelivered(private: dict[str, Any], event: dict[str, Any]) -> dict[str, An
     return taken if taken and taken["output"].get("id") != got.get("id") else None
 
 
-def _wait(d: Deps, brand_id: str, cid: str, event: dict[str, Any]) -> None:
+def _wait(d: Deps, event: dict[str, Any]) -> dict[str, Any]:
     """A human step starts: its token is stored with what it waits for. An action the step before
     took that Step Functions never got (it timed that step out meanwhile) answers this one at once:
     every step's timeout leads to a wait that takes the same actions (the invitation's to `late`)."""
+    brand_id, cid = event["brand_id"], event["collaboration_id"]
     taken: dict[str, Any] = {}
 
     def store_token(x: Collaboration, private: dict[str, Any]) -> None:
@@ -314,7 +357,7 @@ def _wait(d: Deps, brand_id: str, cid: str, event: dict[str, Any]) -> None:
         x.waiting_for = Waiting(
             actions=event["actions"],
             since=clock.now_iso(),
-            until=_later(int(event["seconds"])),
+            until=clock.later(int(event["seconds"])),
             due=private.get("due"),
         )
         private["task_token"] = event["token"]
@@ -323,11 +366,13 @@ def _wait(d: Deps, brand_id: str, cid: str, event: dict[str, Any]) -> None:
     if taken:  # should this wait time out first (a second-long timer), the next one takes it
         with contextlib.suppress(StepGone):
             d.workflows.resume(event["token"], taken["output"])
+    return {}
 
 
-def _late(d: Deps, brand_id: str, cid: str, event: dict[str, Any]) -> dict[str, Any]:
+def _late(d: Deps, event: dict[str, Any]) -> dict[str, Any]:
     """A step whose timeout ends it (the invitation), after a hold longer than any request takes:
     an action it took that Step Functions never got is its answer; else the step is over."""
+    brand_id, cid = event["brand_id"], event["collaboration_id"]
     result: dict[str, Any] = {}
 
     def closing(x: Collaboration, private: dict[str, Any]) -> None:
@@ -347,11 +392,10 @@ def _late(d: Deps, brand_id: str, cid: str, event: dict[str, Any]) -> dict[str, 
 def _invite(d: Deps, brand_id: str, campaign: Campaign, c: Collaboration) -> None:
     """The invitation is an outreach sequence to this creator; it stops when they answer."""
     try:
-        if d.queue is None:
+        if not d.settings.outreach_queue_url:
             raise Conflict("no outreach queue configured")
         sequence = sequences.start(
-            d.stores,
-            d.queue,
+            d,
             brand_id,
             campaign.id,
             OutreachStart(
@@ -373,7 +417,8 @@ def _record(x: Collaboration, stage: Stage, kind: str, detail: dict[str, Any], *
     _note(x, kind, **detail)
 
 
-def _onboard(d: Deps, brand_id: str, campaign: Campaign, c: Collaboration) -> dict[str, Any]:
+def _welcome(d: Deps, brand_id: str, campaign: Campaign, c: Collaboration) -> dict[str, Any]:
+    """The tracking link and promo code (issued unless the creator has them) and the brief, emailed."""
     issued: dict[str, Any] = {}
     found = d.stores.links.all(brand_id, campaign_id=campaign.id, creator_id=c.creator_id)
     if found:
@@ -406,13 +451,13 @@ def _onboard(d: Deps, brand_id: str, campaign: Campaign, c: Collaboration) -> di
     text = f"Welcome to {campaign.name}!\n\n{brief}".strip()
     if issued.get("promo_code"):
         text += f"\n\nYour promo code: {issued['promo_code']}"
-    if issued.get("link") and d.public_url:
-        text += f"\nYour tracking link: {d.public_url}/r/{issued['link']}"
+    if issued.get("link") and d.settings.link_base_url:
+        text += f"\nYour tracking link: {d.settings.link_base_url}/r/{issued['link']}"
     issued["brief_emailed"] = _email_creator(d, brand_id, c, f"Your brief for {campaign.name}", text)
     return issued
 
 
-def _check_post(
+def _proof_of_post(
     d: Deps, brand_id: str, campaign: Campaign, c: Collaboration
 ) -> tuple[str | None, dict[str, Any]]:
     """Proof of post for the post just submitted: it is read and checked like a monitored one
@@ -427,12 +472,13 @@ def _check_post(
     existing = d.stores.posts.get(brand_id, campaign.id, pid)
     if existing is None or not existing.proves_disclosure():
         platform = unit.platform if unit else existing.platform if existing else Platform.BLOG
-        ctx = posts.context(d.stores, brand_id, campaign.id, c.creator_id, link_base_url=d.public_url)
+        ctx = posts.context(
+            d.stores, brand_id, campaign.id, c.creator_id, link_base_url=d.settings.link_base_url
+        )
         # An unreadable page: the creator's caption is checked instead, else the post is `unknown`.
         caption = posts.submitted_caption(c, url)
-        existing = posts.check_page(
-            d.stores, d.events, ctx, url, platform, d.fetcher, None, caption=caption
-        ).post
+        # The page alone, never a platform API: this function may not read their keys (no SSM).
+        existing = posts.check_page(d, ctx, url, platform, caption=caption, apis=False).post
         if existing and existing.page_error:
             detail["page_error"] = existing.page_error
     if existing:
@@ -448,8 +494,8 @@ def _check_post(
 def _more_posts(campaign: Campaign, c: Collaboration, due: str | None) -> dict[str, Any]:
     """Whether the live step waits for another post (a deliverable is still due), with the waits
     left until the same due date (a post does not move the deadline)."""
-    due = due or _later(campaign.workflow.post_due_seconds)
-    left = max(1, int((datetime.fromisoformat(due) - clock.now()).total_seconds()))
+    due = due or clock.later(campaign.workflow.post_due_seconds)
+    left = max(1, int((clock.parse(due) - clock.now()).total_seconds()))
     still = sum(1 for u in c.deliverables if u.state == "due")
     return {**_timers(campaign, left), "due": due, "more": still > 0, "due_deliverables": still}
 
@@ -463,7 +509,9 @@ def _clicks(d: Deps, brand_id: str, campaign_id: str, creator_id: str) -> int:
     )
 
 
-def _measure(d: Deps, brand_id: str, campaign: Campaign, c: Collaboration) -> dict[str, Any]:
+def _compare(d: Deps, brand_id: str, campaign: Campaign, c: Collaboration) -> dict[str, Any]:
+    """The creator's clicks against the campaign's median; far below it, the brand is alerted and
+    the creator gets a boost idea."""
     mine = _clicks(d, brand_id, campaign.id, c.creator_id)
     peers = [
         _clicks(d, brand_id, campaign.id, raw["creator_id"])
@@ -498,15 +546,13 @@ def _measure(d: Deps, brand_id: str, campaign: Campaign, c: Collaboration) -> di
 
 
 def _launch(d: Deps, brand_id: str, campaign_id: str, event: dict[str, Any]) -> dict[str, Any]:
-    campaign = d.stores.campaigns.get(brand_id, campaign_id)
-    started = collaborations.launch(
-        d.stores, d.workflows, brand_id, campaign, event["collaboration_ids"], event["machine"]
-    )
+    campaign = d.stores.campaigns.require(brand_id, campaign_id)
+    started = collaborations.launch(d, brand_id, campaign, event["collaboration_ids"], event["machine"])
     return {"started": started}
 
 
 def _report(d: Deps, brand_id: str, campaign_id: str, event: dict[str, Any]) -> dict[str, Any]:
-    campaign = d.stores.campaigns.get(brand_id, campaign_id)
+    campaign = d.stores.campaigns.require(brand_id, campaign_id)
     report = reports.build(d.stores, brand_id, "campaign", campaign_id, campaign)
     flow = d.stores.collaborations.get_campaign_workflow(brand_id, campaign_id) or {}
     entries = [*flow.get("reports", []), {"at": clock.now_iso(), "report": report.model_dump(mode="json")}][
@@ -521,9 +567,27 @@ def _report(d: Deps, brand_id: str, campaign_id: str, event: dict[str, Any]) -> 
 
 
 def _wrap_up(d: Deps, brand_id: str, campaign_id: str, event: dict[str, Any]) -> dict[str, Any]:
-    open_items = collaborations.wrap_up(d.stores, d.events, brand_id, campaign_id)
+    open_items = collaborations.wrap_up(d, brand_id, campaign_id)
     logger.info("campaign wrapped up", extra={"campaign_id": campaign_id, "open_items": len(open_items)})
     return {"open_items": len(open_items)}
 
 
-CAMPAIGN_TASKS = {"launch": _launch, "report": _report, "wrap_up": _wrap_up}
+TASKS: dict[Task, Handler] = {
+    Task.WAIT: _wait,  # the most frequent task needs nothing but the record it updates
+    Task.LATE: _late,
+    Task.ENTER: _on_collaboration(_enter),
+    Task.CONTRACT: _on_collaboration(_contract),
+    Task.EXTEND: _on_collaboration(_extend),
+    Task.REMIND: _on_collaboration(_nudge(_remind)),
+    Task.MISSED: _on_collaboration(_nudge(_missed)),
+    Task.STALLED: _on_collaboration(_nudge(_stalled)),
+    Task.EXHAUSTED: _on_collaboration(_nudge(_exhausted)),
+    Task.ONBOARD: _on_collaboration(_onboard),
+    Task.REVISE: _on_collaboration(_revise),
+    Task.CHECK_POST: _on_collaboration(_check_post),
+    Task.MEASURE: _on_collaboration(_measure),
+    Task.FINISH: _on_collaboration(_finish),
+    Task.LAUNCH: _on_campaign(_launch),
+    Task.REPORT: _on_campaign(_report),
+    Task.WRAP_UP: _on_campaign(_wrap_up),
+}

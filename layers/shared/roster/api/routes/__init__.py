@@ -1,0 +1,1 @@
+"""The brand API's routes, one module per resource, each building its own Router."""

@@ -1,3 +1,5 @@
+"""Routes for a brand's API keys: issue, list, revoke."""
+
 from __future__ import annotations
 
 from http import HTTPStatus as H
@@ -6,8 +8,8 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from roster import auth
 from roster.api.deps import WRITE_ERRORS, principal, responses
+from roster.deps import deps
 from roster.models.auth import ApiKey, ApiKeyCreate, ApiKeyCreated, ApiKeyList
-from roster.store.registry import stores
 
 
 def build_router() -> Router:
@@ -22,7 +24,7 @@ def build_router() -> Router:
         responses=responses(201, ApiKeyCreated, *WRITE_ERRORS),
     )
     def create_api_key(body: ApiKeyCreate) -> ApiKeyCreated:
-        return auth.issue_key(stores().brands, principal(router).brand_id, body.name)
+        return auth.issue_key(deps().stores.brands, principal(router).brand_id, body.name)
 
     @router.get(
         "/v1/api-keys",
@@ -31,7 +33,7 @@ def build_router() -> Router:
         responses=responses(200, ApiKeyList),
     )
     def list_api_keys() -> ApiKeyList:
-        return ApiKeyList(items=auth.list_keys(stores().brands, principal(router).brand_id))
+        return ApiKeyList(items=auth.list_keys(deps().stores.brands, principal(router).brand_id))
 
     @router.delete(
         "/v1/api-keys/<key_id>",
@@ -40,6 +42,6 @@ def build_router() -> Router:
         responses=responses(200, ApiKey, H.NOT_FOUND, H.CONFLICT),
     )
     def revoke_api_key(key_id: str) -> ApiKey:
-        return auth.revoke_key(stores().brands, principal(router), key_id)
+        return auth.revoke_key(deps().stores.brands, principal(router), key_id)
 
     return router

@@ -1,3 +1,5 @@
+"""Routes for campaigns: create, list, read, change, and their click stats and report."""
+
 from __future__ import annotations
 
 from http import HTTPStatus as H
@@ -6,9 +8,8 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from roster.adapters.events import event_publisher
-from roster.adapters.workflows import workflows
 from roster.api.deps import WRITE_ERRORS, Cursor, FromDay, Limit, ToDay, day_range, principal, responses
+from roster.deps import deps
 from roster.links import click_stats
 from roster.models.campaigns import Campaign, CampaignCreate, CampaignList, CampaignPatch, CampaignStatus
 from roster.models.reports import Report
@@ -16,8 +17,6 @@ from roster.models.stats import ClickStats
 from roster.observability import MetricUnit, logger, metrics
 from roster.program import campaigns
 from roster.reporting import reports
-from roster.settings import get_settings
-from roster.store.registry import stores
 from roster.workflows import collaborations
 
 
@@ -34,7 +33,7 @@ def build_router() -> Router:
         responses=responses(201, Campaign, *WRITE_ERRORS),
     )
     def create_campaign(body: CampaignCreate) -> Campaign:
-        created = campaigns.create(stores().campaigns, principal(router).brand_id, body)
+        created = campaigns.create(deps().stores.campaigns, principal(router).brand_id, body)
         metrics.add_metric(name="CampaignCreated", unit=MetricUnit.Count, value=1)
         logger.info("campaign created", extra={"campaign_id": created.id})
         return created
@@ -50,10 +49,10 @@ def build_router() -> Router:
         limit: Limit = None,
         cursor: Cursor = None,
     ) -> CampaignList:
-        items, next_cursor = stores().campaigns.list(
+        items, next_cursor = deps().stores.campaigns.list(
             principal(router).brand_id,
             status=status,
-            limit=limit or get_settings().default_page_size,
+            limit=limit or deps().settings.default_page_size,
             cursor=cursor,
         )
         return CampaignList(items=items, next_cursor=next_cursor)
@@ -65,7 +64,7 @@ def build_router() -> Router:
         responses=responses(200, Campaign, H.NOT_FOUND),
     )
     def get_campaign(campaign_id: str) -> Campaign:
-        return stores().campaigns.get(principal(router).brand_id, campaign_id)
+        return deps().stores.campaigns.require(principal(router).brand_id, campaign_id)
 
     @router.patch(
         "/v1/campaigns/<campaign_id>",
@@ -75,10 +74,7 @@ def build_router() -> Router:
     )
     def patch_campaign(campaign_id: str, body: CampaignPatch) -> Campaign:
         brand_id = principal(router).brand_id
-        updated = campaigns.update(stores().campaigns, brand_id, campaign_id, body)
-        if body.status == CampaignStatus.CANCELLED:  # reaches every open collaboration
-            collaborations.cancel_campaign(stores(), workflows(), event_publisher(), brand_id, campaign_id)
-        return updated
+        return collaborations.update_campaign(deps(), brand_id, campaign_id, body)
 
     @router.get(
         "/v1/campaigns/<campaign_id>/stats",
@@ -88,8 +84,10 @@ def build_router() -> Router:
     )
     def campaign_stats(campaign_id: str, first: FromDay = None, last: ToDay = None) -> ClickStats:
         brand_id = principal(router).brand_id
-        stores().campaigns.get(brand_id, campaign_id)  # 404 unless it is this brand's campaign
-        return click_stats.read(stores().stats, brand_id, "campaign", campaign_id, *day_range(first, last))
+        deps().stores.campaigns.require(brand_id, campaign_id)  # 404 unless it is this brand's campaign
+        return click_stats.read(
+            deps().stores.stats, brand_id, "campaign", campaign_id, *day_range(first, last)
+        )
 
     @router.get(
         "/v1/campaigns/<campaign_id>/report",
@@ -99,7 +97,7 @@ def build_router() -> Router:
     )
     def campaign_report(campaign_id: str) -> Report:
         brand_id = principal(router).brand_id
-        campaign = stores().campaigns.get(brand_id, campaign_id)
-        return reports.build(stores(), brand_id, "campaign", campaign_id, campaign)
+        campaign = deps().stores.campaigns.require(brand_id, campaign_id)
+        return reports.build(deps().stores, brand_id, "campaign", campaign_id, campaign)
 
     return router

@@ -1,3 +1,5 @@
+"""Routes for collaborations: start a campaign's, read them, act on the step each waits for."""
+
 from __future__ import annotations
 
 from http import HTTPStatus as H
@@ -7,9 +9,8 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from pydantic import BaseModel
 
-from roster.adapters.events import event_publisher
-from roster.adapters.workflows import workflows
 from roster.api.deps import WRITE_ERRORS, Cursor, Limit, principal, public_base_url, responses
+from roster.deps import deps
 from roster.errors import NotFound
 from roster.models.collaborations import (
     ActionBody,
@@ -20,8 +21,6 @@ from roster.models.collaborations import (
     Stage,
 )
 from roster.outreach import mail
-from roster.settings import get_settings
-from roster.store.registry import stores
 from roster.workflows import collaborations, deliverables
 
 
@@ -36,7 +35,7 @@ class CampaignWorkflow(BaseModel):
 
 
 def _machines() -> tuple[str, str]:
-    s = get_settings()
+    s = deps().settings
     if not (s.collaboration_state_machine_arn and s.campaign_state_machine_arn):
         raise RuntimeError("COLLABORATION_STATE_MACHINE_ARN and CAMPAIGN_STATE_MACHINE_ARN must be set")
     return s.collaboration_state_machine_arn, s.campaign_state_machine_arn
@@ -49,7 +48,7 @@ def build_router() -> Router:
     def shown(brand_id: str, c: Collaboration) -> Collaboration:
         """Every collaboration answer as the brand sees it: with the creator's page link."""
         deliverables.ensure(c)  # contracted before deliverables were tracked: shown as due
-        key = get_settings().outreach_signing_key
+        key = deps().settings.outreach_signing_key
         if not key:
             return c
         url = mail.collaboration_url(public_base_url(router), key, brand_id, c.id)
@@ -69,8 +68,7 @@ def build_router() -> Router:
         collaboration_machine, campaign_machine = _machines()
         brand_id = principal(router).brand_id
         created = collaborations.start(
-            stores(),
-            workflows(),
+            deps(),
             brand_id,
             campaign_id,
             body.creator_ids,
@@ -92,9 +90,13 @@ def build_router() -> Router:
         cursor: Cursor = None,
     ) -> CollaborationList:
         brand_id = principal(router).brand_id
-        stores().campaigns.get(brand_id, campaign_id)
-        items, next_cursor = stores().collaborations.list(
-            brand_id, campaign_id, stage=stage, limit=limit or get_settings().default_page_size, cursor=cursor
+        deps().stores.campaigns.require(brand_id, campaign_id)
+        items, next_cursor = deps().stores.collaborations.list(
+            brand_id,
+            campaign_id,
+            stage=stage,
+            limit=limit or deps().settings.default_page_size,
+            cursor=cursor,
         )
         return listed(brand_id, items, next_cursor)
 
@@ -106,8 +108,8 @@ def build_router() -> Router:
     )
     def campaign_workflow(campaign_id: str) -> CampaignWorkflow:
         brand_id = principal(router).brand_id
-        stores().campaigns.get(brand_id, campaign_id)
-        flow = stores().collaborations.get_campaign_workflow(brand_id, campaign_id)
+        deps().stores.campaigns.require(brand_id, campaign_id)
+        flow = deps().stores.collaborations.get_campaign_workflow(brand_id, campaign_id)
         if flow is None:
             raise NotFound("the campaign workflow has not been launched: POST …/collaborations")
         return CampaignWorkflow.model_validate({**flow, "campaign_id": campaign_id})
@@ -120,9 +122,9 @@ def build_router() -> Router:
     )
     def creator_history(creator_id: str, limit: Limit = None, cursor: Cursor = None) -> CollaborationList:
         brand_id = principal(router).brand_id
-        stores().creators.get(brand_id, creator_id)
-        items, next_cursor = stores().collaborations.history(
-            brand_id, creator_id, limit=limit or get_settings().default_page_size, cursor=cursor
+        deps().stores.creators.require(brand_id, creator_id)
+        items, next_cursor = deps().stores.collaborations.history(
+            brand_id, creator_id, limit=limit or deps().settings.default_page_size, cursor=cursor
         )
         return listed(brand_id, items, next_cursor)
 
@@ -134,7 +136,7 @@ def build_router() -> Router:
     )
     def get_collaboration(collaboration_id: str) -> Collaboration:
         brand_id = principal(router).brand_id
-        return shown(brand_id, stores().collaborations.get(brand_id, collaboration_id))
+        return shown(brand_id, deps().stores.collaborations.require(brand_id, collaboration_id))
 
     @router.post(
         "/v1/collaborations/<collaboration_id>/actions/<action>",
@@ -147,9 +149,7 @@ def build_router() -> Router:
     )
     def act(collaboration_id: str, action: str, body: ActionBody) -> Collaboration:
         brand_id = principal(router).brand_id
-        updated = collaborations.act(
-            stores(), workflows(), event_publisher(), brand_id, collaboration_id, action, body, by="brand"
-        )
+        updated = collaborations.act(deps(), brand_id, collaboration_id, action, body, by="brand")
         return shown(brand_id, updated)
 
     @router.post(
@@ -165,8 +165,7 @@ def build_router() -> Router:
     ) -> Collaboration:
         who = principal(router)
         accepted = deliverables.accept(
-            stores(),
-            event_publisher(),
+            deps(),
             who.brand_id,
             collaboration_id,
             post_id,

@@ -1,3 +1,5 @@
+"""Routes for the creator roster: create, import (CSV), list, read, change, and a creator's report."""
+
 from __future__ import annotations
 
 from http import HTTPStatus as H
@@ -7,6 +9,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from roster.api.deps import WRITE_ERRORS, Cursor, Limit, principal, responses
+from roster.deps import deps
 from roster.errors import BadRequest, UnsupportedMediaType
 from roster.models.common import CountryCode, Tag
 from roster.models.creators import (
@@ -22,8 +25,6 @@ from roster.models.reports import Report
 from roster.observability import MetricUnit, logger, metrics
 from roster.program import creator_import, creators
 from roster.reporting import reports
-from roster.settings import get_settings
-from roster.store.registry import stores
 
 
 def build_router() -> Router:
@@ -37,7 +38,7 @@ def build_router() -> Router:
         responses=responses(201, Creator, H.CONFLICT, *WRITE_ERRORS),
     )
     def create_creator(body: CreatorCreate) -> Creator:
-        created = creators.create(stores().creators, principal(router).brand_id, body)
+        created = creators.create(deps().stores.creators, principal(router).brand_id, body)
         metrics.add_metric(name="CreatorCreated", unit=MetricUnit.Count, value=1)
         logger.info("creator created", extra={"creator_id": created.id})
         return created
@@ -56,13 +57,13 @@ def build_router() -> Router:
         limit: Limit = None,
         cursor: Cursor = None,
     ) -> CreatorList:
-        items, next_cursor = stores().creators.list(
+        items, next_cursor = deps().stores.creators.list(
             principal(router).brand_id,
             status=status,
             tier=tier,
             tag=tag,
             country=country,
-            limit=limit or get_settings().default_page_size,
+            limit=limit or deps().settings.default_page_size,
             cursor=cursor,
         )
         return CreatorList(items=items, next_cursor=next_cursor)
@@ -85,7 +86,7 @@ def build_router() -> Router:
         except UnicodeDecodeError as exc:
             raise BadRequest("the CSV must be UTF-8 (in Excel: Save As, CSV UTF-8)") from exc
         result = creator_import.import_rows(
-            stores().creators, principal(router).brand_id, text, max_rows=get_settings().max_import_rows
+            deps().stores.creators, principal(router).brand_id, text, max_rows=deps().settings.max_import_rows
         )
         for name, value in result.summary.model_dump().items():
             metrics.add_metric(name=f"CreatorImport{name.capitalize()}", unit=MetricUnit.Count, value=value)
@@ -99,7 +100,7 @@ def build_router() -> Router:
         responses=responses(200, Creator, H.NOT_FOUND),
     )
     def get_creator(creator_id: str) -> Creator:
-        return stores().creators.get(principal(router).brand_id, creator_id)
+        return deps().stores.creators.require(principal(router).brand_id, creator_id)
 
     @router.patch(
         "/v1/creators/<creator_id>",
@@ -108,7 +109,7 @@ def build_router() -> Router:
         responses=responses(200, Creator, H.NOT_FOUND, H.CONFLICT, *WRITE_ERRORS),
     )
     def patch_creator(creator_id: str, body: CreatorPatch) -> Creator:
-        return creators.update(stores().creators, principal(router).brand_id, creator_id, body)
+        return creators.update(deps().stores.creators, principal(router).brand_id, creator_id, body)
 
     @router.get(
         "/v1/creators/<creator_id>/report",
@@ -118,7 +119,7 @@ def build_router() -> Router:
     )
     def creator_report(creator_id: str) -> Report:
         brand_id = principal(router).brand_id
-        stores().creators.get(brand_id, creator_id)  # 404 unless it is this brand's creator
-        return reports.build(stores(), brand_id, "creator", creator_id)
+        deps().stores.creators.require(brand_id, creator_id)  # 404 unless it is this brand's creator
+        return reports.build(deps().stores, brand_id, "creator", creator_id)
 
     return router

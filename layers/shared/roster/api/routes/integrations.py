@@ -1,15 +1,16 @@
+"""Routes for store integrations: set, list and remove a brand's webhook secrets."""
+
 from __future__ import annotations
 
 from http import HTTPStatus as H
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from roster.adapters.secrets import webhook_secrets
 from roster.api.deps import WRITE_ERRORS, principal, public_base_url, responses
 from roster.conversions import integrations
+from roster.deps import deps
 from roster.models.integrations import Integration, IntegrationList, IntegrationSecret
 from roster.models.webhooks import Provider
-from roster.store.registry import stores
 
 
 def build_router() -> Router:
@@ -25,8 +26,7 @@ def build_router() -> Router:
     def put_integration(provider: Provider, body: IntegrationSecret) -> Integration:
         brand_id = principal(router).brand_id
         return integrations.configure(
-            stores().integrations,
-            webhook_secrets(),
+            deps(),
             brand_id,
             provider,
             body.secret.get_secret_value(),
@@ -42,7 +42,7 @@ def build_router() -> Router:
     def list_integrations() -> IntegrationList:
         brand_id = principal(router).brand_id
         return IntegrationList(
-            items=integrations.list_all(stores().integrations, brand_id, public_base_url(router))
+            items=integrations.list_all(deps().stores.integrations, brand_id, public_base_url(router))
         )
 
     @router.delete(
@@ -53,8 +53,6 @@ def build_router() -> Router:
     )
     def delete_integration(provider: Provider) -> Integration:
         brand_id = principal(router).brand_id
-        return integrations.remove(
-            stores().integrations, webhook_secrets(), brand_id, provider, public_base_url(router)
-        )
+        return integrations.remove(deps(), brand_id, provider, public_base_url(router))
 
     return router

@@ -1,3 +1,5 @@
+"""Routes for tracking links: create, list, read, change, and a link's click stats."""
+
 from __future__ import annotations
 
 from http import HTTPStatus as H
@@ -17,11 +19,10 @@ from roster.api.deps import (
     public_base_url,
     responses,
 )
+from roster.deps import deps
 from roster.links import click_stats, links
 from roster.models.links import Link, LinkCreate, LinkList, LinkPatch
 from roster.models.stats import ClickStats
-from roster.settings import get_settings
-from roster.store.registry import stores
 
 
 def build_router() -> Router:
@@ -38,7 +39,7 @@ def build_router() -> Router:
         responses=responses(201, Link, H.CONFLICT, *WRITE_ERRORS),
     )
     def create_link(body: LinkCreate) -> Link:
-        return links.with_url(links.create(stores(), principal(router).brand_id, body), base_url())
+        return links.with_url(links.create(deps().stores, principal(router).brand_id, body), base_url())
 
     @router.get(
         "/v1/links",
@@ -52,11 +53,11 @@ def build_router() -> Router:
         limit: Limit = None,
         cursor: Cursor = None,
     ) -> LinkList:
-        items, next_cursor = stores().links.list(
+        items, next_cursor = deps().stores.links.list(
             principal(router).brand_id,
             campaign_id=campaign_id,
             creator_id=creator_id,
-            limit=limit or get_settings().default_page_size,
+            limit=limit or deps().settings.default_page_size,
             cursor=cursor,
         )
         url = base_url()
@@ -69,7 +70,7 @@ def build_router() -> Router:
         responses=responses(200, Link, H.NOT_FOUND),
     )
     def get_link(code: str) -> Link:
-        return links.with_url(stores().links.get(principal(router).brand_id, code), base_url())
+        return links.with_url(deps().stores.links.require(principal(router).brand_id, code), base_url())
 
     @router.patch(
         "/v1/links/<code>",
@@ -78,7 +79,7 @@ def build_router() -> Router:
         responses=responses(200, Link, H.NOT_FOUND, H.CONFLICT, *WRITE_ERRORS),
     )
     def patch_link(code: str, body: LinkPatch) -> Link:
-        return links.with_url(links.update(stores(), principal(router).brand_id, code, body), base_url())
+        return links.with_url(links.update(deps().stores, principal(router).brand_id, code, body), base_url())
 
     @router.get(
         "/v1/links/<code>/stats",
@@ -88,7 +89,7 @@ def build_router() -> Router:
     )
     def link_stats(code: str, first: FromDay = None, last: ToDay = None) -> ClickStats:
         brand_id = principal(router).brand_id
-        stores().links.get(brand_id, code)  # 404 unless it is this brand's link
-        return click_stats.read(stores().stats, brand_id, "link", code, *day_range(first, last))
+        deps().stores.links.require(brand_id, code)  # 404 unless it is this brand's link
+        return click_stats.read(deps().stores.stats, brand_id, "link", code, *day_range(first, last))
 
     return router

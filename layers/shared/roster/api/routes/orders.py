@@ -1,3 +1,5 @@
+"""The route listing orders with their attribution decisions."""
+
 from __future__ import annotations
 
 from http import HTTPStatus as H
@@ -7,9 +9,8 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from roster.api.deps import Cursor, Limit, principal, responses
+from roster.deps import deps
 from roster.models.orders import OrderList
-from roster.settings import get_settings
-from roster.store.registry import stores
 
 
 def build_router() -> Router:
@@ -29,11 +30,11 @@ def build_router() -> Router:
         limit: Limit = None,
         cursor: Cursor = None,
     ) -> OrderList:
-        items, next_cursor = stores().attributions.page(
+        items, next_cursor = deps().stores.attributions.page(
             principal(router).brand_id,
             campaign_id=campaign_id,
             creator_id=creator_id,
-            limit=limit or get_settings().default_page_size,
+            limit=limit or deps().settings.default_page_size,
             cursor=cursor,
         )
         return OrderList(items=items, next_cursor=next_cursor)

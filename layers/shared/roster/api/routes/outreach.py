@@ -1,3 +1,5 @@
+"""Routes for outreach: email templates and previews, the sender settings, sequences, messages, stop."""
+
 from __future__ import annotations
 
 from http import HTTPStatus as H
@@ -6,12 +8,9 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from roster import clock
-from roster.adapters.events import event_publisher
-from roster.adapters.mailer import mailer
-from roster.adapters.queue import outreach_queue
 from roster.api.deps import WRITE_ERRORS, Cursor, Limit, principal, public_base_url, responses
-from roster.errors import NotFound, ValidationFailed
+from roster.deps import deps
+from roster.errors import NotFound
 from roster.models.outreach import (
     EmailPreview,
     EmailTemplate,
@@ -29,8 +28,6 @@ from roster.models.outreach import (
     StopRequest,
 )
 from roster.outreach import email_templates, sequences
-from roster.settings import get_settings
-from roster.store.registry import stores
 
 
 def build_router() -> Router:
@@ -46,7 +43,7 @@ def build_router() -> Router:
     )
     def create_template(body: EmailTemplateCreate) -> EmailTemplate:
         template = email_templates.create(body)
-        stores().outreach.create_template(principal(router).brand_id, template)
+        deps().stores.outreach.create_template(principal(router).brand_id, template)
         return template
 
     @router.get(
@@ -56,8 +53,8 @@ def build_router() -> Router:
         responses=responses(200, EmailTemplateList, H.BAD_REQUEST),
     )
     def list_templates(limit: Limit = None, cursor: Cursor = None) -> EmailTemplateList:
-        items, next_cursor = stores().outreach.list_templates(
-            principal(router).brand_id, limit or get_settings().default_page_size, cursor
+        items, next_cursor = deps().stores.outreach.list_templates(
+            principal(router).brand_id, limit or deps().settings.default_page_size, cursor
         )
         return EmailTemplateList(items=items, next_cursor=next_cursor)
 
@@ -68,7 +65,7 @@ def build_router() -> Router:
         responses=responses(200, EmailTemplate, H.NOT_FOUND),
     )
     def get_template(template_id: str) -> EmailTemplate:
-        return stores().outreach.get_template(principal(router).brand_id, template_id)
+        return deps().stores.outreach.require_template(principal(router).brand_id, template_id)
 
     @router.patch(
         "/v1/email-templates/<template_id>",
@@ -78,11 +75,11 @@ def build_router() -> Router:
     )
     def patch_template(template_id: str, body: EmailTemplatePatch) -> EmailTemplate:
         brand_id = principal(router).brand_id
-        current = stores().outreach.get_template(brand_id, template_id)
+        current = deps().stores.outreach.require_template(brand_id, template_id)
         if not body.changes():
             return current
         updated = email_templates.patched(current, body)
-        stores().outreach.replace_template(brand_id, updated, expected_version=current.version)
+        deps().stores.outreach.replace_template(brand_id, updated, expected_version=current.version)
         return updated
 
     @router.post(
@@ -95,11 +92,11 @@ def build_router() -> Router:
         responses=responses(200, EmailPreview, H.NOT_FOUND, *WRITE_ERRORS),
     )
     def preview(template_id: str, body: PreviewRequest) -> EmailPreview:
-        s = get_settings()
+        s = deps().settings
         if not (s.outreach_signing_key and s.mail_domain):
             raise RuntimeError("OUTREACH_SIGNING_KEY and MAIL_DOMAIN must be set")
         config = sequences.MailConfig(s.outreach_signing_key, s.mail_domain, public_base_url(router))
-        return sequences.preview(stores(), config, principal(router).brand_id, template_id, body)
+        return sequences.preview(deps().stores, config, principal(router).brand_id, template_id, body)
 
     @router.put(
         "/v1/outreach/settings",
@@ -108,14 +105,7 @@ def build_router() -> Router:
         responses=responses(200, OutreachSettings, *WRITE_ERRORS),
     )
     def put_settings(body: OutreachSettingsPut) -> OutreachSettings:
-        if not mailer().verified(str(body.from_email)):
-            raise ValidationFailed(
-                f"{body.from_email} is not on an SES identity verified for sending; "
-                "verify the address or its domain in SES first"
-            )
-        settings = OutreachSettings(**body.model_dump(mode="json"), updated_at=clock.now_iso())
-        stores().outreach.put_settings(principal(router).brand_id, settings)
-        return settings
+        return sequences.set_sender(deps(), principal(router).brand_id, body)
 
     @router.get(
         "/v1/outreach/settings",
@@ -124,7 +114,7 @@ def build_router() -> Router:
         responses=responses(200, OutreachSettings, H.NOT_FOUND),
     )
     def get_settings_route() -> OutreachSettings:
-        found = stores().outreach.get_settings(principal(router).brand_id)
+        found = deps().stores.outreach.get_settings(principal(router).brand_id)
         if found is None:
             raise NotFound("no sender set yet: PUT /v1/outreach/settings")
         return found
@@ -137,7 +127,7 @@ def build_router() -> Router:
         responses=responses(202, Sequence, H.NOT_FOUND, H.CONFLICT, *WRITE_ERRORS),
     )
     def start_outreach(campaign_id: str, body: OutreachStart) -> Sequence:
-        return sequences.start(stores(), outreach_queue(), principal(router).brand_id, campaign_id, body)
+        return sequences.start(deps(), principal(router).brand_id, campaign_id, body)
 
     @router.get(
         "/v1/campaigns/<campaign_id>/outreach",
@@ -146,19 +136,12 @@ def build_router() -> Router:
         responses=responses(200, Pipeline, H.NOT_FOUND, H.BAD_REQUEST),
     )
     def pipeline(campaign_id: str, limit: Limit = None, cursor: Cursor = None) -> Pipeline:
-        brand_id = principal(router).brand_id
-        s = stores()
-        s.campaigns.get(brand_id, campaign_id)
-        everyone = s.outreach.all_enrollments(brand_id, campaign_id)
-        targeted = sum(q.targeted for q in s.outreach.sequences(brand_id, campaign_id))
-        page, next_cursor = s.outreach.enrollments(
-            brand_id, campaign_id, limit=limit or get_settings().default_page_size, cursor=cursor
-        )
-        return Pipeline(
-            campaign_id=campaign_id,
-            funnel=sequences.funnel(everyone, targeted),
-            creators=page,
-            next_cursor=next_cursor,
+        return sequences.pipeline(
+            deps().stores,
+            principal(router).brand_id,
+            campaign_id,
+            limit=limit or deps().settings.default_page_size,
+            cursor=cursor,
         )
 
     @router.get(
@@ -174,9 +157,9 @@ def build_router() -> Router:
         cursor: Cursor = None,
     ) -> MessageList:
         brand_id = principal(router).brand_id
-        stores().campaigns.get(brand_id, campaign_id)
-        items, next_cursor = stores().outreach.messages(
-            brand_id, campaign_id, creator_id, limit=limit or get_settings().default_page_size, cursor=cursor
+        deps().stores.campaigns.require(brand_id, campaign_id)
+        items, next_cursor = deps().stores.outreach.messages(
+            brand_id, campaign_id, creator_id, limit=limit or deps().settings.default_page_size, cursor=cursor
         )
         return MessageList(items=items, next_cursor=next_cursor)
 
@@ -188,11 +171,6 @@ def build_router() -> Router:
     )
     def stop_outreach(campaign_id: str, creator_id: str, body: StopRequest) -> Enrollment:
         brand_id = principal(router).brand_id
-        if stores().outreach.get_enrollment(brand_id, campaign_id, creator_id) is None:
-            raise NotFound("this creator is not in the campaign's outreach")
-        sequences.stop(stores(), event_publisher(), brand_id, campaign_id, creator_id, body.reason)
-        found = stores().outreach.get_enrollment(brand_id, campaign_id, creator_id)
-        assert found is not None
-        return found
+        return sequences.record_answer(deps(), brand_id, campaign_id, creator_id, body.reason)
 
     return router

@@ -1,3 +1,5 @@
+"""Routes for payouts: preview, book, list, read, and a payout's CSV."""
+
 from __future__ import annotations
 
 from http import HTTPStatus as H
@@ -10,10 +12,9 @@ from pydantic import ValidationError
 
 from roster.api.deps import WRITE_ERRORS, Cursor, Limit, principal, responses
 from roster.conversions import payouts
+from roster.deps import deps
 from roster.errors import ValidationFailed
 from roster.models.payouts import Payout, PayoutList, PayoutPreview, PayoutSelection, PayoutSummary
-from roster.settings import get_settings
-from roster.store.registry import stores
 
 IdsParam = Annotated[list[str] | None, Query(description="Comma-separated (or repeated) ids, at most 100")]
 
@@ -57,7 +58,7 @@ def build_router() -> Router:
             exclude_creator_ids=exclude_creator_ids,
             exclude_campaign_ids=exclude_campaign_ids,
         )
-        return payouts.preview(stores(), principal(router).brand_id, selection)
+        return payouts.preview(deps().stores, principal(router).brand_id, selection)
 
     @router.post(
         "/v1/payouts",
@@ -71,7 +72,7 @@ def build_router() -> Router:
         responses=responses(201, Payout, H.CONFLICT, *WRITE_ERRORS),
     )
     def book_payout(body: Annotated[PayoutSelection | None, Body()] = None) -> Payout:
-        return payouts.book(stores(), principal(router).brand_id, body)
+        return payouts.book(deps().stores, principal(router).brand_id, body)
 
     @router.get(
         "/v1/payouts",
@@ -80,8 +81,8 @@ def build_router() -> Router:
         responses=responses(200, PayoutList, H.BAD_REQUEST),
     )
     def list_payouts(limit: Limit = None, cursor: Cursor = None) -> PayoutList:
-        items, next_cursor = stores().payouts.list(
-            principal(router).brand_id, limit or get_settings().default_page_size, cursor
+        items, next_cursor = deps().stores.payouts.list(
+            principal(router).brand_id, limit or deps().settings.default_page_size, cursor
         )
         return PayoutList(items=[PayoutSummary.of(p) for p in items], next_cursor=next_cursor)
 
@@ -98,7 +99,7 @@ def build_router() -> Router:
         },
     )
     def payout_csv(payout_id: str) -> Response[Any]:
-        body = payouts.csv_export(stores(), principal(router).brand_id, payout_id)
+        body = payouts.csv_export(deps().stores, principal(router).brand_id, payout_id)
         return Response(
             status_code=200,
             content_type="text/csv; charset=utf-8",
@@ -113,6 +114,6 @@ def build_router() -> Router:
         responses=responses(200, Payout, H.NOT_FOUND),
     )
     def get_payout(payout_id: str) -> Payout:
-        return payouts.get_or_raise(stores(), principal(router).brand_id, payout_id)
+        return deps().stores.payouts.require(principal(router).brand_id, payout_id)
 
     return router

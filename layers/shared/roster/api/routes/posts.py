@@ -1,3 +1,5 @@
+"""Routes for posts and alerts: submit and recheck posts, monitor runs, the content library, alerts."""
+
 from __future__ import annotations
 
 from http import HTTPStatus as H
@@ -6,10 +8,9 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 
-from roster.adapters.events import event_publisher
-from roster.adapters.queue import monitor_queue
 from roster.api.deps import WRITE_ERRORS, Cursor, Limit, principal, public_base_url, responses
-from roster.errors import NotFound, ValidationFailed
+from roster.deps import deps
+from roster.errors import ValidationFailed
 from roster.models.monitoring import MonitorRun, MonitorStatus
 from roster.models.posts import (
     Alert,
@@ -24,9 +25,7 @@ from roster.models.posts import (
 )
 from roster.monitoring import monitor, posts, sources
 from roster.program import alerts
-from roster.settings import get_settings
-from roster.store.registry import stores
-from roster.web.fetch import FetchError, fetcher
+from roster.web.fetch import FetchError
 from roster.workflows import collaborations
 
 Id = Annotated[str | None, Query(max_length=64)]
@@ -43,25 +42,28 @@ def build_router() -> Router:
         responses=responses(200, Post, H.NOT_FOUND, *WRITE_ERRORS),
     )
     def submit_post(campaign_id: str, body: PostSubmit) -> Post:
-        s = stores()
+        d = deps()
         ctx = posts.context(
-            s, principal(router).brand_id, campaign_id, body.creator_id, link_base_url=public_base_url(router)
+            d.stores,
+            principal(router).brand_id,
+            campaign_id,
+            body.creator_id,
+            link_base_url=public_base_url(router),
         )
         url = str(body.url)
         if body.text is None:  # read the post itself, the way the monitor reads feeds
-            http = fetcher()
             try:
-                item = posts.read_page(url, body.platform, http, monitor.youtube_api(http))
+                item = posts.read_page(d, url, body.platform)
             except FetchError as exc:
                 raise ValidationFailed(f"could not read the post at `url`: {exc}; send its `text`") from exc
             item = posts.with_details(item, body.published_at, body.metrics)
-            recorded = posts.record(s, event_publisher(), ctx, item, source="manual")
+            recorded = posts.record(d, ctx, item, source="manual")
         else:  # the brand's own copy of the caption: checked and shown, not proof
             item = sources.SourceItem(url, body.platform, body.text, body.published_at, body.metrics)
-            recorded = posts.record(s, event_publisher(), ctx, item, source="manual", text_from="brand")
+            recorded = posts.record(d, ctx, item, source="manual", text_from="brand")
         assert recorded.post is not None  # manual submissions are always kept
         if body.text is None:  # Roster read the post itself: now compliant, its deliverable books
-            collaborations.recheck(s, ctx.brand_id, recorded.post)
+            collaborations.recheck(d.stores, ctx.brand_id, recorded.post)
         return recorded.post
 
     @router.post(
@@ -73,18 +75,15 @@ def build_router() -> Router:
         responses=responses(200, Post, H.NOT_FOUND),
     )
     def recheck_post(campaign_id: str, post_id: str) -> Post:
-        s = stores()
+        d = deps()
         brand_id = principal(router).brand_id
-        found = s.posts.get(brand_id, campaign_id, post_id)
-        if found is None:
-            raise NotFound("no such post in this campaign")
-        ctx = posts.context(s, brand_id, campaign_id, found.creator_id, link_base_url=public_base_url(router))
-        http = fetcher()
-        checked = posts.check_page(
-            s, event_publisher(), ctx, found.url, found.platform, http, monitor.youtube_api(http)
-        ).post
+        found = d.stores.posts.require(brand_id, campaign_id, post_id)
+        ctx = posts.context(
+            d.stores, brand_id, campaign_id, found.creator_id, link_base_url=public_base_url(router)
+        )
+        checked = posts.check_page(d, ctx, found.url, found.platform).post
         assert checked is not None  # a re-check keeps the post
-        collaborations.recheck(s, brand_id, checked)  # the same settlement as a resubmission
+        collaborations.recheck(d.stores, brand_id, checked)  # the same settlement as a resubmission
         return checked
 
     @router.post(
@@ -96,8 +95,8 @@ def build_router() -> Router:
     )
     def run_monitor(campaign_id: str) -> MonitorRun:
         brand_id = principal(router).brand_id
-        campaign = stores().campaigns.get(brand_id, campaign_id)
-        return monitor.start(stores(), monitor_queue(), brand_id, campaign, "api")
+        campaign = deps().stores.campaigns.require(brand_id, campaign_id)
+        return monitor.start(deps(), brand_id, campaign, "api")
 
     @router.get(
         "/v1/campaigns/<campaign_id>/monitor",
@@ -107,12 +106,12 @@ def build_router() -> Router:
     )
     def monitor_status(campaign_id: str, limit: Annotated[int, Query(ge=1, le=50)] = 10) -> MonitorStatus:
         brand_id = principal(router).brand_id
-        campaign = stores().campaigns.get(brand_id, campaign_id)
+        campaign = deps().stores.campaigns.require(brand_id, campaign_id)
         return MonitorStatus(
             campaign_id=campaign.id,
             settings=campaign.monitoring,
             scheduled=campaign.monitored,
-            runs=stores().monitor.runs(brand_id, campaign_id, limit),
+            runs=deps().stores.monitor.runs(brand_id, campaign_id, limit),
         )
 
     @router.get(
@@ -129,13 +128,13 @@ def build_router() -> Router:
         cursor: Cursor = None,
     ) -> PostList:
         brand_id = principal(router).brand_id
-        stores().campaigns.get(brand_id, campaign_id)
-        items, next_cursor = stores().posts.library(
+        deps().stores.campaigns.require(brand_id, campaign_id)
+        items, next_cursor = deps().stores.posts.library(
             brand_id,
             campaign_id,
             creator_id=creator_id,
             disclosure=disclosure,
-            limit=limit or get_settings().default_page_size,
+            limit=limit or deps().settings.default_page_size,
             cursor=cursor,
         )
         return PostList(items=items, next_cursor=next_cursor)
@@ -158,10 +157,10 @@ def build_router() -> Router:
         limit: Limit = None,
         cursor: Cursor = None,
     ) -> AlertList:
-        items, next_cursor = stores().posts.alerts(
+        items, next_cursor = deps().stores.posts.alerts(
             principal(router).brand_id,
             status,
-            limit or get_settings().default_page_size,
+            limit or deps().settings.default_page_size,
             cursor,
             kind=kind,
             campaign_id=campaign_id,
@@ -180,8 +179,7 @@ def build_router() -> Router:
     def resolve_alert(alert_id: str, body: Annotated[AlertResolve | None, Body()] = None) -> Alert:
         who = principal(router)
         return alerts.resolve(
-            stores(),
-            event_publisher(),
+            deps(),
             who.brand_id,
             alert_id,
             by=who.key_id,

@@ -1,3 +1,5 @@
+"""Routes for promo codes: create, list, change."""
+
 from __future__ import annotations
 
 from http import HTTPStatus as H
@@ -7,10 +9,9 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from roster.api.deps import WRITE_ERRORS, Cursor, Limit, principal, responses
+from roster.deps import deps
 from roster.links import promo_codes
 from roster.models.promo_codes import PromoCode, PromoCodeCreate, PromoCodeList, PromoCodePatch
-from roster.settings import get_settings
-from roster.store.registry import stores
 
 
 def build_router() -> Router:
@@ -24,7 +25,7 @@ def build_router() -> Router:
         responses=responses(201, PromoCode, H.CONFLICT, *WRITE_ERRORS),
     )
     def create_promo_code(body: PromoCodeCreate) -> PromoCode:
-        return promo_codes.create(stores(), principal(router).brand_id, body)
+        return promo_codes.create(deps().stores, principal(router).brand_id, body)
 
     @router.get(
         "/v1/promo-codes",
@@ -38,11 +39,11 @@ def build_router() -> Router:
         limit: Limit = None,
         cursor: Cursor = None,
     ) -> PromoCodeList:
-        items, next_cursor = stores().promo_codes.list(
+        items, next_cursor = deps().stores.promo_codes.list(
             principal(router).brand_id,
             campaign_id=campaign_id,
             creator_id=creator_id,
-            limit=limit or get_settings().default_page_size,
+            limit=limit or deps().settings.default_page_size,
             cursor=cursor,
         )
         return PromoCodeList(items=items, next_cursor=next_cursor)
@@ -55,6 +56,6 @@ def build_router() -> Router:
         responses=responses(200, PromoCode, H.NOT_FOUND, H.CONFLICT, *WRITE_ERRORS),
     )
     def patch_promo_code(code: str, body: PromoCodePatch) -> PromoCode:
-        return promo_codes.update(stores(), principal(router).brand_id, code, body)
+        return promo_codes.update(deps().stores, principal(router).brand_id, code, body)
 
     return router

@@ -1,17 +1,18 @@
+"""Routes for store webhook deliveries: list them (by status) and replay one."""
+
 from __future__ import annotations
 
 import time
 from http import HTTPStatus as H
-from typing import Annotated, Literal
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from roster.api.deps import Cursor, Limit, principal, responses
 from roster.conversions import webhooks
-from roster.models.webhooks import WebhookEvent, WebhookEventList
-from roster.settings import get_settings
-from roster.store.registry import stores
+from roster.deps import deps
+from roster.models.webhooks import WebhookEvent, WebhookEventList, WebhookStatus
 
 
 def build_router() -> Router:
@@ -26,16 +27,16 @@ def build_router() -> Router:
         responses=responses(200, WebhookEventList, H.BAD_REQUEST),
     )
     def list_webhook_events(
-        status: Annotated[Literal["processing", "processed", "ignored", "failed"] | None, Query()] = None,
+        status: Annotated[WebhookStatus | None, Query()] = None,
         limit: Limit = None,
         cursor: Cursor = None,
     ) -> WebhookEventList:
-        items, next_cursor = stores().webhook_events.list(
-            principal(router).brand_id, status, limit or get_settings().default_page_size, cursor
+        items, next_cursor = deps().stores.webhook_events.list(
+            principal(router).brand_id, status, limit or deps().settings.default_page_size, cursor
         )
         now = time.time()
         return WebhookEventList(
-            items=[WebhookEvent.model_validate(webhooks.view(i, now)) for i in items],
+            items=[webhooks.view(i, now) for i in items],
             next_cursor=next_cursor,
         )
 
@@ -46,7 +47,7 @@ def build_router() -> Router:
         responses=responses(200, WebhookEvent, H.NOT_FOUND, H.CONFLICT),
     )
     def replay_webhook_event(event_id: str) -> WebhookEvent:
-        record = webhooks.replay(webhooks.default_intake(), principal(router).brand_id, event_id)
-        return WebhookEvent.model_validate(record)
+        record = webhooks.replay(deps(), principal(router).brand_id, event_id)
+        return webhooks.view(record, time.time())
 
     return router
