@@ -1,4 +1,4 @@
-"""What every route needs: the caller's principal and the shared paging parameters."""
+"""What every route needs: the caller's principal and the shared paging parameters (and their default)."""
 
 from __future__ import annotations
 
@@ -58,6 +58,11 @@ def public_base_url(router: Router) -> str:
         return settings.link_base_url
     domain = router.current_event.raw_event.get("requestContext", {}).get("domainName", "localhost")
     return f"{'http' if settings.stage == 'local' else 'https'}://{domain}"
+
+
+def page_size(limit: int | None) -> int:
+    """What a list route asks its store for: the caller's `limit`, else the deployment's default."""
+    return limit or deps().settings.default_page_size
 
 
 def principal(router: Router) -> Principal:

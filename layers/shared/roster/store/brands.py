@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from roster.errors import Conflict, NotFound
+from roster.errors import Conflict
 from roster.models.auth import ApiKeyRecord, Brand
 from roster.store import keys
-from roster.store.table import Query, Table
+from roster.store.table import Query, Table, or_not_found
 
 
 class BrandStore:
@@ -80,9 +80,7 @@ class BrandStore:
     def revoke_key(self, brand_id: str, key_id: str, revoked_at: str) -> ApiKeyRecord:
         """Marks both items of a key revoked, atomically; revoking twice is a no-op."""
         item = self.table.get(keys.brand_pk(brand_id), keys.api_key_sk(key_id))
-        if item is None:
-            raise NotFound("API key not found")
-        record = ApiKeyRecord.model_validate(item)
+        record = ApiKeyRecord.model_validate(or_not_found(item, "API key not found"))
         if record.revoked_at:
             return record
         revoked = record.model_copy(update={"revoked_at": revoked_at})

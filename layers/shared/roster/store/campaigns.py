@@ -7,7 +7,7 @@ from typing import Any
 from roster.errors import Conflict, NotFound
 from roster.models.campaigns import Campaign, CampaignStatus
 from roster.store import keys
-from roster.store.table import Query, Table
+from roster.store.table import Query, Table, or_not_found
 
 
 class CampaignStore:
@@ -54,9 +54,7 @@ class CampaignStore:
         return Campaign.model_validate(item) if item is not None else None
 
     def require(self, brand_id: str, campaign_id: str) -> Campaign:
-        if (campaign := self.get(brand_id, campaign_id)) is None:
-            raise NotFound("campaign not found")
-        return campaign
+        return or_not_found(self.get(brand_id, campaign_id), "campaign not found")
 
     def list(
         self, brand_id: str, *, status: CampaignStatus | None, limit: int, cursor: str | None

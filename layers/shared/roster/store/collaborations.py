@@ -6,10 +6,10 @@ import builtins
 from collections.abc import Callable
 from typing import Any
 
-from roster.errors import Conflict, NotFound
+from roster.errors import Conflict
 from roster.models.collaborations import Collaboration
 from roster.store import keys
-from roster.store.table import Query, Table
+from roster.store.table import Query, Table, or_not_found
 
 # `answer`: the last action taken, which a wait takes when Step Functions never got it
 # (roster.workflows.collaborations.act).
@@ -49,9 +49,7 @@ class CollaborationStore:
         )
 
     def require_raw(self, brand_id: str, collaboration_id: str) -> dict[str, Any]:
-        if (item := self.get_raw(brand_id, collaboration_id)) is None:
-            raise NotFound("collaboration not found")
-        return item
+        return or_not_found(self.get_raw(brand_id, collaboration_id), "collaboration not found")
 
     def get(self, brand_id: str, collaboration_id: str) -> Collaboration | None:
         item = self.get_raw(brand_id, collaboration_id)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from roster.errors import Conflict, NotFound
+from roster.errors import Conflict
 from roster.ids import email_hash
 from roster.models.creators import Creator, CreatorStatus, Tier
 from roster.store import keys
-from roster.store.table import Query, Table
+from roster.store.table import Query, Table, or_not_found
 
 
 class CreatorStore:
@@ -99,9 +99,7 @@ class CreatorStore:
         return Creator.model_validate(item) if item is not None else None
 
     def require(self, brand_id: str, creator_id: str) -> Creator:
-        if (creator := self.get(brand_id, creator_id)) is None:
-            raise NotFound("creator not found")
-        return creator
+        return or_not_found(self.get(brand_id, creator_id), "creator not found")
 
     def id_for_email(self, brand_id: str, email: str) -> str | None:
         guard = self.table.get(keys.brand_pk(brand_id), keys.creator_email_sk(email_hash(email)))

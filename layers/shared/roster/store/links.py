@@ -5,11 +5,11 @@ from __future__ import annotations
 import builtins
 from typing import Any
 
-from roster.errors import Conflict, NotFound
+from roster.errors import Conflict
 from roster.models.links import Link
 from roster.store import keys
 from roster.store.clicks import RedirectRecord
-from roster.store.table import Query, Table
+from roster.store.table import Query, Table, or_not_found
 
 
 class LinkStore:
@@ -80,9 +80,7 @@ class LinkStore:
         return Link.model_validate(item) if item is not None else None
 
     def require(self, brand_id: str, code: str) -> Link:
-        if (link := self.get(brand_id, code)) is None:
-            raise NotFound("link not found")
-        return link
+        return or_not_found(self.get(brand_id, code), "link not found")
 
     def list(
         self,

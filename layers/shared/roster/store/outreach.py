@@ -16,7 +16,7 @@ from roster.models.outreach import (
     Sequence,
 )
 from roster.store import keys
-from roster.store.table import Query, Table
+from roster.store.table import Query, Table, or_not_found
 
 
 class OutreachStore:
@@ -54,9 +54,7 @@ class OutreachStore:
         return EmailTemplate.model_validate(item) if item is not None else None
 
     def require_template(self, brand_id: str, template_id: str) -> EmailTemplate:
-        if (template := self.get_template(brand_id, template_id)) is None:
-            raise NotFound("email template not found")
-        return template
+        return or_not_found(self.get_template(brand_id, template_id), "email template not found")
 
     def list_templates(
         self, brand_id: str, limit: int, cursor: str | None

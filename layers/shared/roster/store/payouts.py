@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import builtins
 
-from roster.errors import NotFound
 from roster.models.payouts import BookingLock, Payout
 from roster.store import keys
-from roster.store.table import Query, Table
+from roster.store.table import Query, Table, or_not_found
 
 
 class PayoutStore:
@@ -44,9 +43,7 @@ class PayoutStore:
         return Payout.model_validate(item) if item else None
 
     def require(self, brand_id: str, payout_id: str) -> Payout:
-        if (payout := self.get(brand_id, payout_id)) is None:
-            raise NotFound("payout not found")
-        return payout
+        return or_not_found(self.get(brand_id, payout_id), "payout not found")
 
     def list(self, brand_id: str, limit: int, cursor: str | None) -> tuple[builtins.list[Payout], str | None]:
         q = Query(

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from roster.errors import NotFound
-from roster.models.posts import Alert, AlertResolution, Post
+from roster.models.posts import Alert, AlertResolution, AlertStatus, Post
 from roster.store import keys
-from roster.store.table import Query, Table
+from roster.store.table import Item, Query, Table, or_not_found
 
 # Alert attribute → the value it must have, or a tuple of values it may have (None: any).
 AlertFilters = dict[str, str | tuple[str, ...] | None]
@@ -24,9 +23,7 @@ class PostStore:
         return Post.model_validate(item) if item else None
 
     def require(self, brand_id: str, campaign_id: str, post_id: str) -> Post:
-        if (post := self.get(brand_id, campaign_id, post_id)) is None:
-            raise NotFound("no such post in this campaign")
-        return post
+        return or_not_found(self.get(brand_id, campaign_id, post_id), "no such post in this campaign")
 
     def save(self, brand_id: str, post: Post) -> None:
         self.table.overwrite(
@@ -121,22 +118,13 @@ class PostStore:
     def reopen_alert(self, brand_id: str, alert: Alert, *, at: str, message: str) -> Alert | None:
         """A resolved alert whose cause came back opens again (same id); None when it is not resolved
         any more (opened meanwhile)."""
-        old = self.table.update(
-            keys.brand_pk(brand_id),
-            keys.alert_sk(alert.id),
-            expression="SET #status = :open, #g1pk = :g1pk, #g1sk = :g1sk, reopened_at = :at, message = :m, "
-            "unpublished = :true REMOVE resolution",
-            condition="#status = :resolved",
-            names={"#status": "status", "#g1pk": keys.GSI1PK, "#g1sk": keys.GSI1SK},
-            values={
-                ":open": "open",
-                ":resolved": "resolved",
-                ":g1pk": keys.alerts_by_status_pk(brand_id, "open"),
-                ":g1sk": f"{at}#{alert.id}",
-                ":at": at,
-                ":m": message,
-                ":true": True,
-            },
+        old = self._move_alert(
+            brand_id,
+            alert.id,
+            "open",
+            at=at,
+            also="reopened_at = :at, message = :m, unpublished = :true REMOVE resolution",
+            values={":at": at, ":m": message, ":true": True},
         )
         if old is not None:
             return None
@@ -150,25 +138,39 @@ class PostStore:
         """Moves an open alert to resolved, its GSI1 status key with it. Returns the alert and whether
         this call resolved it; one resolved already comes back as it is (the first resolution stands);
         (None, False) when there is no such alert."""
-        pk, sk = keys.brand_pk(brand_id), keys.alert_sk(alert_id)
-        old = self.table.update(
-            pk,
-            sk,
-            expression="SET #status = :resolved, #g1pk = :g1pk, #g1sk = :g1sk, resolution = :r",
-            condition="#status = :open",
-            names={"#status": "status", "#g1pk": keys.GSI1PK, "#g1sk": keys.GSI1SK},
-            values={
-                ":open": "open",
-                ":resolved": "resolved",
-                ":g1pk": keys.alerts_by_status_pk(brand_id, "resolved"),
-                ":g1sk": f"{resolution.at}#{alert_id}",
-                ":r": resolution.model_dump(mode="json"),
-            },
+        old = self._move_alert(
+            brand_id,
+            alert_id,
+            "resolved",
+            at=resolution.at,
+            also="resolution = :r",
+            values={":r": resolution.model_dump(mode="json")},
         )
         if old is not None:
             return (Alert.model_validate(old) if old else None), False
-        item = self.table.get(pk, sk, consistent=True)
+        item = self.table.get(keys.brand_pk(brand_id), keys.alert_sk(alert_id), consistent=True)
         return (Alert.model_validate(item) if item else None), True
+
+    def _move_alert(
+        self, brand_id: str, alert_id: str, to: AlertStatus, *, at: str, also: str, values: dict[str, Any]
+    ) -> Item | None:
+        """Moves an alert in the other status to `to`, its GSI1 status key with it (sorted by `at`),
+        and applies `also` in the same update. None when it moved; else the item as it is ({} if none)."""
+        was = "resolved" if to == "open" else "open"
+        return self.table.update(
+            keys.brand_pk(brand_id),
+            keys.alert_sk(alert_id),
+            expression=f"SET #status = :to, #g1pk = :g1pk, #g1sk = :g1sk, {also}",
+            condition="#status = :was",
+            names={"#status": "status", "#g1pk": keys.GSI1PK, "#g1sk": keys.GSI1SK},
+            values={
+                ":to": to,
+                ":was": was,
+                ":g1pk": keys.alerts_by_status_pk(brand_id, to),
+                ":g1sk": f"{at}#{alert_id}",
+                **values,
+            },
+        )
 
     def get_alert(self, brand_id: str, alert_id: str) -> Alert | None:
         item = self.table.get(keys.brand_pk(brand_id), keys.alert_sk(alert_id))

@@ -5,10 +5,10 @@ from __future__ import annotations
 import builtins
 from typing import Any
 
-from roster.errors import Conflict, NotFound
+from roster.errors import Conflict
 from roster.models.promo_codes import PromoCode
 from roster.store import keys
-from roster.store.table import Query, Table
+from roster.store.table import Query, Table, or_not_found
 
 
 class PromoCodeStore:
@@ -103,9 +103,7 @@ class PromoCodeStore:
         return PromoCode.model_validate(item) if item else None
 
     def require(self, brand_id: str, code: str) -> PromoCode:
-        if (promo := self.get(brand_id, code)) is None:
-            raise NotFound("promo code not found")
-        return promo
+        return or_not_found(self.get(brand_id, code), "promo code not found")
 
     def list(
         self,

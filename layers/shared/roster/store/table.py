@@ -14,7 +14,7 @@ import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
 
-from roster.errors import BadRequest
+from roster.errors import BadRequest, NotFound
 from roster.store.keys import KEY_ATTRIBUTES
 
 if TYPE_CHECKING:
@@ -82,6 +82,14 @@ def decode_cursor(cursor: str, *, partition_attr: str, partition_value: str) -> 
     ):
         raise BadRequest("invalid cursor")
     return {k: {"S": v} for k, v in plain.items()}
+
+
+def or_not_found[T](found: T | None, message: str) -> T:
+    """Every store's `require`: what its `get` found, else NotFound (the one convention: `get`
+    returns None, `require` raises)."""
+    if found is None:
+        raise NotFound(message)
+    return found
 
 
 class TransactionConflict(Exception):

@@ -7,7 +7,7 @@ from typing import TypedDict, cast
 from roster.errors import NotFound
 from roster.models.webhooks import WebhookStatus
 from roster.store import keys
-from roster.store.table import Item, Query, Table
+from roster.store.table import Item, Query, Table, or_not_found
 
 LEASE_SECONDS = 60
 
@@ -120,9 +120,7 @@ class WebhookEventStore:
         return self._record(item) if item is not None else None
 
     def require(self, brand_id: str, event_id: str, *, consistent: bool = False) -> WebhookEventRecord:
-        if (record := self.get(brand_id, event_id, consistent=consistent)) is None:
-            raise NotFound("webhook event not found")
-        return record
+        return or_not_found(self.get(brand_id, event_id, consistent=consistent), "webhook event not found")
 
     def list(
         self, brand_id: str, status: WebhookStatus | None, limit: int, cursor: str | None

@@ -8,7 +8,17 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from roster.api.deps import WRITE_ERRORS, Cursor, FromDay, Limit, ToDay, day_range, principal, responses
+from roster.api.deps import (
+    WRITE_ERRORS,
+    Cursor,
+    FromDay,
+    Limit,
+    ToDay,
+    day_range,
+    page_size,
+    principal,
+    responses,
+)
 from roster.deps import deps
 from roster.links import click_stats
 from roster.models.campaigns import Campaign, CampaignCreate, CampaignList, CampaignPatch, CampaignStatus
@@ -52,7 +62,7 @@ def build_router() -> Router:
         items, next_cursor = deps().stores.campaigns.list(
             principal(router).brand_id,
             status=status,
-            limit=limit or deps().settings.default_page_size,
+            limit=page_size(limit),
             cursor=cursor,
         )
         return CampaignList(items=items, next_cursor=next_cursor)

@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from pydantic import BaseModel
 
-from roster.api.deps import WRITE_ERRORS, Cursor, Limit, principal, public_base_url, responses
+from roster.api.deps import WRITE_ERRORS, Cursor, Limit, page_size, principal, public_base_url, responses
 from roster.deps import deps
 from roster.errors import NotFound
 from roster.models.collaborations import (
@@ -95,7 +95,7 @@ def build_router() -> Router:
             brand_id,
             campaign_id,
             stage=stage,
-            limit=limit or deps().settings.default_page_size,
+            limit=page_size(limit),
             cursor=cursor,
         )
         return listed(brand_id, items, next_cursor)
@@ -124,7 +124,7 @@ def build_router() -> Router:
         brand_id = principal(router).brand_id
         deps().stores.creators.require(brand_id, creator_id)
         items, next_cursor = deps().stores.collaborations.history(
-            brand_id, creator_id, limit=limit or deps().settings.default_page_size, cursor=cursor
+            brand_id, creator_id, limit=page_size(limit), cursor=cursor
         )
         return listed(brand_id, items, next_cursor)
 

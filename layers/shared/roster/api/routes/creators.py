@@ -8,7 +8,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from roster.api.deps import WRITE_ERRORS, Cursor, Limit, principal, responses
+from roster.api.deps import WRITE_ERRORS, Cursor, Limit, page_size, principal, responses
 from roster.deps import deps
 from roster.errors import BadRequest, UnsupportedMediaType
 from roster.models.common import CountryCode, Tag
@@ -63,7 +63,7 @@ def build_router() -> Router:
             tier=tier,
             tag=tag,
             country=country,
-            limit=limit or deps().settings.default_page_size,
+            limit=page_size(limit),
             cursor=cursor,
         )
         return CreatorList(items=items, next_cursor=next_cursor)

@@ -15,6 +15,7 @@ from roster.api.deps import (
     Limit,
     ToDay,
     day_range,
+    page_size,
     principal,
     public_base_url,
     responses,
@@ -57,7 +58,7 @@ def build_router() -> Router:
             principal(router).brand_id,
             campaign_id=campaign_id,
             creator_id=creator_id,
-            limit=limit or deps().settings.default_page_size,
+            limit=page_size(limit),
             cursor=cursor,
         )
         url = base_url()

@@ -8,7 +8,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from roster.api.deps import WRITE_ERRORS, Cursor, Limit, principal, public_base_url, responses
+from roster.api.deps import WRITE_ERRORS, Cursor, Limit, page_size, principal, public_base_url, responses
 from roster.deps import deps
 from roster.errors import NotFound
 from roster.models.outreach import (
@@ -54,7 +54,7 @@ def build_router() -> Router:
     )
     def list_templates(limit: Limit = None, cursor: Cursor = None) -> EmailTemplateList:
         items, next_cursor = deps().stores.outreach.list_templates(
-            principal(router).brand_id, limit or deps().settings.default_page_size, cursor
+            principal(router).brand_id, page_size(limit), cursor
         )
         return EmailTemplateList(items=items, next_cursor=next_cursor)
 
@@ -140,7 +140,7 @@ def build_router() -> Router:
             deps().stores,
             principal(router).brand_id,
             campaign_id,
-            limit=limit or deps().settings.default_page_size,
+            limit=page_size(limit),
             cursor=cursor,
         )
 
@@ -159,7 +159,7 @@ def build_router() -> Router:
         brand_id = principal(router).brand_id
         deps().stores.campaigns.require(brand_id, campaign_id)
         items, next_cursor = deps().stores.outreach.messages(
-            brand_id, campaign_id, creator_id, limit=limit or deps().settings.default_page_size, cursor=cursor
+            brand_id, campaign_id, creator_id, limit=page_size(limit), cursor=cursor
         )
         return MessageList(items=items, next_cursor=next_cursor)
 

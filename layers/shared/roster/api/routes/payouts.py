@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from pydantic import ValidationError
 
-from roster.api.deps import WRITE_ERRORS, Cursor, Limit, principal, responses
+from roster.api.deps import WRITE_ERRORS, Cursor, Limit, page_size, principal, responses
 from roster.conversions import payouts
 from roster.deps import deps
 from roster.errors import ValidationFailed
@@ -81,9 +81,7 @@ def build_router() -> Router:
         responses=responses(200, PayoutList, H.BAD_REQUEST),
     )
     def list_payouts(limit: Limit = None, cursor: Cursor = None) -> PayoutList:
-        items, next_cursor = deps().stores.payouts.list(
-            principal(router).brand_id, limit or deps().settings.default_page_size, cursor
-        )
+        items, next_cursor = deps().stores.payouts.list(principal(router).brand_id, page_size(limit), cursor)
         return PayoutList(items=[PayoutSummary.of(p) for p in items], next_cursor=next_cursor)
 
     @router.get(

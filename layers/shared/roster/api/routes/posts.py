@@ -8,7 +8,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 
-from roster.api.deps import WRITE_ERRORS, Cursor, Limit, principal, public_base_url, responses
+from roster.api.deps import WRITE_ERRORS, Cursor, Limit, page_size, principal, public_base_url, responses
 from roster.deps import deps
 from roster.errors import ValidationFailed
 from roster.models.monitoring import MonitorRun, MonitorStatus
@@ -134,7 +134,7 @@ def build_router() -> Router:
             campaign_id,
             creator_id=creator_id,
             disclosure=disclosure,
-            limit=limit or deps().settings.default_page_size,
+            limit=page_size(limit),
             cursor=cursor,
         )
         return PostList(items=items, next_cursor=next_cursor)
@@ -160,7 +160,7 @@ def build_router() -> Router:
         items, next_cursor = deps().stores.posts.alerts(
             principal(router).brand_id,
             status,
-            limit or deps().settings.default_page_size,
+            page_size(limit),
             cursor,
             kind=kind,
             campaign_id=campaign_id,

@@ -8,7 +8,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from roster.api.deps import WRITE_ERRORS, Cursor, Limit, principal, responses
+from roster.api.deps import WRITE_ERRORS, Cursor, Limit, page_size, principal, responses
 from roster.deps import deps
 from roster.links import promo_codes
 from roster.models.promo_codes import PromoCode, PromoCodeCreate, PromoCodeList, PromoCodePatch
@@ -43,7 +43,7 @@ def build_router() -> Router:
             principal(router).brand_id,
             campaign_id=campaign_id,
             creator_id=creator_id,
-            limit=limit or deps().settings.default_page_size,
+            limit=page_size(limit),
             cursor=cursor,
         )
         return PromoCodeList(items=items, next_cursor=next_cursor)

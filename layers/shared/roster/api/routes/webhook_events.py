@@ -9,7 +9,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from roster.api.deps import Cursor, Limit, principal, responses
+from roster.api.deps import Cursor, Limit, page_size, principal, responses
 from roster.conversions import webhooks
 from roster.deps import deps
 from roster.models.webhooks import WebhookEvent, WebhookEventList, WebhookStatus
@@ -32,7 +32,7 @@ def build_router() -> Router:
         cursor: Cursor = None,
     ) -> WebhookEventList:
         items, next_cursor = deps().stores.webhook_events.list(
-            principal(router).brand_id, status, limit or deps().settings.default_page_size, cursor
+            principal(router).brand_id, status, page_size(limit), cursor
         )
         now = time.time()
         return WebhookEventList(
