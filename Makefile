@@ -10,11 +10,11 @@ SAM       := $(SAM_VENV)/bin/sam
 SAM_ENV   := PATH="$(CURDIR)/$(VENV)/bin:$$PATH" SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1}
 PORT      ?= 3000
 
-.PHONY: help venv run test lint typecheck unit integration e2e validate build deploy brand replay-clicks bench openapi workflows clean
+.PHONY: help venv run test lint typecheck unit integration e2e browser browser-setup validate build deploy brand replay-clicks bench openapi workflows clean
 
 help:
 	@echo "make run        start the local stack on http://127.0.0.1:$(PORT)"
-	@echo "make test       lint, typecheck, sam validate --lint, sam build, unit/integration/e2e tests, ASL checks"
+	@echo "make test       lint, typecheck, sam validate --lint, sam build, unit/integration/e2e/browser tests, ASL checks"
 	@echo "make openapi    regenerate docs/openapi.json from the models"
 	@echo "make workflows  regenerate statemachines/*.asl.json and docs/workflows.md"
 	@echo "make bench      run the benchmarks, write docs/performance.md"
@@ -35,7 +35,17 @@ $(SAM_VENV)/.stamp: requirements-sam.txt scripts/find-python.sh
 	$(SAM_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-sam.txt
 	@touch $@
 
+# axe-core for the browser tests' accessibility checks, exactly as package-lock.json pins it.
+node_modules/.stamp: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "error: the browser tests need npm (Node.js) for axe-core; on Debian: apt-get install -y npm" >&2; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 venv: $(VENV)/.stamp $(SAM_VENV)/.stamp
+
+# What the browser tests need besides the venv: axe-core (npm) and Chromium (installed if missing).
+browser-setup: $(VENV)/.stamp node_modules/.stamp
+	@scripts/ensure-chromium.sh
 
 run: $(VENV)/.stamp
 	PORT=$(PORT) PYTHONPATH=layers/shared:. $(PY) -m local
@@ -56,10 +66,13 @@ integration: $(VENV)/.stamp
 e2e: $(VENV)/.stamp
 	$(PY) -m pytest tests/e2e
 
+browser: browser-setup
+	$(PY) -m pytest tests/browser
+
 validate: $(SAM_VENV)/.stamp $(VENV)/.stamp
 	$(SAM_ENV) $(SAM) validate --lint --template template.yaml
 
-test: lint typecheck validate build
+test: lint typecheck validate build browser-setup
 	$(PY) -m pytest tests
 
 openapi: $(VENV)/.stamp
@@ -86,4 +99,4 @@ bench: $(VENV)/.stamp
 	PYTHONPATH=layers/shared:. $(PY) -m bench
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) .aws-sam .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(SAM_VENV) node_modules .aws-sam .mypy_cache .ruff_cache .pytest_cache

@@ -80,10 +80,12 @@ def messages() -> list[Sent]:
 def _page(title: str, body: str, status: int = 200) -> dict[str, Any]:
     doc = (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width,initial-scale=1">'
         f"<title>{html.escape(title)}</title><style>body{{font-family:system-ui,sans-serif;margin:2rem}}"
-        "td,th{text-align:left;padding:.2rem .6rem;vertical-align:top}"
+        # Addresses, header values and links are long unbroken words: wrapped, not scrolled.
+        "td,th{text-align:left;padding:.2rem .6rem;vertical-align:top}td,li,pre{overflow-wrap:anywhere}"
         "iframe{width:100%;height:28rem;border:1px solid #ccc}pre{white-space:pre-wrap}</style>"
-        f"</head><body>{body}</body></html>"
+        f"</head><body><main>{body}</main></body></html>"
     )
     return edge.html_answer(status, doc)
 

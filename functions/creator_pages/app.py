@@ -107,13 +107,14 @@ def _page(c: Collaboration, brand: str, token: str) -> dict[str, Any]:
     units = "".join(_deliverable(u) for u in c.deliverables)
     text = (
         f"<!doctype html><html lang='en'><head><meta charset='utf-8'><meta name='robots' content='noindex'>"
+        "<meta name='viewport' content='width=device-width,initial-scale=1'>"
         f"<title>{html.escape(brand)} collaboration</title></head>"
-        "<body style='font-family:system-ui;max-width:40rem;margin:2rem auto'>"
+        "<body style='font-family:system-ui;max-width:40rem;margin:2rem auto;padding:0 1rem'><main>"
         f"<h1>{html.escape(brand)}</h1><p>Stage: <b>{html.escape(c.stage)}</b>"
         f"{' — waiting for you: ' + html.escape(waiting) if waiting else ''}</p>{offer}"
         f"{'<h2>Deliverables</h2><ul>' + units + '</ul>' if units else ''}"
         f"{_post_form(token) if 'submit-post' in actions else ''}"
-        f"<h2>Timeline</h2><ul>{rows}</ul></body></html>"
+        f"<h2>Timeline</h2><ul>{rows}</ul></main></body></html>"
     )
     return edge.html_answer(200, text)
 

@@ -16,8 +16,9 @@ from roster.web import edge
 
 PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex">
-<title>{title}</title></head><body style="font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto">
-<h1 style="font-size:1.4rem">{title}</h1><p>{text}</p>{form}</body></html>"""
+<title>{title}</title></head>
+<body style="font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem">
+<main><h1 style="font-size:1.4rem">{title}</h1><p>{text}</p>{form}</main></body></html>"""
 
 
 def _page(status: int, title: str, text: str, form: str = "") -> dict[str, Any]:

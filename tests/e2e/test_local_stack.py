@@ -6,8 +6,8 @@ from typing import Any
 
 import boto3
 
-from tests.e2e.conftest import API_KEY, ROOT, RunningStack, request, start_stack
 from tests.integration.conftest import CAMPAIGN as BASE_CAMPAIGN
+from tests.stack import API_KEY, ROOT, RunningStack, request, start_stack
 
 AUTH = {"Authorization": f"Bearer {API_KEY}"}
 # Lower-case currency on purpose: the API upper-cases it.

@@ -9,9 +9,9 @@ import time
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from tests.e2e.conftest import API_KEY, RunningStack, request
 from tests.e2e.test_workflows import Flow
 from tests.integration.conftest import CAMPAIGN
+from tests.stack import API_KEY, RunningStack, request
 
 AUTH = {"Authorization": f"Bearer {API_KEY}"}
 # Not @mail.roster.example: the local stack verifies the domain a brand sets as its sender.

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import API_KEY, RunningStack, request
 from tests.feedserver import FeedServer, feed_server
 from tests.integration.conftest import CAMPAIGN
+from tests.stack import API_KEY, RunningStack, request
 
 AUTH = {"Authorization": f"Bearer {API_KEY}"}
 FAST = {

@@ -79,7 +79,7 @@ def tagged(record: RedirectRecord, click_id: str) -> str:
 PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="robots" content="noindex">
 <meta name="viewport" content="width=device-width,initial-scale=1"><title>{title}</title>
 <style>body{{font:16px/1.5 system-ui,sans-serif;margin:20vh auto;max-width:28em;padding:0 1em}}</style>
-</head><body><h1>{title}</h1><p>{text}</p></body></html>"""
+</head><body><main><h1>{title}</h1><p>{text}</p></main></body></html>"""
 NOT_FOUND_PAGE = PAGE.format(title="Link not found", text="This link does not exist or is no longer active.")
 UNAVAILABLE_PAGE = PAGE.format(title="Try again in a moment", text="We could not open this link just now.")
 
