@@ -17,19 +17,26 @@ def main() -> int:
     if os.environ.get("ROSTER_TEMPLATE"):  # tests run the stack on fixture templates too
         stack.template_path = Path(os.environ["ROSTER_TEMPLATE"]).resolve()
     try:
-        stack.start(api_key=os.environ.get("ROSTER_LOCAL_API_KEY") or None)
+        stack.start(
+            api_key=os.environ.get("ROSTER_LOCAL_API_KEY") or None,
+            member_email=os.environ.get("ROSTER_LOCAL_USER_EMAIL") or None,
+            member_password=os.environ.get("ROSTER_LOCAL_USER_PASSWORD") or None,
+        )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     base = f"http://{stack.host}:{stack.port}"
     print(f"Roster local stack on {base}  (AWS emulated by moto on port {stack.moto_port})")
     print(f"Demo brand API key: {stack.api_key}")
+    if stack.member_email:
+        print(f"Demo member (admin): {stack.member_email}  password: {stack.member_password}")
     print("Routes:")
     for route in sorted(stack.routes, key=lambda r: r.path):
         auth = "" if route.needs_auth else " (no auth)"
         print(f"  {route.method:6} {route.path:24} -> {route.function}{auth}")
     print(f'Try: curl -H "Authorization: Bearer {stack.api_key}" {base}/v1/campaigns')
     print(f"Outbox (every email sent, links work here): {base}{outbox.PATH}")
+    print(f"Brand console: {base}/console/")
     print("Senders: PUT /v1/outreach/settings verifies the From domain in local SES (local only)")
     print("Ctrl-C stops.", flush=True)
 

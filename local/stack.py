@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import socket
 import warnings
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ from local.gateway import Gateway, Route, serve
 from local.lambdas import Registry, load_handler
 from local.queues import QueuePoller, queue_sources
 from local.streams import StreamPoller, stream_sources
+
+DEMO_EMAIL = "demo@roster.example"  # a reserved domain (RFC 2606) that email validators accept
 
 
 def free_port() -> int:
@@ -53,11 +56,20 @@ class LocalStack:
     names: tpl.Names = field(default_factory=tpl.Names)
     routes: list[Route] = field(default_factory=list)
     api_key: str | None = None
+    brand_id: str | None = None
+    member_email: str | None = None
+    member_password: str | None = None
     _moto: Any = None
     _http: ThreadingHTTPServer | None = None
     _pollers: list[StreamPoller | QueuePoller] = field(default_factory=list)
 
-    def start(self, *, api_key: str | None = None) -> None:
+    def start(
+        self,
+        *,
+        api_key: str | None = None,
+        member_email: str | None = None,
+        member_password: str | None = None,
+    ) -> None:
         from moto.core.config import default_user_config
         from moto.server import ThreadedMotoServer
 
@@ -78,8 +90,10 @@ class LocalStack:
         template = tpl.load(self.template_path)
         params = tpl.parameters(template)
         clients = {
-            s: boto3.client(s) for s in ("dynamodb", "lambda", "iam", "stepfunctions", "ses", "s3", "sqs")
+            s: boto3.client(s)
+            for s in ("dynamodb", "lambda", "iam", "stepfunctions", "ses", "s3", "sqs", "cognito-idp")
         }
+        pools = tpl.create_user_pools(clients["cognito-idp"], template, self.names, params)
         tpl.create_tables(clients["dynamodb"], template, self.names)
         tpl.create_buckets(clients["s3"], template, self.names)
         tpl.create_queues(clients["sqs"], template, self.names)
@@ -91,6 +105,10 @@ class LocalStack:
         for spec in specs:
             os.environ.update(spec.environment)
         os.environ["STAGE"] = "local"
+        if "UserPool" in pools:  # moto serves the pool's keys, unsigned, at the issuer's path
+            os.environ["USER_POOL_JWKS_URL"] = (
+                f"http://127.0.0.1:{self.moto_port}/{pools['UserPool']}/.well-known/jwks.json"
+            )
         authorizer_id = tpl.authorizer_function(template)
         authorizer = None
         handlers = {}  # one handler (and lock) per function, whichever way it is invoked
@@ -124,6 +142,8 @@ class LocalStack:
             self._pollers.append(queue_poller)
 
         self.api_key = self.seed(api_key)
+        if "UserPool" in pools:
+            self.seed_member(member_email or DEMO_EMAIL, member_password or secrets.token_urlsafe(12))
         self._http = serve(Gateway(self.routes, authorizer), self.host, self.port)
         self.port = self._http.server_address[1]
         # Links handed out and links found in posts are on this server: every function agrees.
@@ -139,8 +159,24 @@ class LocalStack:
         from roster.deps import deps, reset
 
         reset()
-        _, key = auth.create_brand(deps().stores.brands, "Demo Brand", key=api_key)
+        brand, key = auth.create_brand(deps().stores.brands, "Demo Brand", key=api_key)
+        self.brand_id = brand.id
         return key
+
+    def seed_member(self, email: str, password: str) -> None:
+        """The demo brand's admin member, with a permanent password (no first-sign-in challenge)."""
+        from roster.deps import deps, reset
+        from roster.models.members import PASSWORD_MIN
+        from roster.program import members
+
+        assert self.brand_id is not None
+        if len(password) < PASSWORD_MIN:
+            raise ValueError(f"ROSTER_LOCAL_USER_PASSWORD must be at least {PASSWORD_MIN} characters")
+        reset()
+        d = deps()
+        members.add(d, self.brand_id, email.strip().lower(), "Demo Admin", "admin")
+        d.identity.set_password(email.strip().lower(), password)
+        self.member_email, self.member_password = email.strip().lower(), password
 
     def serve_forever(self) -> None:
         assert self._http is not None

@@ -318,3 +318,41 @@ def create_email_identities(ses: Any, template: dict[str, Any], names: Names, pa
             ses.verify_email_identity(EmailAddress=identity)
         else:
             ses.verify_domain_identity(Domain=identity)
+
+
+USER_POOL_PROPERTIES = (
+    "UsernameAttributes",
+    "AutoVerifiedAttributes",
+    "UsernameConfiguration",
+    "Policies",
+    "AdminCreateUserConfig",
+    "AccountRecoverySetting",
+)
+CLIENT_PROPERTIES = (
+    "ClientName",
+    "GenerateSecret",
+    "ExplicitAuthFlows",
+    "PreventUserExistenceErrors",
+    "EnableTokenRevocation",
+)
+
+
+def create_user_pools(
+    cognito: Any, template: dict[str, Any], names: Names, params: dict[str, str]
+) -> dict[str, str]:
+    """The Cognito user pools and their app clients. Their ids are Cognito's, so they become the
+    names' overrides: `!Ref UserPool` in a function's environment resolves to the real pool id."""
+    created: dict[str, str] = {}
+    for logical_id, resource in resources(template, "AWS::Cognito::UserPool").items():
+        props = resolve(resource.get("Properties", {}), template, names, params)
+        kwargs = {k: props[k] for k in USER_POOL_PROPERTIES if k in props}
+        pool = cognito.create_user_pool(
+            PoolName=str(props.get("UserPoolName", names.physical(logical_id))), **kwargs
+        )
+        names.overrides[logical_id] = created[logical_id] = pool["UserPool"]["Id"]
+    for logical_id, resource in resources(template, "AWS::Cognito::UserPoolClient").items():
+        props = resolve(resource["Properties"], template, names, params)
+        kwargs = {k: props[k] for k in CLIENT_PROPERTIES if k in props}
+        client = cognito.create_user_pool_client(UserPoolId=props["UserPoolId"], **kwargs)
+        names.overrides[logical_id] = created[logical_id] = client["UserPoolClient"]["ClientId"]
+    return created

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 import boto3
 import pytest
+import requests
 from moto import mock_aws
 
 from local import template as tpl
@@ -19,8 +20,10 @@ from local.gateway import Gateway, Route
 from local.lambdas import load_handler
 from local.queues import QueuePoller, queue_sources
 from roster import auth
+from roster.adapters import identity
 from roster.adapters.events import EventPublisher
-from roster.deps import Deps, deps
+from roster.deps import Deps, deps, reset
+from roster.models.auth import Role
 from tests.conftest import TEST_ENV
 
 NAMES = tpl.Names(prefix="roster-test")
@@ -28,10 +31,24 @@ TEMPLATE = tpl.load()  # read once per session: the resources are created from i
 assert NAMES.physical("Table") == TEST_ENV["TABLE_NAME"]
 
 
+def moto_jwks(url: str) -> dict[str, Any]:
+    """The pool's keys, fetched over HTTP as the authorizer does; in-process, moto answers
+    `requests` (not urllib), so the tests' download goes through it."""
+    data: dict[str, Any] = requests.get(url, timeout=3).json()
+    return data
+
+
 @pytest.fixture
-def aws() -> Iterator[None]:
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     with mock_aws():
         template, params = TEMPLATE, tpl.parameters(TEMPLATE)
+        pools = tpl.create_user_pools(
+            boto3.client("cognito-idp"), template, tpl.Names(prefix="roster-test"), params
+        )
+        monkeypatch.setenv("USER_POOL_ID", pools["UserPool"])
+        monkeypatch.setenv("USER_POOL_CLIENT_ID", pools["UserPoolClient"])
+        monkeypatch.setattr(identity, "_download", moto_jwks)
+        reset()
         tpl.create_tables(boto3.client("dynamodb"), template, NAMES)
         tpl.create_buckets(boto3.client("s3"), template, NAMES)
         tpl.create_queues(boto3.client("sqs"), template, NAMES)
@@ -119,6 +136,24 @@ def brand_a(aws: None, gateway: Gateway) -> Client:
 def brand_b(aws: None, gateway: Gateway) -> Client:
     brand, key = auth.create_brand(deps().stores.brands, "Brand B")
     return Client(gateway, key, brand.id)
+
+
+PASSWORD = "correct horse battery"
+
+
+def member_of(brand: Client, email: str, role: Role = "member", *, name: str = "Sam Member") -> Client:
+    """A signed-in team member of `brand` (added as the API does, with a permanent password): a
+    client that sends the member's ID token instead of an API key."""
+    from roster.program import members
+
+    d = deps()
+    members.add(d, brand.brand_id, email, name, role)
+    d.identity.set_password(email, PASSWORD)
+    status, tokens = Client(brand.gateway, None).call(
+        "POST", "/auth/sign-in", {"email": email, "password": PASSWORD}
+    )
+    assert status == 200, tokens
+    return Client(brand.gateway, tokens["id_token"], brand.brand_id)
 
 
 def fakes(**parts: Any) -> Deps:

@@ -1,6 +1,6 @@
-"""Brand B's key against brand A's data, on every route of the brand API: B never sees, finds or
-changes anything of A's. The route list is checked against the OpenAPI document, so a new route
-without a case here fails the suite."""
+"""Brand B against brand A's data, on every route of the brand API, once with B's API key and once
+as B's signed-in (admin) member: B never sees, finds or changes anything of A's. The route list is
+checked against the OpenAPI document, so a new route without a case here fails the suite."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import boto3
 import pytest
 
 from local.openapi import document
-from tests.integration.conftest import CAMPAIGN, CREATOR, Client, table_snapshot
+from tests.integration.conftest import CAMPAIGN, CREATOR, PASSWORD, Client, member_of, table_snapshot
 from tests.integration.test_email_templates import owned_template
 from tests.integration.test_payouts import a_payable_balance, clock_at, order
 
@@ -675,15 +675,72 @@ def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
     assert accepted["deliverables"][0]["state"] == "verified"
 
 
+A_MEMBER = "ana@brand-a.example"
+
+
+@case("get", "/v1/me")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    member_of(a, A_MEMBER)
+    me = b.call("GET", "/v1/me")[1]
+    assert me["brand_id"] == b.brand_id and me["brand_name"] == "Brand B"
+    assert A_MEMBER not in json.dumps(me)
+
+
+@case("get", "/v1/members")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    member_of(a, A_MEMBER)
+    assert [m["email"] for m in a.call("GET", "/v1/members")[1]["items"]] == [A_MEMBER]
+    assert A_MEMBER not in json.dumps(b.call("GET", "/v1/members")[1])
+
+
+@case("post", "/v1/members")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    status, invited = b.call("POST", "/v1/members", {"email": "bo@brand-b.example", "name": "Bo"})
+    assert status == 201
+    assert a.call("GET", "/v1/members")[1]["items"] == []
+    assert a.call("PATCH", f"/v1/members/{invited['id']}", {"role": "admin"})[0] == 404
+
+
+@case("patch", "/v1/members/{member_id}")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    member_of(a, A_MEMBER)
+    (mine,) = a.call("GET", "/v1/members")[1]["items"]
+    before = table_snapshot()
+    assert b.call("PATCH", f"/v1/members/{mine['id']}", {"role": "admin", "name": "hijacked"})[0] == 404
+    assert table_snapshot() == before
+
+
+@case("delete", "/v1/members/{member_id}")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    member = member_of(a, A_MEMBER)
+    (mine,) = a.call("GET", "/v1/members")[1]["items"]
+    before = table_snapshot()
+    assert b.call("DELETE", f"/v1/members/{mine['id']}")[0] == 404
+    assert table_snapshot() == before
+    assert member.call("GET", "/v1/me")[1]["member_id"] == mine["id"]
+    signed_in = Client(a.gateway, None).call(
+        "POST", "/auth/sign-in", {"email": A_MEMBER, "password": PASSWORD}
+    )
+    assert signed_in[0] == 200
+
+
 def test_every_brand_route_has_an_isolation_case() -> None:
     spec = json.loads(document())
     routes = {(m, p) for p, ops in spec["paths"].items() for m in ops if p.startswith("/v1/")}
     assert routes == set(CASES)
 
 
+@pytest.fixture(params=["api key", "member"])
+def second_brand(request: pytest.FixtureRequest, brand_b: Client) -> Client:
+    """Brand B as its API key, or as its signed-in admin member (the admin routes included)."""
+    if request.param == "api key":
+        return brand_b
+    return member_of(brand_b, "admin@brand-b.example", "admin", name="B admin")
+
+
 @pytest.mark.parametrize("route", sorted(CASES), ids=lambda r: f"{r[0].upper()} {r[1]}")
 def test_second_brand_cannot_reach_first_brands_data(
-    route: tuple[str, str], brand_a: Client, brand_b: Client
+    route: tuple[str, str], brand_a: Client, second_brand: Client
 ) -> None:
     owned = _brand_a_owns(brand_a)
-    CASES[route](brand_a, brand_b, owned)
+    CASES[route](brand_a, second_brand, owned)

@@ -66,6 +66,15 @@ def test_openapi_lists_every_route() -> None:
         "/v1/collaborations/{collaboration_id}/posts/{post_id}/accept",
         "/v1/alerts",
         "/v1/alerts/{alert_id}/resolve",
+        "/v1/me",
+        "/v1/members",
+        "/v1/members/{member_id}",
+        "/auth/sign-in",
+        "/auth/new-password",
+        "/auth/refresh",
+        "/auth/forgot-password",
+        "/auth/reset-password",
+        "/auth/sign-out",
     }
 
 

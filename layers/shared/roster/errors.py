@@ -45,6 +45,12 @@ class Unauthorized(RosterError):
     code = "unauthorized"
 
 
+class Forbidden(RosterError):
+    """The caller is known but its role may not do this (a member on an admin-only route)."""
+
+    code = "forbidden"
+
+
 class PayloadTooLarge(RosterError):
     code = "payload_too_large"
 

@@ -71,6 +71,27 @@ class Settings(BaseModel):
         default=None, alias="CAMPAIGN_STATE_MACHINE_ARN", pattern=r"^arn:aws[a-z-]*:states:"
     )
 
+    # Team members sign in with Cognito (docs/decisions.md, "Team members and sign-in").
+    user_pool_id: str | None = Field(
+        default=None, alias="USER_POOL_ID", pattern=r"^[a-z]{2}(-[a-z]+)+-\d_[0-9A-Za-z]+$"
+    )
+    user_pool_client_id: str | None = Field(default=None, alias="USER_POOL_CLIENT_ID", min_length=1)
+    user_pool_jwks_url: str | None = Field(
+        default=None,
+        alias="USER_POOL_JWKS_URL",
+        pattern=r"^https?://",
+        description="Where the pool's signing keys are read (default: the issuer's "
+        "/.well-known/jwks.json; the local stack points it at moto)",
+    )
+
+    @property
+    def user_pool_issuer(self) -> str | None:
+        """The `iss` of the pool's tokens; its region is the pool id's prefix."""
+        if not self.user_pool_id:
+            return None
+        region = self.user_pool_id.split("_", 1)[0]
+        return f"https://cognito-idp.{region}.amazonaws.com/{self.user_pool_id}"
+
     @model_validator(mode="after")
     def _loopback_only_locally(self) -> Settings:
         if self.monitor_allow_loopback and self.stage not in ("local", "test"):

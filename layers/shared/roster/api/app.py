@@ -20,11 +20,13 @@ from roster.api.routes import (
     creators,
     integrations,
     links,
+    members,
     orders,
     outreach,
     payouts,
     posts,
     promo_codes,
+    sign_in,
     webhook_events,
 )
 from roster.deps import deps
@@ -36,7 +38,11 @@ from roster.web import edge
 TITLE = "Roster brand API"
 VERSION = "1.0.0"
 DESCRIPTION = (
-    "Campaigns, the creator roster and API keys of one brand, chosen by the API key. Errors are "
+    "Campaigns, the creator roster and API keys of one brand, chosen by the caller: an API key "
+    "(`Authorization: Bearer rk_live_…`, acts as admin) or a team member's ID token from `POST "
+    "/auth/sign-in` (`Authorization: Bearer <id_token>`, with the member's role). A member gets 403 "
+    "`forbidden` on the admin-only routes (API keys, integrations, sender settings, booking payouts, "
+    "members). Errors are "
     '`{"error": {"code", "message", "details": [{"field", "message"}]}}`, with one exception: a '
     "request without an `Authorization` header is refused by API Gateway before Roster runs, with "
     '401 `{"message": "Unauthorized"}`. Bodies are UTF-8 JSON (a BOM is ignored), nested at most 32 '
@@ -62,7 +68,12 @@ ROUTES = (
     posts,
     outreach,
     collaborations,
+    members,
+    sign_in,
 )
+
+
+PUBLIC_PREFIX = "/auth/"
 
 
 class Health(BaseModel):
@@ -76,7 +87,10 @@ def build_app() -> APIGatewayHttpResolver:
         version=VERSION,
         description=DESCRIPTION,
         security_schemes={
-            "apiKey": HTTPBearer(description="`Authorization: Bearer rk_live_…`, one brand per key")
+            "apiKey": HTTPBearer(
+                description="`Authorization: Bearer rk_live_…` (one brand per key, acts as admin) or "
+                "`Authorization: Bearer <id_token>` (a team member, from POST /auth/sign-in)"
+            )
         },
         security=[{"apiKey": []}],
     )
@@ -106,10 +120,17 @@ def body_size(event: dict[str, Any]) -> int:
 
 
 def principal_from(event: dict[str, Any]) -> Principal | None:
-    """The authorizer's verdict, passed by API Gateway in the request context."""
+    """The authorizer's verdict, passed by API Gateway in the request context: an API key's (acts as
+    admin) or a member's (with its role)."""
     ctx = (event.get("requestContext") or {}).get("authorizer", {}).get("lambda") or {}
-    if ctx.get("brand_id") and ctx.get("key_id"):
-        return Principal(brand_id=str(ctx["brand_id"]), key_id=str(ctx["key_id"]))
+    if not ctx.get("brand_id"):
+        return None
+    name = str(ctx.get("name") or "")
+    if ctx.get("member_id"):
+        role = "admin" if ctx.get("role") == "admin" else "member"
+        return Principal(brand_id=str(ctx["brand_id"]), member_id=str(ctx["member_id"]), name=name, role=role)
+    if ctx.get("key_id"):
+        return Principal(brand_id=str(ctx["brand_id"]), key_id=str(ctx["key_id"]), name=name, role="admin")
     return None
 
 
@@ -124,13 +145,17 @@ def handle(app: APIGatewayHttpResolver, event: dict[str, Any], context: LambdaCo
         return edge.error_answer(
             HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large", f"body over {limit} bytes"
         )
-    if not path.startswith("/v1/"):
+    public = path.startswith(PUBLIC_PREFIX)  # sign-in: no authorizer, no principal
+    if not path.startswith("/v1/") and not public:
         return app.resolve(event, context)
-    principal = principal_from(event)
-    if principal is None:
+    principal = None if public else principal_from(event)
+    if principal is None and not public:
         return edge.error_answer(HTTPStatus.UNAUTHORIZED, "unauthorized", "missing or invalid API key")
-    app.append_context(principal=principal)
-    logger.append_keys(brand_id=principal.brand_id, key_id=principal.key_id)
+    if principal is not None:
+        app.append_context(principal=principal)
+        logger.append_keys(
+            brand_id=principal.brand_id, key_id=principal.key_id, member_id=principal.member_id
+        )
     if event.get("body") and not is_import:
         # The API speaks only JSON: a body sent as form data (curl -d's default) is read as JSON,
         # and handed to the resolver as text, so bytes that are not UTF-8 are a 400 here and
@@ -145,7 +170,7 @@ def handle(app: APIGatewayHttpResolver, event: dict[str, Any], context: LambdaCo
         event = event | {"headers": headers, "body": text, "isBase64Encoded": False}
     method = ((event.get("requestContext") or {}).get("http") or {}).get("method", "")
     key = (event.get("headers") or {}).get(idempotency.HEADER)
-    if method != "POST" or key is None:
+    if method != "POST" or key is None or principal is None:
         return app.resolve(event, context)
     request_hash = idempotency.fingerprint(
         method, path, event.get("rawQueryString") or "", edge.raw_body(event)

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field, RootModel
 
 from roster import clock
 from roster.deps import deps
-from roster.errors import Unauthorized, ValidationFailed
+from roster.errors import Forbidden, Unauthorized, ValidationFailed
 from roster.models.auth import Principal
 from roster.models.common import ErrorResponse
 
@@ -72,9 +72,19 @@ def principal(router: Router) -> Principal:
     return value
 
 
+def admin(router: Router) -> Principal:
+    """The principal of an admin-only route: an API key or an admin member; a member gets 403."""
+    who = principal(router)
+    if who.role != "admin":
+        raise Forbidden("only an admin of this brand may do this")
+    return who
+
+
 ERROR_MEANINGS = {
     HTTPStatus.BAD_REQUEST: "Malformed JSON body, CSV or cursor",
-    HTTPStatus.UNAUTHORIZED: "Missing or invalid API key (no `Authorization` header: API Gateway's body)",
+    HTTPStatus.UNAUTHORIZED: "Missing or invalid API key or ID token (no `Authorization` header: API "
+    "Gateway's body)",
+    HTTPStatus.FORBIDDEN: "An admin-only route called by a member (`forbidden`)",
     HTTPStatus.NOT_FOUND: "No such resource for this brand",
     HTTPStatus.CONFLICT: "Conflicts with current state (duplicate, stale version, status change)",
     HTTPStatus.REQUEST_ENTITY_TOO_LARGE: "Body (or CSV rows) over the limit",
@@ -83,21 +93,29 @@ ERROR_MEANINGS = {
     HTTPStatus.SERVICE_UNAVAILABLE: "Busy or throttled; retry with backoff",
 }
 
+PUBLIC_401 = "Wrong email or password, or an expired session or refresh token (`invalid_credentials`)"
+
 # What any route that takes a body can answer besides success.
 WRITE_ERRORS = (HTTPStatus.BAD_REQUEST, HTTPStatus.REQUEST_ENTITY_TOO_LARGE, HTTPStatus.UNPROCESSABLE_ENTITY)
 
 
-def responses(status: int, model: type[BaseModel], *errors: HTTPStatus) -> dict[int, Any]:
-    """OpenAPI responses for a route: its success body and Roster's error body for each error.
-    401, 422 (bad path/query parameters) and 503 apply to every brand route and are always included."""
-    documented: dict[int, Any] = {
-        status: {"description": "Success", "content": {"application/json": {"model": model}}}
-    }
+def responses(
+    status: int, model: type[BaseModel] | None, *errors: HTTPStatus, public: bool = False
+) -> dict[int, Any]:
+    """OpenAPI responses for a route: its success body (none: `model` None) and Roster's error body
+    for each error. 401, 422 (bad path/query parameters) and 503 apply to every brand route and are
+    always included. A `public` route (sign-in) has no authorizer: its 401 is always Roster's."""
+    # No model: no body (an empty `content`, or Powertools would document the return annotation).
+    content = {"application/json": {"model": model}} if model is not None else {}
+    success: dict[str, Any] = {"description": "Success", "content": content}
+    documented: dict[int, Any] = {status: success}
     always = {HTTPStatus.UNAUTHORIZED, HTTPStatus.UNPROCESSABLE_ENTITY, HTTPStatus.SERVICE_UNAVAILABLE}
     for code in sorted(always | set(errors)):
-        body = UnauthorizedResponse if code == HTTPStatus.UNAUTHORIZED else ErrorResponse
+        gateway = code == HTTPStatus.UNAUTHORIZED and not public
+        body = UnauthorizedResponse if gateway else ErrorResponse
+        meaning = PUBLIC_401 if code == HTTPStatus.UNAUTHORIZED and public else ERROR_MEANINGS[code]
         documented[int(code)] = {
-            "description": ERROR_MEANINGS[code],
+            "description": meaning,
             "content": {"application/json": {"model": body}},
         }
     return documented

@@ -23,6 +23,10 @@ RETRYABLE = {
     "TransactionConflictException",
     "TransactionCanceledException",
     "TransactionInProgressException",
+    # Cognito (sign-in, invitations)
+    "TooManyRequestsException",
+    "LimitExceededException",
+    "TooManyFailedAttemptsException",
 }
 
 

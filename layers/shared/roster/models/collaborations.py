@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
+from roster.models.auth import Actor
 from roster.models.common import Money, RequestModel, ResponseModel
 from roster.models.creators import Platform
 from roster.models.outreach import Step
@@ -219,6 +220,11 @@ class TimelineEvent(BaseModel):
     at: str
     type: str
     by: Literal["brand", "creator", "roster"]
+    actor: Actor | None = Field(
+        default=None,
+        description="Who acted for the brand (a member or an API key); null when the brand did not act "
+        "or the event predates members",
+    )
     detail: dict[str, Any] = {}
 
 
@@ -236,7 +242,10 @@ Verdict = Literal["compliant", "missing", "insufficient", "buried", "unknown"]  
 class PostAcceptance(BaseModel):
     """The brand took a post as proof despite its disclosure verdict."""
 
-    by: str = Field(description="Who accepted: the id of the API key that made the call")
+    by: str = Field(description="Who accepted: the id of the member or API key that made the call")
+    actor: Actor | None = Field(
+        default=None, description="Who accepted (null on records from before members)"
+    )
     at: str
     disclosure: Verdict | None = Field(
         default=None, description="The verdict at the time (null: not checked yet)"

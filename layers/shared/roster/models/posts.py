@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, HttpUrl
 
+from roster.models.auth import Actor
 from roster.models.common import RequestModel, ResponseModel
 from roster.models.creators import Platform
 
@@ -126,7 +127,10 @@ AlertStatus = Literal["open", "resolved"]
 class AlertResolution(BaseModel):
     at: str
     by: str = Field(
-        description="The id of the API key that resolved it, or `roster` when its cause went away"
+        description="The id of the member or API key that resolved it, or `roster` when its cause went away"
+    )
+    actor: Actor | None = Field(
+        default=None, description="The member or API key that resolved it; null when Roster did"
     )
     reason: str | None = Field(
         default=None, description="The brand's note, or what removed the cause (resolved by Roster)"

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from roster import clock
 from roster.errors import NotFound
+from roster.models.auth import Actor
 from roster.models.posts import Alert, AlertKind, AlertResolution
 from roster.store.posts import AlertFilters
 
@@ -88,10 +89,13 @@ def raise_alert(
     return alert
 
 
-def resolve(deps: Deps, brand_id: str, alert_id: str, *, by: str, note: str | None) -> Alert:
-    """The brand resolves an alert (`by`: its API key id). Resolving it again returns it unchanged:
-    the first resolution stands. Unknown (or another brand's) → NotFound."""
-    resolution = AlertResolution(at=clock.now_iso(), by=by, reason=note)
+def resolve(
+    deps: Deps, brand_id: str, alert_id: str, *, by: str, note: str | None, actor: Actor | None = None
+) -> Alert:
+    """The brand resolves an alert (`by`: the member's or API key's id, `actor` who that is).
+    Resolving it again returns it unchanged: the first resolution stands. Unknown (or another
+    brand's) → NotFound."""
+    resolution = AlertResolution(at=clock.now_iso(), by=by, actor=actor, reason=note)
     alert, changed = deps.stores.posts.resolve_alert(brand_id, alert_id, resolution)
     if alert is None:
         raise NotFound("no such alert")

@@ -21,6 +21,7 @@ PROMO_PREFIX = "PROMO#"
 LEDGER_PREFIX = "LEDGER#"
 APIKEY_PREFIX = "APIKEY#"
 PAYOUT_PREFIX = "PAYOUT#"
+MEMBER_PREFIX = "MEMBER#"
 
 
 def brand_pk(brand_id: str) -> str:
@@ -298,3 +299,17 @@ def api_key_lookup_sk() -> str:
 def api_key_sk(key_id: str) -> str:
     """The brand's own listing of its keys (metadata only)."""
     return f"{APIKEY_PREFIX}{key_id}"
+
+
+def member_sk(member_id: str) -> str:
+    """A team member of the brand (its role and name; Cognito holds the credentials)."""
+    return f"{MEMBER_PREFIX}{member_id}"
+
+
+def member_lookup_pk(sub: str) -> str:
+    """Global, like the API key lookup: the authorizer has only the token's `sub`."""
+    return f"MEMBERSUB#{sub}"
+
+
+def member_lookup_sk() -> str:
+    return "MEMBER"

@@ -13,6 +13,7 @@ from roster.store.idempotency import IdempotencyStore
 from roster.store.integrations import IntegrationStore
 from roster.store.ledger import LedgerStore
 from roster.store.links import LinkStore
+from roster.store.members import MemberStore
 from roster.store.monitoring import MonitorStore
 from roster.store.orders import OrderStore
 from roster.store.outreach import OutreachStore
@@ -45,6 +46,7 @@ class Stores:
     monitor: MonitorStore
     outreach: OutreachStore
     collaborations: CollaborationStore
+    members: MemberStore
 
     @classmethod
     def for_table(cls, table: Table) -> Stores:
@@ -66,4 +68,5 @@ class Stores:
             MonitorStore(table),
             OutreachStore(table),
             CollaborationStore(table),
+            MemberStore(table),
         )

@@ -22,6 +22,7 @@ from roster import errors
 STATUS: dict[type[errors.RosterError], HTTPStatus] = {
     errors.BadRequest: HTTPStatus.BAD_REQUEST,
     errors.Unauthorized: HTTPStatus.UNAUTHORIZED,
+    errors.Forbidden: HTTPStatus.FORBIDDEN,
     errors.NotFound: HTTPStatus.NOT_FOUND,
     errors.Conflict: HTTPStatus.CONFLICT,
     errors.PayloadTooLarge: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,

@@ -20,6 +20,7 @@ from roster import clock
 from roster.adapters.workflows import StepGone
 from roster.errors import Conflict, NotFound, RosterError, ValidationFailed
 from roster.ids import collaboration_id
+from roster.models.auth import Actor
 from roster.models.campaigns import Campaign, CampaignPatch, CampaignStatus
 from roster.models.collaborations import (
     BRAND_ACTIONS,
@@ -275,7 +276,10 @@ def act(
     *,
     by: Party,
     ip: str | None = None,
+    actor: Actor | None = None,
 ) -> Collaboration:
+    """One side's action on the step the collaboration waits for; `actor` is who acted for the brand
+    (a member or an API key), kept on the timeline beside `by`."""
     received = clock.now_iso()  # an action counts from when it arrived, not from when it lands
     allowed = ALLOWED[by]
     current = deps.stores.collaborations.require(brand_id, collaboration_id)
@@ -311,7 +315,7 @@ def act(
         detail = {
             k: v for k, v in body.model_dump(mode="json", exclude_none=True).items() if k != "media_urls"
         }
-        c.timeline.append(TimelineEvent(at=received, type=action, by=by, detail=detail | noted))
+        c.timeline.append(TimelineEvent(at=received, type=action, by=by, actor=actor, detail=detail | noted))
         c.waiting_for, private["task_token"] = None, None
         # The last action taken: a wait (or the invitation's `late` task) that finds Step Functions
         # never got it (another `$.answer.id`) takes it, so a timeout cannot swallow it.

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from roster import clock
 from roster.conversions import ledger
 from roster.errors import Conflict, NotFound
+from roster.models.auth import Actor
 from roster.models.campaigns import CampaignStatus
 from roster.models.collaborations import Collaboration, DeliverableUnit, PostAcceptance, Terms, TimelineEvent
 from roster.models.creators import Platform
@@ -112,8 +113,10 @@ def assign(c: Collaboration, url: str, platform: Platform | None) -> Deliverable
     return match
 
 
-def _note(c: Collaboration, kind: str, by: Literal["brand", "roster"], **detail: Any) -> None:
-    c.timeline.append(TimelineEvent(at=clock.now_iso(), type=kind, by=by, detail=detail))
+def _note(
+    c: Collaboration, kind: str, by: Literal["brand", "roster"], *, actor: Actor | None = None, **detail: Any
+) -> None:
+    c.timeline.append(TimelineEvent(at=clock.now_iso(), type=kind, by=by, actor=actor, detail=detail))
     c.updated_at = clock.now_iso()
 
 
@@ -205,6 +208,7 @@ def accept(
     *,
     by: str,
     note: str | None,
+    actor: Actor | None = None,
 ) -> Collaboration:
     """The brand takes a post as proof despite its disclosure verdict: its unit is verified (who
     and when kept) and its fee booked. Accepting it again keeps the first acceptance."""
@@ -228,11 +232,18 @@ def accept(
             )
         now = clock.now_iso()
         verdict = post.disclosure.result if post else u.disclosure
-        u.acceptance = PostAcceptance(by=by, at=now, disclosure=verdict, note=note)
+        u.acceptance = PostAcceptance(by=by, actor=actor, at=now, disclosure=verdict, note=note)
         u.disclosure = verdict
         u.state, u.verified_at, u.verified_by = "verified", now, "brand"
         _note(
-            x, "post accepted", "brand", deliverable=label(u), post_id=post_id, key_id=by, disclosure=verdict
+            x,
+            "post accepted",
+            "brand",
+            actor=actor,
+            deliverable=label(u),
+            post_id=post_id,
+            key_id=by,
+            disclosure=verdict,
         )
         recorded.append(True)
 

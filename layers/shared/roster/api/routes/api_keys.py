@@ -7,13 +7,13 @@ from http import HTTPStatus as H
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from roster import auth
-from roster.api.deps import WRITE_ERRORS, principal, responses
+from roster.api.deps import WRITE_ERRORS, admin, responses
 from roster.deps import deps
 from roster.models.auth import ApiKey, ApiKeyCreate, ApiKeyCreated, ApiKeyList
 
 
 def build_router() -> Router:
-    """Key rotation: issue a new key, move clients to it, revoke the old one."""
+    """Key rotation: issue a new key, move clients to it, revoke the old one (admin only)."""
     router = Router()
 
     @router.post(
@@ -21,27 +21,27 @@ def build_router() -> Router:
         tags=["api-keys"],
         summary="Issue another API key for this brand",
         status_code=201,
-        responses=responses(201, ApiKeyCreated, *WRITE_ERRORS),
+        responses=responses(201, ApiKeyCreated, H.FORBIDDEN, *WRITE_ERRORS),
     )
     def create_api_key(body: ApiKeyCreate) -> ApiKeyCreated:
-        return auth.issue_key(deps().stores.brands, principal(router).brand_id, body.name)
+        return auth.issue_key(deps().stores.brands, admin(router).brand_id, body.name)
 
     @router.get(
         "/v1/api-keys",
         tags=["api-keys"],
         summary="List this brand's API keys (never the keys)",
-        responses=responses(200, ApiKeyList),
+        responses=responses(200, ApiKeyList, H.FORBIDDEN),
     )
     def list_api_keys() -> ApiKeyList:
-        return ApiKeyList(items=auth.list_keys(deps().stores.brands, principal(router).brand_id))
+        return ApiKeyList(items=auth.list_keys(deps().stores.brands, admin(router).brand_id))
 
     @router.delete(
         "/v1/api-keys/<key_id>",
         tags=["api-keys"],
         summary="Revoke an API key (takes effect within 60 s)",
-        responses=responses(200, ApiKey, H.NOT_FOUND, H.CONFLICT),
+        responses=responses(200, ApiKey, H.FORBIDDEN, H.NOT_FOUND, H.CONFLICT),
     )
     def revoke_api_key(key_id: str) -> ApiKey:
-        return auth.revoke_key(deps().stores.brands, principal(router), key_id)
+        return auth.revoke_key(deps().stores.brands, admin(router), key_id)
 
     return router

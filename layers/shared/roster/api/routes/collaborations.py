@@ -148,9 +148,11 @@ def build_router() -> Router:
         responses=responses(200, Collaboration, H.NOT_FOUND, H.CONFLICT, *WRITE_ERRORS),
     )
     def act(collaboration_id: str, action: str, body: ActionBody) -> Collaboration:
-        brand_id = principal(router).brand_id
-        updated = collaborations.act(deps(), brand_id, collaboration_id, action, body, by="brand")
-        return shown(brand_id, updated)
+        who = principal(router)
+        updated = collaborations.act(
+            deps(), who.brand_id, collaboration_id, action, body, by="brand", actor=who.actor
+        )
+        return shown(who.brand_id, updated)
 
     @router.post(
         "/v1/collaborations/<collaboration_id>/posts/<post_id>/accept",
@@ -169,7 +171,8 @@ def build_router() -> Router:
             who.brand_id,
             collaboration_id,
             post_id,
-            by=who.key_id,
+            by=who.actor_id,
+            actor=who.actor,
             note=body.note if body else None,
         )
         return shown(who.brand_id, accepted)

@@ -6,7 +6,7 @@ from http import HTTPStatus as H
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from roster.api.deps import WRITE_ERRORS, principal, public_base_url, responses
+from roster.api.deps import WRITE_ERRORS, admin, public_base_url, responses
 from roster.conversions import integrations
 from roster.deps import deps
 from roster.models.integrations import Integration, IntegrationList, IntegrationSecret
@@ -14,17 +14,18 @@ from roster.models.webhooks import Provider
 
 
 def build_router() -> Router:
-    """Store webhook secrets: set or rotate (PUT), see which are configured (GET), remove (DELETE)."""
+    """Store webhook secrets (admin only): set or rotate (PUT), see which are configured (GET), remove
+    (DELETE)."""
     router = Router()
 
     @router.put(
         "/v1/integrations/<provider>",
         tags=["integrations"],
         summary="Set or rotate a store's webhook signing secret (kept in SSM, never returned)",
-        responses=responses(200, Integration, *WRITE_ERRORS),
+        responses=responses(200, Integration, H.FORBIDDEN, *WRITE_ERRORS),
     )
     def put_integration(provider: Provider, body: IntegrationSecret) -> Integration:
-        brand_id = principal(router).brand_id
+        brand_id = admin(router).brand_id
         return integrations.configure(
             deps(),
             brand_id,
@@ -37,10 +38,10 @@ def build_router() -> Router:
         "/v1/integrations",
         tags=["integrations"],
         summary="Which store integrations are configured, and their webhook URLs",
-        responses=responses(200, IntegrationList),
+        responses=responses(200, IntegrationList, H.FORBIDDEN),
     )
     def list_integrations() -> IntegrationList:
-        brand_id = principal(router).brand_id
+        brand_id = admin(router).brand_id
         return IntegrationList(
             items=integrations.list_all(deps().stores.integrations, brand_id, public_base_url(router))
         )
@@ -49,10 +50,10 @@ def build_router() -> Router:
         "/v1/integrations/<provider>",
         tags=["integrations"],
         summary="Remove a store integration (its webhooks are then refused)",
-        responses=responses(200, Integration, H.NOT_FOUND),
+        responses=responses(200, Integration, H.FORBIDDEN, H.NOT_FOUND),
     )
     def delete_integration(provider: Provider) -> Integration:
-        brand_id = principal(router).brand_id
+        brand_id = admin(router).brand_id
         return integrations.remove(deps(), brand_id, provider, public_base_url(router))
 
     return router

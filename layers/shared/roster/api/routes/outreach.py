@@ -8,7 +8,16 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from roster.api.deps import WRITE_ERRORS, Cursor, Limit, page_size, principal, public_base_url, responses
+from roster.api.deps import (
+    WRITE_ERRORS,
+    Cursor,
+    Limit,
+    admin,
+    page_size,
+    principal,
+    public_base_url,
+    responses,
+)
 from roster.deps import deps
 from roster.errors import NotFound
 from roster.models.outreach import (
@@ -101,11 +110,11 @@ def build_router() -> Router:
     @router.put(
         "/v1/outreach/settings",
         tags=["outreach"],
-        summary="Set the brand's sender (an SES-verified address or domain) and postal address",
-        responses=responses(200, OutreachSettings, *WRITE_ERRORS),
+        summary="Set the brand's sender (an SES-verified address or domain) and postal address (admin only)",
+        responses=responses(200, OutreachSettings, H.FORBIDDEN, *WRITE_ERRORS),
     )
     def put_settings(body: OutreachSettingsPut) -> OutreachSettings:
-        return sequences.set_sender(deps(), principal(router).brand_id, body)
+        return sequences.set_sender(deps(), admin(router).brand_id, body)
 
     @router.get(
         "/v1/outreach/settings",

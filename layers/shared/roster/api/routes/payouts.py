@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from pydantic import ValidationError
 
-from roster.api.deps import WRITE_ERRORS, Cursor, Limit, page_size, principal, responses
+from roster.api.deps import WRITE_ERRORS, Cursor, Limit, admin, page_size, principal, responses
 from roster.conversions import payouts
 from roster.deps import deps
 from roster.errors import ValidationFailed
@@ -63,16 +63,16 @@ def build_router() -> Router:
     @router.post(
         "/v1/payouts",
         tags=["payouts"],
-        summary="Book a payout: its entries become paid (Roster does not move the money)",
+        summary="Book a payout (admin only): its entries become paid (Roster does not move the money)",
         description="The optional body selects creators, campaigns or a currency and excludes "
         "creators or campaigns; no body pays everything eligible. One line per creator and currency, "
         "clawbacks netted, never negative. 409 when nothing in the selection is payable (no payout is "
         "booked) or while another payout of the brand is being booked.",
         status_code=201,
-        responses=responses(201, Payout, H.CONFLICT, *WRITE_ERRORS),
+        responses=responses(201, Payout, H.FORBIDDEN, H.CONFLICT, *WRITE_ERRORS),
     )
     def book_payout(body: Annotated[PayoutSelection | None, Body()] = None) -> Payout:
-        return payouts.book(deps().stores, principal(router).brand_id, body)
+        return payouts.book(deps().stores, admin(router).brand_id, body)
 
     @router.get(
         "/v1/payouts",

@@ -182,7 +182,8 @@ def build_router() -> Router:
             deps(),
             who.brand_id,
             alert_id,
-            by=who.key_id,
+            by=who.actor_id,
+            actor=who.actor,
             note=body.note if body else None,
         )
 
