@@ -39,7 +39,9 @@ class Route:
     def match(self, method: str, path: str) -> dict[str, str] | None:
         if self.method not in ("ANY", method):
             return None
-        pattern = re.sub(r"\\\{([A-Za-z0-9_]+)\\\+\\\}", r"(?P<\1>.+)", re.escape(self.path))
+        # A greedy variable matches an empty rest too, as API Gateway's does: `/console/` reaches
+        # `/console/{proxy+}`.
+        pattern = re.sub(r"\\\{([A-Za-z0-9_]+)\\\+\\\}", r"(?P<\1>.*)", re.escape(self.path))
         pattern = re.sub(r"\\\{([A-Za-z0-9_]+)\\\}", r"(?P<\1>[^/]+)", pattern)
         m = re.fullmatch(pattern, path)
         return m.groupdict() if m else None

@@ -1,0 +1,111 @@
+// The console's only way to the server: the public /auth and /v1 routes on the same origin.
+// Every /v1 call carries the member's ID token; a 401 means the session ended: refresh once,
+// else back to sign-in with a message.
+
+import * as session from "./session.js";
+
+export const EXPIRED = "Your session has expired; sign in again";
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    const info = (body && body.error) || {};
+    super(info.message || (body && body.message) || `request failed (${status})`);
+    this.status = status;
+    this.code = info.code || null;
+    this.details = Array.isArray(info.details) ? info.details : [];
+  }
+}
+
+/** Thrown when the session is over: the page stops, the router has already moved to sign-in. */
+export class SessionEnded extends Error {}
+
+async function send(method, path, body, token) {
+  const headers = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const response = await fetch(path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: "omit",
+    cache: "no-store",
+  });
+  let data = null;
+  const type = response.headers.get("content-type") || "";
+  if (response.status !== 204) data = type.includes("json") ? await response.json() : await response.text();
+  return { status: response.status, data };
+}
+
+/** A public /auth call: the answer's JSON, or ApiError. */
+export async function auth(path, body) {
+  const { status, data } = await send("POST", `/auth/${path}`, body);
+  if (status >= 400) throw new ApiError(status, data);
+  return data;
+}
+
+let refreshing = null;
+
+async function refresh() {
+  const current = session.load();
+  if (!current || !current.refresh_token) return false;
+  refreshing ??= auth("refresh", { refresh_token: current.refresh_token })
+    .then((tokens) => {
+      session.store(tokens);
+      return true;
+    })
+    .catch(() => false)
+    .finally(() => {
+      refreshing = null;
+    });
+  return refreshing;
+}
+
+export function endSession(message = EXPIRED) {
+  session.clear();
+  if (message) session.flash(message);
+  if (!location.hash.startsWith("#/sign-in")) location.hash = "#/sign-in";
+}
+
+/** A /v1 call as the signed-in member. */
+export async function call(method, path, body) {
+  let current = session.load();
+  if (!current) {
+    endSession();
+    throw new SessionEnded();
+  }
+  let answer = await send(method, path, body, current.id_token);
+  if (answer.status === 401 && (await refresh())) {
+    current = session.load();
+    answer = await send(method, path, body, current.id_token);
+  }
+  if (answer.status === 401) {
+    endSession();
+    throw new SessionEnded();
+  }
+  if (answer.status >= 400) throw new ApiError(answer.status, answer.data);
+  return answer.data;
+}
+
+export const get = (path) => call("GET", path);
+
+/** Every item of a list route, following next_cursor, at most `pages` pages. */
+export async function all(path, { pages = 10, limit = 100 } = {}) {
+  const items = [];
+  let cursor = null;
+  for (let page = 0; page < pages; page += 1) {
+    const sep = path.includes("?") ? "&" : "?";
+    const url = `${path}${sep}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
+    const data = await get(url);
+    items.push(...data.items);
+    cursor = data.next_cursor;
+    if (!cursor) return { items, more: false };
+  }
+  return { items, more: true };
+}
+
+export function query(params) {
+  const search = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== "") search.set(k, v);
+  const text = search.toString();
+  return text ? `?${text}` : "";
+}

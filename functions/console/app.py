@@ -1,0 +1,114 @@
+"""GET /console and GET /console/{proxy+}: the brand console's static files (console/ at the repo
+root, shipped in this function's code as `static/`). No authorizer and nothing but files: the
+console signs in and reads its data through /auth and /v1 on the same origin, like any client.
+
+Every answer carries the console's Content-Security-Policy and `nosniff`. Files are not
+fingerprinted (no build step), so they are served `no-cache` with a strong ETag: a browser asks
+again each time and gets a body-less 304 while the file is unchanged. Standard library only: the
+cold start is one directory read, not the domain layer."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import mimetypes
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import unquote
+
+STATIC = (Path(__file__).parent / "static").resolve()
+PREFIX = "/console"
+INDEX = "index.html"
+
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".json": "application/json",
+    ".png": "image/png",
+    ".ico": "image/x-icon",
+    ".txt": "text/plain; charset=utf-8",
+}
+TEXT = (".html", ".js", ".css", ".svg", ".json", ".txt")
+
+
+@dataclass(frozen=True)
+class StaticFile:
+    body: bytes
+    content_type: str
+    etag: str
+    text: bool
+
+
+def load(relative: str) -> StaticFile | None:
+    """The file at `relative` under static/, or None if there is none or the path leaves it."""
+    parts = PurePosixPath(relative).parts
+    if not parts or parts[0] == "/" or any(p.startswith(".") or "\\" in p or "\0" in p for p in parts):
+        return None
+    path = (STATIC / Path(*parts)).resolve()
+    if not path.is_relative_to(STATIC) or not path.is_file():
+        return None
+    stat = path.stat()
+    return _read(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=128)  # keyed by mtime and size too: an edited file (make run) is read again
+def _read(path: Path, mtime_ns: int, size: int) -> StaticFile:
+    body = path.read_bytes()
+    suffix = path.suffix.lower()
+    ctype = TYPES.get(suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    return StaticFile(body, ctype, etag, text=suffix in TEXT)
+
+
+def _answer(status: int, headers: dict[str, str], body: bytes = b"", text: bool = True) -> dict[str, Any]:
+    return {
+        "statusCode": status,
+        "headers": {**SECURITY_HEADERS, **headers},
+        "body": body.decode() if text else base64.b64encode(body).decode(),
+        "isBase64Encoded": not text,
+    }
+
+
+def _not_found() -> dict[str, Any]:
+    return _answer(
+        404, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}, b"Not found\n"
+    )
+
+
+def relative_path(raw_path: str) -> str:
+    """`/console`, `/console/` → index.html; `/console/js/main.js` → js/main.js (percent-decoded,
+    so `%2e%2e` is the `..` that `load` refuses)."""
+    path = unquote(raw_path)
+    rest = path[len(PREFIX) :] if path.startswith(PREFIX) else "\0"
+    if rest in ("", "/"):
+        return INDEX
+    return rest[1:] if rest.startswith("/") else "\0"
+
+
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    http = (event.get("requestContext") or {}).get("http") or {}
+    if http.get("method", "GET") not in ("GET", "HEAD"):
+        return _answer(405, {"Allow": "GET, HEAD", "Content-Type": "text/plain; charset=utf-8"}, b"")
+    raw = event.get("rawPath") or http.get("path") or ""
+    found = load(relative_path(raw))
+    if found is None:
+        return _not_found()
+    headers = {"Content-Type": found.content_type, "Cache-Control": "no-cache", "ETag": found.etag}
+    asked = (event.get("headers") or {}).get("if-none-match", "")
+    if found.etag in (tag.strip() for tag in asked.split(",")):
+        return _answer(304, headers)
+    return _answer(200, headers, found.body, text=found.text)
