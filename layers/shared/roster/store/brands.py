@@ -42,27 +42,14 @@ class BrandStore:
     def _key_ops(
         self, record: ApiKeyRecord, condition: str = "attribute_not_exists(PK)"
     ) -> list[dict[str, Any]]:
-        data = record.model_dump(mode="json")
-        return [
-            self.table.put_op(
-                {
-                    keys.PK: keys.api_key_lookup_pk(record.key_hash),
-                    keys.SK: keys.api_key_lookup_sk(),
-                    "entity": "api_key_lookup",
-                    **data,
-                },
-                condition=condition,
-            ),
-            self.table.put_op(
-                {
-                    keys.PK: keys.brand_pk(record.brand_id),
-                    keys.SK: keys.api_key_sk(record.id),
-                    "entity": "api_key",
-                    **data,
-                },
-                condition=condition,
-            ),
-        ]
+        return self.table.mirrored_put_ops(
+            record.model_dump(mode="json"),
+            [
+                (keys.api_key_lookup_pk(record.key_hash), keys.api_key_lookup_sk(), "api_key_lookup"),
+                (keys.brand_pk(record.brand_id), keys.api_key_sk(record.id), "api_key"),
+            ],
+            condition=condition,
+        )
 
     def key_by_hash(self, key_hash: str) -> ApiKeyRecord | None:
         item = self.table.get(keys.api_key_lookup_pk(key_hash), keys.api_key_lookup_sk())

@@ -18,29 +18,15 @@ class MemberStore:
     def _ops(
         self, record: MemberRecord, condition: str, values: dict[str, Any] | None = None
     ) -> list[dict[str, Any]]:
-        data = record.model_dump(mode="json")
-        return [
-            self.table.put_op(
-                {
-                    keys.PK: keys.member_lookup_pk(record.sub),
-                    keys.SK: keys.member_lookup_sk(),
-                    "entity": "member_lookup",
-                    **data,
-                },
-                condition=condition,
-                values=values,
-            ),
-            self.table.put_op(
-                {
-                    keys.PK: keys.brand_pk(record.brand_id),
-                    keys.SK: keys.member_sk(record.id),
-                    "entity": "member",
-                    **data,
-                },
-                condition=condition,
-                values=values,
-            ),
-        ]
+        return self.table.mirrored_put_ops(
+            record.model_dump(mode="json"),
+            [
+                (keys.member_lookup_pk(record.sub), keys.member_lookup_sk(), "member_lookup"),
+                (keys.brand_pk(record.brand_id), keys.member_sk(record.id), "member"),
+            ],
+            condition=condition,
+            values=values,
+        )
 
     def create(self, record: MemberRecord) -> None:
         if self.table.transact(self._ops(record, "attribute_not_exists(PK)")) is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
@@ -15,7 +15,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
 
 from roster.errors import BadRequest, NotFound
-from roster.store.keys import KEY_ATTRIBUTES
+from roster.store.keys import KEY_ATTRIBUTES, PK, SK
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -306,6 +306,22 @@ class Table:
         if values:
             op["ExpressionAttributeValues"] = serialize(values)
         return {"Put": op}
+
+    def mirrored_put_ops(
+        self,
+        data: Mapping[str, Any],
+        copies: Sequence[tuple[str, str, str]],
+        *,
+        condition: str,
+        values: dict[str, Any] | None = None,
+    ) -> list[dict[str, Any]]:
+        """One record written as several items in one transaction, each under its own key and
+        `entity` (`copies`: (PK, SK, entity)) — e.g. a global lookup beside the brand's own item —
+        all on the same condition, so the copies never disagree."""
+        return [
+            self.put_op({PK: pk, SK: sk, "entity": entity, **data}, condition=condition, values=values)
+            for pk, sk, entity in copies
+        ]
 
     def update_op(
         self,
