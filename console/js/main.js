@@ -3,6 +3,7 @@
 // (timers), called when the member leaves the page.
 
 import * as api from "./api.js";
+import * as alerts from "./pages/alerts.js";
 import { fill, h } from "./dom.js";
 import * as campaigns from "./pages/campaigns.js";
 import * as overview from "./pages/overview.js";
@@ -15,10 +16,12 @@ const ROUTES = [
   { pattern: /^\/campaigns$/, page: campaigns.renderList, nav: "campaigns" },
   { pattern: /^\/campaigns\/new$/, page: campaigns.renderNew, nav: "campaigns" },
   { pattern: /^\/campaigns\/([A-Za-z0-9_-]+)$/, page: campaigns.renderOne, nav: "campaigns" },
+  { pattern: /^\/alerts(?:\?(.*))?$/, page: alerts.render, nav: "alerts" },
 ];
 const NAV = [
   ["overview", "#/overview", "Overview"],
   ["campaigns", "#/campaigns", "Campaigns"],
+  ["alerts", "#/alerts", "Alerts"],
 ];
 
 const main = document.getElementById("main");
