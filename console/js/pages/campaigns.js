@@ -85,7 +85,7 @@ function kpiRow(kpi, index, currency) {
     { class: "kpi-row", "aria-labelledby": legendId },
     h("legend", { id: legendId }, `KPI ${index + 1}`),
     field("Metric", metric, { field: `kpis.${index}.metric` }),
-    field("Target", target, { field: `kpis.${index}.target`, hint: "Revenue in the budget's currency" }),
+    field("Target", target, { field: `kpis.${index}.target`, hint: "A count; for revenue, an amount in the budget's currency" }),
     field("By", by, { field: `kpis.${index}.by` }),
     remove,
   );
