@@ -103,6 +103,14 @@ def assert_fits_width(page: Page) -> None:
     )
 
 
+def looks_right(page: Page, name: str) -> None:
+    """What every page a person sees must pass, at the test's screen size: it fits the width, axe
+    finds nothing serious or critical; then its screenshot (docs/screenshots/{name}.png) is taken."""
+    assert_fits_width(page)
+    axe(page)
+    screenshot(page, name)
+
+
 def screenshot(page: Page, name: str) -> Path | None:
     """Saves docs/screenshots/{name}.png (the whole page) when ROSTER_SCREENSHOTS=1, so that
     normal test runs leave the tree clean."""

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import ConsoleMessage, Error, Page, expect
 
-from tests.browser.conftest import assert_fits_width, axe, screenshot
+from tests.browser.conftest import looks_right
 from tests.e2e.test_workflows import call
 from tests.integration.conftest import CAMPAIGN
 from tests.stack import RunningStack, request
@@ -177,9 +177,7 @@ def test_a_member_runs_the_campaign_pages(
 ) -> None:
     watch.expected = (422,)
     open_console(page, stack)
-    assert_fits_width(page)
-    axe(page)
-    screenshot(page, f"console-sign-in-{size}")
+    looks_right(page, f"console-sign-in-{size}")
 
     sign_in(page, member)
     expect(page.get_by_role("heading", level=1, name="Overview")).to_be_visible()
@@ -196,9 +194,7 @@ def test_a_member_runs_the_campaign_pages(
     expect(page.get_by_text("Open alerts")).to_be_visible()
     expect(page.get_by_role("listitem").filter(has_text="Failed webhooks")).to_contain_text("1")
     expect(page.get_by_role("img", name=re.compile(r"^Orders: 30 days.*total 2"))).to_be_visible()
-    assert_fits_width(page)
-    axe(page)
-    screenshot(page, f"console-overview-{size}")
+    looks_right(page, f"console-overview-{size}")
     # Tokens live in sessionStorage only, never in the URL or localStorage.
     assert "token" not in page.url
     assert page.evaluate("localStorage.length") == 0
@@ -228,9 +224,7 @@ def test_a_member_runs_the_campaign_pages(
     expect(page.get_by_role("alert")).to_contain_text("Please correct the fields marked below.")
     expect(domains).to_be_focused()
     assert page.get_by_label("Name").get_attribute("aria-invalid") is None
-    assert_fits_width(page)
-    axe(page)
-    screenshot(page, f"console-campaign-errors-{size}")
+    looks_right(page, f"console-campaign-errors-{size}")
 
     domains.fill("shop.example.com")
     page.get_by_role("button", name="Create campaign").click()
@@ -241,9 +235,7 @@ def test_a_member_runs_the_campaign_pages(
     expect(
         page.get_by_role("row", name=re.compile(name)).get_by_text(re.compile(r"2,500\.00"))
     ).to_be_visible()
-    assert_fits_width(page)
-    axe(page)
-    screenshot(page, f"console-campaigns-{size}")
+    looks_right(page, f"console-campaigns-{size}")
 
     link.click()
     expect(page.get_by_role("heading", level=1, name=name)).to_be_visible()
@@ -254,9 +246,7 @@ def test_a_member_runs_the_campaign_pages(
     page.get_by_role("button", name="Save changes").click()
     expect(page.get_by_role("heading", level=1, name=f"{name} (edited)")).to_be_visible()
     expect(page.get_by_text(re.compile("^Saved at"))).to_be_visible()
-    assert_fits_width(page)
-    axe(page)
-    screenshot(page, f"console-campaign-{size}")
+    looks_right(page, f"console-campaign-{size}")
 
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", level=1, name="Sign in to Roster")).to_be_visible()
@@ -274,9 +264,7 @@ def test_a_wrong_password_says_so(
     expect(page.get_by_role("alert")).to_have_text("The email or password is not right.")
     expect(page.get_by_role("heading", level=1, name="Sign in to Roster")).to_be_visible()
     assert page.evaluate("sessionStorage.getItem('roster.session')") is None
-    assert_fits_width(page)
-    axe(page)
-    screenshot(page, f"console-wrong-password-{size}")
+    looks_right(page, f"console-wrong-password-{size}")
     watch.check()
 
 
@@ -300,9 +288,7 @@ def test_an_ended_session_goes_back_to_sign_in(
     expect(page.get_by_role("heading", level=1, name="Sign in to Roster")).to_be_visible()
     expect(page.get_by_role("alert")).to_have_text(EXPIRED)
     assert page.evaluate("sessionStorage.getItem('roster.session')") is None
-    assert_fits_width(page)
-    axe(page)
-    screenshot(page, f"console-session-expired-{size}")
+    looks_right(page, f"console-session-expired-{size}")
     watch.check()
 
 
@@ -347,9 +333,7 @@ def test_the_new_password_step(
     again = page.get_by_label("New password again")
     expect(again).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_text("The two passwords differ.")).to_be_visible()
-    assert_fits_width(page)
-    axe(page)
-    screenshot(page, f"console-new-password-{size}")
+    looks_right(page, f"console-new-password-{size}")
     again.fill("A-long-new-password-1")
     page.get_by_role("button", name="Set password and sign in").click()
     expect(page.get_by_role("heading", level=1, name="Overview")).to_be_visible()

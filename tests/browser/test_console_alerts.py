@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import assert_fits_width, axe, screenshot
+from tests.browser.conftest import assert_fits_width, axe, looks_right
 from tests.browser.test_console import Member, Watch, member, open_console, sign_in, watch  # noqa: F401
 from tests.e2e.test_workflows import call
 from tests.integration.conftest import CAMPAIGN
@@ -79,9 +79,7 @@ def test_a_member_filters_and_resolves_alerts(
     ).to_have_attribute("aria-current", "page")
     cards = page.get_by_role("list", name="Alerts").get_by_role("article")
     expect(cards.filter(has_text=f"Alerts other {size}")).to_have_count(1)
-    assert_fits_width(page)
-    axe(page)
-    screenshot(page, f"console-alerts-{size}")
+    looks_right(page, f"console-alerts-{size}")
 
     # Filters: campaign, then kind and status; each one kept in the hash, and a reload keeps them.
     page.get_by_label("Campaign", exact=True).select_option(label=inbox["name"])
@@ -109,9 +107,7 @@ def test_a_member_filters_and_resolves_alerts(
     note = card.get_by_label("Note (optional)")
     expect(note).to_be_focused()
     page.keyboard.type(NOTE)
-    assert_fits_width(page)
-    axe(page)
-    screenshot(page, f"console-alert-resolve-{size}")
+    looks_right(page, f"console-alert-resolve-{size}")
     page.keyboard.press("Tab")
     expect(card.get_by_role("button", name="Resolve alert")).to_be_focused()
     page.keyboard.press("Enter")

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import assert_fits_width, axe, screenshot
+from tests.browser.conftest import looks_right
 from tests.browser.data import sent_email
 from tests.stack import RunningStack
 
@@ -23,9 +23,7 @@ def test_outbox_lists_what_was_sent(page: Page, size: str, stack: RunningStack, 
     expect(page.get_by_role("heading", level=1, name="Local outbox")).to_be_visible()
     expect(page.get_by_role("link", name=sent["subject"])).to_be_visible()
     expect(page.get_by_role("cell", name=sent["to"][0])).to_be_visible()
-    assert_fits_width(page)
-    axe(page)
-    screenshot(page, f"outbox-{size}")
+    looks_right(page, f"outbox-{size}")
 
 
 def test_outbox_shows_one_message(page: Page, size: str, stack: RunningStack, sent: dict[str, Any]) -> None:
@@ -37,6 +35,4 @@ def test_outbox_shows_one_message(page: Page, size: str, stack: RunningStack, se
         expect(page.get_by_role("link", name=url)).to_be_visible()
     expect(page.locator("iframe[title='HTML part']")).to_be_visible()
     expect(page.get_by_role("heading", name="Text part")).to_be_visible()
-    assert_fits_width(page)
-    axe(page)
-    screenshot(page, f"outbox-message-{size}")
+    looks_right(page, f"outbox-message-{size}")

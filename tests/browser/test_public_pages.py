@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import assert_fits_width, axe, screenshot
+from tests.browser.conftest import assert_fits_width, axe, looks_right, screenshot
 from tests.browser.data import creator_pages, sent_email
 from tests.e2e.test_workflows import call
 from tests.integration.conftest import CAMPAIGN
@@ -59,9 +59,7 @@ def test_creator_page_shows_the_brands_offer_to_accept(
     expect(page.get_by_text("from the brand")).to_be_visible()
     expect(page.get_by_role("button", name="Accept these terms")).to_be_visible()
     expect(page.get_by_role("heading", name="Timeline")).to_be_visible()
-    assert_fits_width(page)
-    axe(page)
-    screenshot(page, f"creator-offer-{size}")
+    looks_right(page, f"creator-offer-{size}")
 
 
 def test_creator_page_asks_for_the_post(page: Page, size: str, collaboration_pages: dict[str, str]) -> None:
@@ -73,9 +71,7 @@ def test_creator_page_asks_for_the_post(page: Page, size: str, collaboration_pag
     expect(page.get_by_role("textbox", name="Post URL")).to_be_visible()
     expect(page.get_by_role("textbox", name="Caption, as posted")).to_be_visible()
     expect(page.get_by_role("button", name="Submit post")).to_be_visible()
-    assert_fits_width(page)
-    axe(page)
-    screenshot(page, f"creator-post-{size}")
+    looks_right(page, f"creator-post-{size}")
 
 
 def test_unsubscribe_page_asks_then_unsubscribes(page: Page, size: str, stack: RunningStack) -> None:
@@ -85,9 +81,7 @@ def test_unsubscribe_page_asks_then_unsubscribes(page: Page, size: str, stack: R
     assert response is not None and response.status == 200
     expect(page.get_by_role("heading", level=1, name="Unsubscribe from Demo Brand?")).to_be_visible()
     expect(page.get_by_text("Stop emails from Demo Brand about collaborations.")).to_be_visible()
-    assert_fits_width(page)
-    axe(page)
-    screenshot(page, f"unsubscribe-{size}")
+    looks_right(page, f"unsubscribe-{size}")
 
     page.get_by_role("button", name="Unsubscribe").click()
     expect(page.get_by_role("heading", level=1, name="You are unsubscribed")).to_be_visible()
