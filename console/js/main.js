@@ -1,27 +1,59 @@
 // The console's shell: hash routes → pages, the header with the member and sign-out.
-// A page is `render(main, params, ctx)`; it may return a function that stops what it started
-// (timers), called when the member leaves the page.
+// A page is `render(main, params, ctx)`: params are the route's captures; ctx has setTitle, query
+// (the hash's URLSearchParams) and me (GET /v1/me: id, name, role, brand). It may return a
+// function that stops what it started (timers), called when the member leaves the page.
 
 import * as api from "./api.js";
-import * as alerts from "./pages/alerts.js";
 import { fill, h } from "./dom.js";
+import * as alerts from "./pages/alerts.js";
+import * as board from "./pages/board.js";
 import * as campaigns from "./pages/campaigns.js";
+import * as content from "./pages/content.js";
+import * as creators from "./pages/creators.js";
+import * as links from "./pages/links.js";
+import * as outreach from "./pages/outreach.js";
 import * as overview from "./pages/overview.js";
+import * as payouts from "./pages/payouts.js";
+import * as report from "./pages/report.js";
+import * as settings from "./pages/settings.js";
 import * as signIn from "./pages/sign-in.js";
 import * as session from "./session.js";
 
+// Patterns match the hash's path; its query ("?status=open&…") reaches the page as ctx.query
+// (URLSearchParams), so a page keeps its filters in the URL and a reload shows the same thing.
+const ID = "([A-Za-z0-9_-]+)";
 const ROUTES = [
   { pattern: /^\/sign-in$/, page: signIn.render, open: true },
   { pattern: /^\/overview$/, page: overview.render, nav: "overview" },
   { pattern: /^\/campaigns$/, page: campaigns.renderList, nav: "campaigns" },
   { pattern: /^\/campaigns\/new$/, page: campaigns.renderNew, nav: "campaigns" },
-  { pattern: /^\/campaigns\/([A-Za-z0-9_-]+)$/, page: campaigns.renderOne, nav: "campaigns" },
-  { pattern: /^\/alerts(?:\?(.*))?$/, page: alerts.render, nav: "alerts" },
+  { pattern: new RegExp(`^/campaigns/${ID}$`), page: campaigns.renderOne, nav: "campaigns" },
+  { pattern: new RegExp(`^/campaigns/${ID}/board$`), page: board.renderBoard, nav: "campaigns" },
+  { pattern: new RegExp(`^/collaborations/${ID}$`), page: board.renderCollaboration, nav: "campaigns" },
+  { pattern: new RegExp(`^/campaigns/${ID}/links$`), page: links.render, nav: "campaigns" },
+  { pattern: new RegExp(`^/campaigns/${ID}/content$`), page: content.render, nav: "campaigns" },
+  { pattern: new RegExp(`^/campaigns/${ID}/outreach$`), page: outreach.renderCampaign, nav: "campaigns" },
+  { pattern: new RegExp(`^/campaigns/${ID}/report$`), page: report.render, nav: "campaigns" },
+  { pattern: /^\/creators$/, page: creators.renderList, nav: "creators" },
+  { pattern: /^\/creators\/new$/, page: creators.renderNew, nav: "creators" },
+  { pattern: /^\/creators\/import$/, page: creators.renderImport, nav: "creators" },
+  { pattern: new RegExp(`^/creators/${ID}$`), page: creators.renderOne, nav: "creators" },
+  { pattern: /^\/outreach$/, page: outreach.renderTemplates, nav: "outreach" },
+  { pattern: /^\/outreach\/templates\/new$/, page: outreach.renderNewTemplate, nav: "outreach" },
+  { pattern: new RegExp(`^/outreach/templates/${ID}$`), page: outreach.renderTemplate, nav: "outreach" },
+  { pattern: /^\/alerts$/, page: alerts.render, nav: "alerts" },
+  { pattern: /^\/payouts$/, page: payouts.render, nav: "payouts" },
+  { pattern: new RegExp(`^/payouts/${ID}$`), page: payouts.renderOne, nav: "payouts" },
+  { pattern: /^\/settings$/, page: settings.render, nav: "settings" },
 ];
 const NAV = [
   ["overview", "#/overview", "Overview"],
   ["campaigns", "#/campaigns", "Campaigns"],
+  ["creators", "#/creators", "Creators"],
+  ["outreach", "#/outreach", "Outreach"],
   ["alerts", "#/alerts", "Alerts"],
+  ["payouts", "#/payouts", "Payouts"],
+  ["settings", "#/settings", "Settings"],
 ];
 
 const main = document.getElementById("main");
@@ -79,7 +111,10 @@ async function route() {
     stop();
     stop = null;
   }
-  const path = (location.hash || "").replace(/^#/, "") || "/overview";
+  const full = (location.hash || "").replace(/^#/, "") || "/overview";
+  const cut = full.indexOf("?");
+  const path = cut < 0 ? full : full.slice(0, cut);
+  const query = new URLSearchParams(cut < 0 ? "" : full.slice(cut + 1));
   const found = ROUTES.map((r) => ({ r, m: path.match(r.pattern) })).find((x) => x.m);
   const signedIn = session.load();
   if (!found) {
@@ -101,7 +136,7 @@ async function route() {
     else header(found.r.nav, await member());
     if (mine !== generation) return;
     main.setAttribute("aria-busy", "true");
-    const cleanup = await found.r.page(main, found.m.slice(1), { setTitle });
+    const cleanup = await found.r.page(main, found.m.slice(1), { setTitle, query, me: found.r.open ? null : session.load()?.me });
     if (mine !== generation) {
       if (typeof cleanup === "function") cleanup();
       return;

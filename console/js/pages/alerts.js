@@ -23,8 +23,7 @@ const STATUSES = [["open", "Open"], ["resolved", "Resolved"]];
 const FILTERS = ["status", "kind", "campaign_id", "creator_id", "collaboration_id"];
 
 /** The filters of a hash's query ("status=open&kind=…"), only the ones the route takes. */
-function readFilters(queryText) {
-  const search = new URLSearchParams(queryText || "");
+function readFilters(search) {
   const out = {};
   for (const key of FILTERS) {
     const value = search.get(key);
@@ -44,9 +43,9 @@ function item(label, value) {
   return h("div", {}, h("dt", {}, label), h("dd", {}, value));
 }
 
-export async function render(main, [queryText], { setTitle }) {
+export async function render(main, _params, { setTitle, query }) {
   setTitle("Alerts");
-  const filters = readFilters(queryText);
+  const filters = readFilters(query);
   const problems = h("div", { class: "alert-slot" });
   const announce = h("p", { class: "visually-hidden", role: "status" });
 

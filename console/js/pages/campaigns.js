@@ -5,6 +5,7 @@ import * as api from "../api.js";
 import { alertBox, fill, h, uid } from "../dom.js";
 import { clearErrors, field, input, select, showError } from "../form.js";
 import { count, day, METRICS, money, toMajor, toMinor } from "../format.js";
+import { campaignHead } from "../tabs.js";
 
 const OBJECTIVES = [["awareness", "Awareness"], ["trial", "Trial"], ["conversions", "Conversions"]];
 const STATUSES = [["draft", "Draft"], ["active", "Active"], ["paused", "Paused"], ["completed", "Completed"], ["cancelled", "Cancelled"]];
@@ -254,8 +255,7 @@ export async function renderOne(main, [id], { setTitle }) {
   draw(campaign);
   fill(
     main,
-    heading,
-    h("p", { class: "muted" }, h("a", { href: "#/campaigns" }, "← All campaigns"), ` · ${campaign.status} · version ${campaign.version}`),
+    campaignHead(campaign, "settings", { heading }),
     h("section", { "aria-labelledby": "so-far" }, h("h2", { id: "so-far" }, "So far"), summary(report, campaign) || h("p", { class: "muted" }, "No report yet.")),
     h("section", { "aria-labelledby": "settings" }, h("h2", { id: "settings" }, "Settings"), mount),
   );
