@@ -21,6 +21,7 @@ def main() -> int:
             api_key=os.environ.get("ROSTER_LOCAL_API_KEY") or None,
             member_email=os.environ.get("ROSTER_LOCAL_USER_EMAIL") or None,
             member_password=os.environ.get("ROSTER_LOCAL_USER_PASSWORD") or None,
+            extra_members=os.environ.get("ROSTER_LOCAL_EXTRA_MEMBERS") or None,
         )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -30,6 +31,11 @@ def main() -> int:
     print(f"Demo brand API key: {stack.api_key}")
     if stack.member_email:
         print(f"Demo member (admin): {stack.member_email}  password: {stack.member_password}")
+    for extra in stack.extra_members:
+        print(
+            f"Member ({extra.role}) of {extra.brand or 'Demo Brand'}: {extra.email}  "
+            f"password: {extra.password}"
+        )
     print("Routes:")
     for route in sorted(stack.routes, key=lambda r: r.path):
         auth = "" if route.needs_auth else " (no auth)"

@@ -22,6 +22,38 @@ from local.queues import QueuePoller, queue_sources
 from local.streams import StreamPoller, stream_sources
 
 DEMO_EMAIL = "demo@roster.example"  # a reserved domain (RFC 2606) that email validators accept
+ROLES = ("admin", "member")
+
+
+@dataclass(frozen=True)
+class ExtraMember:
+    role: str
+    email: str
+    password: str
+    brand: str | None = None  # None: the demo brand
+
+    @property
+    def name(self) -> str:
+        local = self.email.split("@", 1)[0].replace(".", " ").replace("-", " ")
+        return local.title() or self.email
+
+
+def parse_extra_members(text: str) -> list[ExtraMember]:
+    """ROSTER_LOCAL_EXTRA_MEMBERS: `role:email:password[:brand name]`, separated by `;` — e.g.
+    `member:sam@roster.example:a-long-password-1;admin:olga@other.example:a-long-password-2:Other Brand`.
+    A password cannot hold `:` (the brand's name, last, can). A malformed entry is a ValueError
+    naming it (the stack does not start), never silently skipped."""
+    out = []
+    for entry in filter(None, (e.strip() for e in text.split(";"))):
+        parts = entry.split(":", 3)
+        if len(parts) < 3 or parts[0] not in ROLES or "@" not in parts[1] or not parts[2]:
+            raise ValueError(
+                f"ROSTER_LOCAL_EXTRA_MEMBERS: {entry.split(':', 1)[0]!r}… is not role:email:password[:brand]"
+                f" with role one of {', '.join(ROLES)}"
+            )
+        brand = parts[3].strip() if len(parts) == 4 and parts[3].strip() else None
+        out.append(ExtraMember(parts[0], parts[1].strip().lower(), parts[2], brand))
+    return out
 
 
 def free_port() -> int:
@@ -59,6 +91,8 @@ class LocalStack:
     brand_id: str | None = None
     member_email: str | None = None
     member_password: str | None = None
+    extra_members: list[ExtraMember] = field(default_factory=list)
+    _other_brands: dict[str, str] = field(default_factory=dict)
     _moto: Any = None
     _http: ThreadingHTTPServer | None = None
     _pollers: list[StreamPoller | QueuePoller] = field(default_factory=list)
@@ -69,6 +103,7 @@ class LocalStack:
         api_key: str | None = None,
         member_email: str | None = None,
         member_password: str | None = None,
+        extra_members: str | None = None,
     ) -> None:
         from moto.core.config import default_user_config
         from moto.server import ThreadedMotoServer
@@ -144,6 +179,8 @@ class LocalStack:
         self.api_key = self.seed(api_key)
         if "UserPool" in pools:
             self.seed_member(member_email or DEMO_EMAIL, member_password or secrets.token_urlsafe(12))
+            for extra in parse_extra_members(extra_members or ""):
+                self.seed_extra_member(extra)
         self._http = serve(Gateway(self.routes, authorizer), self.host, self.port)
         self.port = self._http.server_address[1]
         # Links handed out and links found in posts are on this server: every function agrees.
@@ -177,6 +214,31 @@ class LocalStack:
         members.add(d, self.brand_id, email.strip().lower(), "Demo Admin", "admin")
         d.identity.set_password(email.strip().lower(), password)
         self.member_email, self.member_password = email.strip().lower(), password
+
+    def seed_extra_member(self, extra: ExtraMember) -> None:
+        """Another member with a permanent password: of the demo brand, or the admin of another brand
+        (created once per name) — what trying the console as a plain member, or as a second brand,
+        needs. The brand's API key is kept, not printed: the member signs in."""
+        from roster import auth
+        from roster.deps import deps, reset
+        from roster.models.members import PASSWORD_MIN
+        from roster.program import members
+
+        assert self.brand_id is not None
+        if len(extra.password) < PASSWORD_MIN:
+            raise ValueError(
+                f"ROSTER_LOCAL_EXTRA_MEMBERS: passwords must be at least {PASSWORD_MIN} characters"
+            )
+        reset()
+        d = deps()
+        brand_id = self.brand_id
+        if extra.brand and extra.brand != "Demo Brand":
+            if extra.brand not in self._other_brands:
+                self._other_brands[extra.brand] = auth.create_brand(d.stores.brands, extra.brand)[0].id
+            brand_id = self._other_brands[extra.brand]
+        members.add(d, brand_id, extra.email, extra.name, extra.role)
+        d.identity.set_password(extra.email, extra.password)
+        self.extra_members.append(extra)
 
     def serve_forever(self) -> None:
         assert self._http is not None

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
-from tests.stack import ROOT
-from tests.stack import stack as stack
+from tests.stack import ROOT, RunningStack, start_stack
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 # What works on our machines: no sandbox (containers, root), no GPU, and nothing that phones home
@@ -39,6 +40,46 @@ SIZES: dict[str, dict[str, Any]] = {
 }
 # What fails a test; moderate and minor findings (a missing landmark, say) are returned, not fatal.
 FATAL_IMPACTS = ("serious", "critical")
+
+
+@dataclass
+class Member:
+    email: str
+    password: str
+
+
+# Besides the demo admin: a plain member of the demo brand (refused on admin pages) and the admin
+# of a second brand (who must see nothing of the first), signed in like anyone else.
+PLAIN = Member("sam.plain@roster.example", "plain-member-password-1")
+OTHER = Member("olga.other@other-brand.example", "other-brand-password-1")
+EXTRA_MEMBERS = f"member:{PLAIN.email}:{PLAIN.password};admin:{OTHER.email}:{OTHER.password}:Other Brand"
+
+
+@pytest.fixture(scope="package")
+def stack() -> Iterator[RunningStack]:
+    """The browser suites' own stack (tests/stack.py), with the two extra members seeded."""
+    running = start_stack({"ROSTER_LOCAL_EXTRA_MEMBERS": EXTRA_MEMBERS})
+    yield running
+    running.stop()
+
+
+def _printed(stack: RunningStack, member: Member, heading: str) -> Member:
+    pattern = re.compile(rf"{re.escape(heading)}: {re.escape(member.email)}\s+password: (\S+)")
+    if not any(pattern.search(line) for line in stack.output):
+        pytest.fail(f"the local stack did not seed {member.email} ({heading})", pytrace=False)
+    return member
+
+
+@pytest.fixture(scope="package")
+def plain_member(stack: RunningStack) -> Member:
+    """A member (role `member`, not admin) of the demo brand: admin pages must refuse them."""
+    return _printed(stack, PLAIN, "Member (member) of Demo Brand")
+
+
+@pytest.fixture(scope="package")
+def other_member(stack: RunningStack) -> Member:
+    """The admin of a second brand ("Other Brand"): must see nothing of the demo brand."""
+    return _printed(stack, OTHER, "Member (admin) of Other Brand")
 
 
 @pytest.fixture(scope="session")

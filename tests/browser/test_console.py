@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import ConsoleMessage, Error, Page, expect
 
-from tests.browser.conftest import looks_right
+from tests.browser.conftest import Member, looks_right
 from tests.e2e.test_workflows import call
 from tests.integration.conftest import CAMPAIGN
 from tests.stack import RunningStack, request
@@ -38,12 +38,6 @@ document.addEventListener('securitypolicyviolation', (e) => {
   window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`);
 });
 """
-
-
-@dataclass
-class Member:
-    email: str
-    password: str
 
 
 @dataclass
