@@ -146,6 +146,12 @@ def test_both_401_shapes_are_the_documented_ones(
     case = SCHEMA["/v1/campaigns"]["GET"].Case(headers=headers)
     response = case.call(app=as_wsgi(gateway))
     assert response.status_code == 401
-    roster = {"error": {"code": "unauthorized", "message": "missing or invalid API key", "details": []}}
+    roster = {
+        "error": {
+            "code": "unauthorized",
+            "message": "missing or invalid API key or sign-in token",
+            "details": [],
+        }
+    }
     assert response.json() == (body or roster)
     case.validate_response(response, checks=CHECKS)

@@ -150,7 +150,9 @@ def handle(app: APIGatewayHttpResolver, event: dict[str, Any], context: LambdaCo
         return app.resolve(event, context)
     principal = None if public else principal_from(event)
     if principal is None and not public:
-        return edge.error_answer(HTTPStatus.UNAUTHORIZED, "unauthorized", "missing or invalid API key")
+        return edge.error_answer(
+            HTTPStatus.UNAUTHORIZED, "unauthorized", "missing or invalid API key or sign-in token"
+        )
     if principal is not None:
         app.append_context(principal=principal)
         logger.append_keys(

@@ -68,7 +68,7 @@ def page_size(limit: int | None) -> int:
 def principal(router: Router) -> Principal:
     value = router.context.get("principal")
     if not isinstance(value, Principal):
-        raise Unauthorized("missing or invalid API key")
+        raise Unauthorized("missing or invalid API key or sign-in token")
     return value
 
 
