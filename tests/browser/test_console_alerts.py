@@ -145,3 +145,29 @@ def test_a_member_filters_and_resolves_alerts(
     assert_fits_width(page)
     axe(page)
     watch.check()
+
+
+def test_a_new_alert_shows_without_a_reload(
+    page: Page,
+    size: str,
+    stack: RunningStack,
+    member: Member,  # noqa: F811
+    watch: Watch,  # noqa: F811
+) -> None:
+    campaign = call(
+        stack, "POST", "/v1/campaigns", CAMPAIGN | {"name": f"Alerts live {size}", "status": "active"}
+    )[1]
+    creator = call(
+        stack, "POST", "/v1/creators", {"name": f"Lio Live {size}", "email": f"lio-{size}@alerts.example"}
+    )[1]
+    open_console(page, stack)
+    sign_in(page, member)
+    expect(page.get_by_role("heading", level=1, name="Overview")).to_be_visible()
+    page.goto(f"{stack.base_url}/console/#/alerts?campaign_id={campaign['id']}")
+    expect(page.get_by_text("No alert matches these filters.")).to_be_visible()
+    _post(stack, campaign, creator, 3, UNDISCLOSED)  # a monitoring finding, as a store or a run would
+    cards = page.get_by_role("list", name="Alerts").get_by_role("article")
+    expect(cards).to_have_count(1, timeout=15_000)
+    expect(cards.first).to_contain_text(creator["name"])
+    expect(page.get_by_role("status").filter(has_text="The alerts have changed.")).to_be_attached()
+    watch.check()

@@ -6,6 +6,7 @@
 import * as api from "../api.js";
 import { alertBox, fill, h, uid } from "../dom.js";
 import { clearErrors, field, select, showError } from "../form.js";
+import { REFRESH_MS } from "./overview.js";
 
 const KINDS = [
   ["disclosure", "Disclosure"],
@@ -80,6 +81,8 @@ export async function render(main, _params, { setTitle, query }) {
   const more = h("button", { type: "button", class: "button-quiet", hidden: true }, "Show more");
   let cursor = null;
   let shown = 0;
+  let pages = 0;
+  let seen = "";
 
   function current() {
     return {
@@ -163,14 +166,19 @@ export async function render(main, _params, { setTitle, query }) {
     return h("div", { class: "alert-actions" }, toggle, form);
   }
 
-  async function load(reset) {
+  const signature = (items) => items.map((a) => `${a.id}:${a.status}:${a.reopened_at || ""}:${a.message}`).join(",");
+
+  async function load(reset, prefetched) {
     try {
       const q = api.query({ ...current(), limit: 50, cursor: reset ? null : cursor });
-      const data = await api.get(`/v1/alerts${q}`);
+      const data = prefetched || (await api.get(`/v1/alerts${q}`));
       if (reset) {
         fill(list);
         shown = 0;
+        pages = 0;
+        seen = signature(data.items);
       }
+      pages += 1;
       fill(problems);
       for (const a of data.items) list.append(card(a));
       shown += data.items.length;
@@ -209,4 +217,30 @@ export async function render(main, _params, { setTitle, query }) {
     more,
   );
   await load(true);
+
+  // Near real time: a new or reopened alert (a monitoring run, a webhook) shows within seconds.
+  // Only the first page is reloaded, and only while nobody is working in the list (a resolve form
+  // open, focus on an alert, more pages shown): redrawing then would take their place away.
+  async function poll() {
+    if (document.visibilityState !== "visible" || pages > 1) return;
+    if (list.querySelector(".resolve-form:not([hidden])") || list.contains(document.activeElement)) return;
+    try {
+      const data = await api.get(`/v1/alerts${api.query({ ...current(), limit: 50 })}`);
+      if (signature(data.items) === seen) return;
+      if (list.querySelector(".resolve-form:not([hidden])") || list.contains(document.activeElement)) return;
+      await load(true, data);
+      announce.textContent = "The alerts have changed.";
+    } catch {
+      // A failed poll changes nothing on the page; the next one tries again.
+    }
+  }
+  const timer = setInterval(poll, REFRESH_MS);
+  const onVisible = () => {
+    if (document.visibilityState === "visible") poll();
+  };
+  document.addEventListener("visibilitychange", onVisible);
+  return () => {
+    clearInterval(timer);
+    document.removeEventListener("visibilitychange", onVisible);
+  };
 }
