@@ -343,3 +343,15 @@ def test_a_collaboration_action_keeps_its_actor_on_the_timeline(brand_a: Client,
     if who == "api key":
         expected = {"type": "api_key", "id": me["key_id"], "name": "default"}
     assert (last["type"], last["by"], last["actor"]) == ("cancel", "brand", expected)
+
+
+def test_the_pool_emails_members_through_the_stacks_own_ses_identity() -> None:
+    """Invitations and reset codes: from the mail domain's SES identity (no 50-a-day cap), which
+    CloudFormation creates before the pool."""
+    from local import template as tpl
+
+    pool = tpl.load()["Resources"]["UserPool"]
+    config = pool["Properties"]["EmailConfiguration"]
+    assert config["EmailSendingAccount"] == "DEVELOPER"
+    assert "identity/${MailDomain}" in config["SourceArn"]["Fn::Sub"]
+    assert pool["DependsOn"] == "MailIdentity"
