@@ -19,14 +19,14 @@ export class ApiError extends Error {
 /** Thrown when the session is over: the page stops, the router has already moved to sign-in. */
 export class SessionEnded extends Error {}
 
-async function send(method, path, body, token) {
+async function send(method, path, body, token, bodyType) {
   const headers = { Accept: "application/json" };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (body !== undefined) headers["Content-Type"] = bodyType || "application/json";
   if (token) headers.Authorization = `Bearer ${token}`;
   const response = await fetch(path, {
     method,
     headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: body === undefined ? undefined : bodyType ? body : JSON.stringify(body),
     credentials: "omit",
     cache: "no-store",
   });
@@ -66,17 +66,17 @@ export function endSession(message = EXPIRED) {
   if (!location.hash.startsWith("#/sign-in")) location.hash = "#/sign-in";
 }
 
-/** A /v1 call as the signed-in member. */
-export async function call(method, path, body) {
+/** A /v1 call as the signed-in member. With `type` ("text/csv"), `body` is sent as it is. */
+export async function call(method, path, body, type) {
   let current = session.load();
   if (!current) {
     endSession();
     throw new SessionEnded();
   }
-  let answer = await send(method, path, body, current.id_token);
+  let answer = await send(method, path, body, current.id_token, type);
   if (answer.status === 401 && (await refresh())) {
     current = session.load();
-    answer = await send(method, path, body, current.id_token);
+    answer = await send(method, path, body, current.id_token, type);
   }
   if (answer.status === 401) {
     endSession();
@@ -87,6 +87,44 @@ export async function call(method, path, body) {
 }
 
 export const get = (path) => call("GET", path);
+
+function fetchFile(path, token) {
+  return fetch(path, { headers: { Authorization: `Bearer ${token}` }, credentials: "omit", cache: "no-store" });
+}
+
+/** Saves a /v1 file (a CSV) as the signed-in member: fetched with the ID token (a plain link cannot
+ * send it), then handed to the browser as a Blob through a temporary <a download>. Errors as call. */
+export async function download(path, filename) {
+  let current = session.load();
+  if (!current) {
+    endSession();
+    throw new SessionEnded();
+  }
+  let response = await fetchFile(path, current.id_token);
+  if (response.status === 401 && (await refresh())) {
+    current = session.load();
+    response = await fetchFile(path, current.id_token);
+  }
+  if (response.status === 401) {
+    endSession();
+    throw new SessionEnded();
+  }
+  if (!response.ok) {
+    const type = response.headers.get("content-type") || "";
+    throw new ApiError(response.status, type.includes("json") ? await response.json() : null);
+  }
+  const blob = await response.blob();
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = filename;
+  link.hidden = true;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 30_000);  // after the browser has taken the file
+  return blob;
+}
 
 /** Every item of a list route, following next_cursor, at most `pages` pages. */
 export async function all(path, { pages = 10, limit = 100 } = {}) {

@@ -23,7 +23,7 @@ from roster.deps import deps
 from roster.errors import Conflict
 from roster.models.ledger import LedgerEntry
 from roster.models.payouts import Payout, PayoutSelection
-from tests.integration.conftest import CAMPAIGN, CREATOR, Client, table_snapshot
+from tests.integration.conftest import CAMPAIGN, CREATOR, Client, member_of, table_snapshot
 
 SECRET = "roster_payouts_test_0123456789abcdef"
 # Orders are placed in January 2027 with a 30-day hold: approved from mid-February.
@@ -239,7 +239,9 @@ def test_list_newest_first_and_get_one(brand_a: Client, brand_b: Client, approve
         "totals": {"USD": 1000},
         "line_count": 1,
         "entry_count": 1,
+        "actor": booked[2]["actor"],
     }
+    assert booked[2]["actor"]["type"] == "api_key" and booked[2]["actor"]["id"]  # who booked it
     rest = brand_a.call("GET", "/v1/payouts", query={"limit": "2", "cursor": page["next_cursor"]})[1]
     assert [p["id"] for p in rest["items"]] == [booked[0]["id"]] and rest["next_cursor"] is None
     assert brand_a.call("GET", "/v1/payouts", query={"cursor": "garbage"})[0] == 400
@@ -255,6 +257,16 @@ def test_list_newest_first_and_get_one(brand_a: Client, brand_b: Client, approve
         "GET", f"/v1/payouts/{booked[1]['id']}.csv", {"authorization": f"Bearer {brand_a.key}"}, b""
     )
     assert status == 200 and raw.startswith(b"payout_id,")
+
+
+def test_a_payout_records_the_member_who_booked_it(brand_a: Client, approved: None) -> None:
+    ids = a_payable_balance(brand_a)
+    ada = member_of(brand_a, "ada@brand-a.example", "admin", name="Ada Admin")
+    me = ada.call("GET", "/v1/me")[1]["member_id"]
+    payout = book(ada, {"campaign_ids": [ids["campaign"]]})
+    assert payout["actor"] == {"type": "member", "id": me, "name": "Ada Admin"}
+    assert ada.call("GET", f"/v1/payouts/{payout['id']}")[1]["actor"] == payout["actor"]
+    assert ada.call("GET", "/v1/payouts")[1]["items"][0]["actor"] == payout["actor"]
 
 
 def test_selection_and_exclusions(brand_a: Client, approved: None) -> None:

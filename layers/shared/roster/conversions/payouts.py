@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from roster import clock, ids
 from roster.errors import Conflict
+from roster.models.auth import Actor
 from roster.models.ledger import LedgerEntry
 from roster.models.payouts import (
     BookingLock,
@@ -177,10 +178,12 @@ def _finish_stale(stores: Stores, brand_id: str, payout_id: str, entries: list[L
     )
 
 
-def book(stores: Stores, brand_id: str, selection: PayoutSelection | None = None) -> Payout:
-    """Marks the selection's payable entries paid in a new payout. Conflict when there is nothing
-    to pay (no payout is booked) or another booking of the brand is running. Each entry is paid
-    at most once: the marks are conditional, and one booking runs at a time per brand."""
+def book(
+    stores: Stores, brand_id: str, selection: PayoutSelection | None = None, actor: Actor | None = None
+) -> Payout:
+    """Marks the selection's payable entries paid in a new payout, booked by `actor`. Conflict when
+    there is nothing to pay (no payout is booked) or another booking of the brand is running. Each
+    entry is paid at most once: the marks are conditional, and one booking runs at a time per brand."""
     selection = selection or PayoutSelection()
     payout_id = ids.new_id()
     stale = _lock(stores, brand_id, payout_id)
@@ -207,6 +210,7 @@ def book(stores: Stores, brand_id: str, selection: PayoutSelection | None = None
             lines=lines,
             totals=_totals(lines),
             lines_left=len(payable) - len(planned),
+            actor=actor,
         )
         stores.payouts.put(brand_id, payout)  # first, so a booking cut short is on record
         lines = [

@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, Field, model_validator
 
+from roster.models.auth import Actor
 from roster.models.common import CurrencyCode, RequestModel, ResponseModel, unique
 from roster.models.ledger import LedgerEntry
 
@@ -116,6 +117,10 @@ class Payout(ResponseModel):
     note: str = Field(
         default="Roster records payouts; it does not move money. Pay the lines, e.g. from the CSV export.",
     )
+    actor: Actor | None = Field(
+        default=None,
+        description="Who booked it: the member or API key (null on payouts booked before members)",
+    )
 
 
 class PayoutSummary(ResponseModel):
@@ -125,6 +130,7 @@ class PayoutSummary(ResponseModel):
     totals: dict[str, int]
     line_count: int = Field(description="Lines: one per creator and currency")
     entry_count: int = Field(description="Ledger entries marked paid")
+    actor: Actor | None = Field(default=None, description="Who booked it (null before members)")
 
     @classmethod
     def of(cls, payout: Payout) -> PayoutSummary:
@@ -135,6 +141,7 @@ class PayoutSummary(ResponseModel):
             totals=payout.totals,
             line_count=len(payout.lines),
             entry_count=sum(line.entries for line in payout.lines),
+            actor=payout.actor,
         )
 
 

@@ -72,7 +72,8 @@ def build_router() -> Router:
         responses=responses(201, Payout, H.FORBIDDEN, H.CONFLICT, *WRITE_ERRORS),
     )
     def book_payout(body: Annotated[PayoutSelection | None, Body()] = None) -> Payout:
-        return payouts.book(deps().stores, admin(router).brand_id, body)
+        who = admin(router)
+        return payouts.book(deps().stores, who.brand_id, body, who.actor)
 
     @router.get(
         "/v1/payouts",
