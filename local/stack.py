@@ -10,7 +10,7 @@ import warnings
 from dataclasses import dataclass, field
 from http.server import ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import boto3
 
@@ -21,13 +21,16 @@ from local.lambdas import Registry, load_handler
 from local.queues import QueuePoller, queue_sources
 from local.streams import StreamPoller, stream_sources
 
+if TYPE_CHECKING:
+    from roster.models.auth import Role
+
 DEMO_EMAIL = "demo@roster.example"  # a reserved domain (RFC 2606) that email validators accept
-ROLES = ("admin", "member")
+ROLES = ("admin", "member")  # roster.models.auth.Role
 
 
 @dataclass(frozen=True)
 class ExtraMember:
-    role: str
+    role: Role
     email: str
     password: str
     brand: str | None = None  # None: the demo brand
@@ -52,7 +55,7 @@ def parse_extra_members(text: str) -> list[ExtraMember]:
                 f" with role one of {', '.join(ROLES)}"
             )
         brand = parts[3].strip() if len(parts) == 4 and parts[3].strip() else None
-        out.append(ExtraMember(parts[0], parts[1].strip().lower(), parts[2], brand))
+        out.append(ExtraMember(cast("Role", parts[0]), parts[1].strip().lower(), parts[2], brand))
     return out
 
 

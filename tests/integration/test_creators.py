@@ -4,7 +4,7 @@ import pytest
 
 from roster.deps import deps
 from roster.errors import Conflict
-from tests.integration.conftest import CREATOR, Client, table_snapshot
+from tests.integration.conftest import CREATOR, Client, member_of, table_snapshot
 
 CSV = "text/csv; charset=utf-8"
 
@@ -154,3 +154,33 @@ def test_stale_creator_writes_lose_cleanly(brand_a: Client) -> None:
             store.replace(brand_a.brand_id, stale, loser)
     assert brand_a.call("GET", f"/v1/creators/{created['id']}")[1]["notes"] == "winner"
     assert store.id_for_email(brand_a.brand_id, "elsewhere@example.com") is None
+
+
+def test_owner_is_a_member_of_the_brand_set_cleared_and_filtered(brand_a: Client) -> None:
+    sam = member_of(brand_a, "sam@brand-a.example").call("GET", "/v1/me")[1]["member_id"]
+    status, maya = brand_a.call("POST", "/v1/creators", CREATOR | {"owner_id": sam})
+    assert status == 201 and maya["owner_id"] == sam
+    leo = brand_a.call("POST", "/v1/creators", CREATOR | {"email": "leo@example.com", "name": "Leo"})[1]
+    assert leo["owner_id"] is None
+
+    def owned_by(member: str) -> list[str]:
+        return [c["id"] for c in brand_a.call("GET", "/v1/creators", query={"owner_id": member})[1]["items"]]
+
+    assert owned_by(sam) == [maya["id"]]
+    moved = brand_a.call("PATCH", f"/v1/creators/{leo['id']}", {"owner_id": sam})[1]
+    assert moved["owner_id"] == sam and owned_by(sam) == [maya["id"], leo["id"]]
+    cleared = brand_a.call("PATCH", f"/v1/creators/{maya['id']}", {"owner_id": None})[1]
+    assert cleared["owner_id"] is None and owned_by(sam) == [leo["id"]]
+    # Changing something else keeps the owner; an unknown member is refused on the field, unchanged.
+    assert brand_a.call("PATCH", f"/v1/creators/{leo['id']}", {"notes": "met at expo"})[1]["owner_id"] == sam
+    before = table_snapshot()
+    for method, path, body in (
+        ("PATCH", f"/v1/creators/{leo['id']}", {"owner_id": "nobody"}),
+        ("POST", "/v1/creators", CREATOR | {"email": "new@example.com", "owner_id": "nobody"}),
+    ):
+        status, error = brand_a.call(method, path, body)
+        assert status == 422, error
+        assert error["error"]["details"] == [
+            {"field": "owner_id", "message": "no member nobody in this brand"}
+        ]
+    assert table_snapshot() == before

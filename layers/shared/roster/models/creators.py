@@ -87,6 +87,14 @@ Tags = Annotated[list[Tag], Field(max_length=50), AfterValidator(unique)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Notes = Annotated[str, Field(max_length=10_000)]
 Platforms = Annotated[dict[Platform, SocialProfile], Field(max_length=len(Platform))]
+OwnerId = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=64,
+        description="The team member who owns the relationship (a member id of the brand: GET /v1/members)",
+    ),
+]
 
 
 class CreatorCreate(RequestModel):
@@ -102,12 +110,13 @@ class CreatorCreate(RequestModel):
     tags: Tags = []
     notes: Notes | None = None
     status: CreatorStatus = CreatorStatus.PROSPECT
+    owner_id: OwnerId | None = None
 
 
 class CreatorPatch(PatchModel):
     """Only the fields sent are changed. `tier: null` goes back to the derived tier."""
 
-    NULLABLE = frozenset({"country", "tier", "followers", "engagement", "notes"})
+    NULLABLE = frozenset({"country", "tier", "followers", "engagement", "notes", "owner_id"})
 
     name: Name | None = None
     email: EmailStr | None = None
@@ -121,6 +130,7 @@ class CreatorPatch(PatchModel):
     tags: Tags | None = None
     notes: Notes | None = None
     status: CreatorStatus | None = None
+    owner_id: OwnerId | None = Field(default=None, description="A member id of the brand; `null` clears it")
 
 
 class Creator(ResponseModel):
@@ -143,6 +153,7 @@ class Creator(ResponseModel):
     tags: list[str] = []
     notes: str | None = None
     status: CreatorStatus
+    owner_id: str | None = Field(default=None, description="The team member who owns the relationship")
     created_at: str
     updated_at: str
     version: int

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from roster import clock, ids
+from roster.errors import ValidationFailed
 from roster.models.common import revalidate
 from roster.models.creators import (
     Creator,
@@ -15,6 +16,7 @@ from roster.models.creators import (
     TierSource,
 )
 from roster.store.creators import CreatorStore
+from roster.store.members import MemberStore
 
 # Lower bound of each tier's follower count (industry convention; mega is folded into macro).
 TIER_FLOORS: tuple[tuple[int, Tier], ...] = (
@@ -77,7 +79,25 @@ def apply_patch(current: Creator, patch: CreatorPatch) -> Creator:
     return revalidate(Creator, _resolve(merged, manual, stated), "creator")
 
 
-def create(store: CreatorStore, brand_id: str, req: CreatorCreate) -> Creator:
+def check_owner(members: MemberStore | None, brand_id: str, owner_id: str | None) -> None:
+    """An owner is a member of the same brand: an unknown id, or another brand's member, is a 422.
+    The lookup is under the brand's own key, so another brand's member is simply not found."""
+    if owner_id is None:
+        return
+    if members is None:
+        raise ValueError("setting an owner needs the member store")
+    if members.get(brand_id, owner_id) is None:
+        raise ValidationFailed(
+            "the owner must be a member of the brand",
+            details=[{"field": "owner_id", "message": f"no member {owner_id} in this brand"}],
+        )
+
+
+def create(
+    store: CreatorStore, brand_id: str, req: CreatorCreate, *, members: MemberStore | None = None
+) -> Creator:
+    """Adds the creator; pass `members` when `req` may name an owner (checked against the team)."""
+    check_owner(members, brand_id, req.owner_id)
     creator = build(req)
     store.create(brand_id, creator)
     return creator
@@ -90,9 +110,13 @@ def update(
     patch: CreatorPatch,
     *,
     current: Creator | None = None,
+    members: MemberStore | None = None,
 ) -> Creator:
-    """Applies `patch`; pass `current` when the caller has just read the creator, to skip a read."""
+    """Applies `patch`; pass `current` when the caller has just read the creator, to skip a read,
+    and `members` when the patch may set an owner."""
     current = current or store.require(brand_id, creator_id)
+    if (owner := patch.changes().get("owner_id")) is not None and owner != current.owner_id:
+        check_owner(members, brand_id, owner)
     updated = apply_patch(current, patch)
     if updated is not current:
         store.replace(brand_id, current, updated)

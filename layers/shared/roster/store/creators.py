@@ -113,6 +113,7 @@ class CreatorStore:
         tier: Tier | None,
         tag: str | None,
         country: str | None,
+        owner_id: str | None = None,
         limit: int,
         cursor: str | None,
     ) -> tuple[list[Creator], str | None]:
@@ -134,6 +135,9 @@ class CreatorStore:
         if tag:
             filters.append("contains(#tags, :tag)")
             names["#tags"], values[":tag"] = "tags", tag
+        if owner_id:
+            filters.append("#owner_id = :owner_id")
+            names["#owner_id"], values[":owner_id"] = "owner_id", owner_id
         q = replace(base, filter_expression=" AND ".join(filters) or None, names=names, values=values)
         items, next_cursor = self.table.query_page(q, limit=limit, cursor=cursor)
         return [Creator.model_validate(i) for i in items], next_cursor

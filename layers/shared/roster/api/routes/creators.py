@@ -8,7 +8,17 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from roster.api.deps import WRITE_ERRORS, Cursor, Limit, page_size, principal, responses
+from roster.api.deps import (
+    WRITE_ERRORS,
+    Cursor,
+    FromDay,
+    Limit,
+    ToDay,
+    day_range,
+    page_size,
+    principal,
+    responses,
+)
 from roster.deps import deps
 from roster.errors import BadRequest, UnsupportedMediaType
 from roster.models.common import CountryCode, Tag
@@ -38,7 +48,8 @@ def build_router() -> Router:
         responses=responses(201, Creator, H.CONFLICT, *WRITE_ERRORS),
     )
     def create_creator(body: CreatorCreate) -> Creator:
-        created = creators.create(deps().stores.creators, principal(router).brand_id, body)
+        stores = deps().stores
+        created = creators.create(stores.creators, principal(router).brand_id, body, members=stores.members)
         metrics.add_metric(name="CreatorCreated", unit=MetricUnit.Count, value=1)
         logger.info("creator created", extra={"creator_id": created.id})
         return created
@@ -54,6 +65,9 @@ def build_router() -> Router:
         tier: Annotated[Tier | None, Query()] = None,
         tag: Annotated[Tag | None, Query()] = None,
         country: Annotated[CountryCode | None, Query()] = None,
+        owner_id: Annotated[
+            str | None, Query(min_length=1, max_length=64, description="Only the creators this member owns")
+        ] = None,
         limit: Limit = None,
         cursor: Cursor = None,
     ) -> CreatorList:
@@ -63,6 +77,7 @@ def build_router() -> Router:
             tier=tier,
             tag=tag,
             country=country,
+            owner_id=owner_id,
             limit=page_size(limit),
             cursor=cursor,
         )
@@ -109,7 +124,10 @@ def build_router() -> Router:
         responses=responses(200, Creator, H.NOT_FOUND, H.CONFLICT, *WRITE_ERRORS),
     )
     def patch_creator(creator_id: str, body: CreatorPatch) -> Creator:
-        return creators.update(deps().stores.creators, principal(router).brand_id, creator_id, body)
+        stores = deps().stores
+        return creators.update(
+            stores.creators, principal(router).brand_id, creator_id, body, members=stores.members
+        )
 
     @router.get(
         "/v1/creators/<creator_id>/report",
@@ -117,9 +135,10 @@ def build_router() -> Router:
         summary="A creator's clicks, orders, conversion, revenue, commissions across campaigns",
         responses=responses(200, Report, H.NOT_FOUND),
     )
-    def creator_report(creator_id: str) -> Report:
+    def creator_report(creator_id: str, first: FromDay = None, last: ToDay = None) -> Report:
         brand_id = principal(router).brand_id
         deps().stores.creators.require(brand_id, creator_id)  # 404 unless it is this brand's creator
-        return reports.build(deps().stores, brand_id, "creator", creator_id)
+        days = day_range(first, last)
+        return reports.build(deps().stores, brand_id, "creator", creator_id, days=days)
 
     return router
