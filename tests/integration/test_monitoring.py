@@ -284,6 +284,8 @@ def test_submitting_only_a_url_reads_the_page(
             "POST", path, {"creator_id": roster["lena"]["id"], "url": url, "platform": "blog"}
         )
         assert status == 422 and "could not read the post" in body["error"]["message"], body
+        # Named as the field's error, so a form shows it under the URL.
+        assert [d["field"] for d in body["error"]["details"]] == ["url"], body
     assert table_snapshot() == before
 
 

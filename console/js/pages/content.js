@@ -79,10 +79,11 @@ function signalsText(post) {
   return `Tied to the campaign by ${found.map(([k, v]) => `${SIGNALS[k] || k} ${v.join(", ")}`).join("; ")}.`;
 }
 
-/** The API's "could not read the post at `url`" 422 (no details) → an error under Post URL. */
+/** The API's "could not read the post" 422 names `url`; the console asks for the caption below. */
 function unreadable(error) {
-  const m = error.status === 422 && !error.details.length && /^could not read the post at `url`: (.*); send its `text`$/s.exec(error.message);
-  if (m) error.details = [{ field: "url", message: `Roster could not read this post (${m[1]}): paste its caption below` }];
+  for (const detail of error.details) {
+    if (detail.field === "url") detail.message = String(detail.message).replace("send its caption as `text`", "paste its caption below");
+  }
   return error;
 }
 

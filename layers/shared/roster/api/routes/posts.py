@@ -55,7 +55,15 @@ def build_router() -> Router:
             try:
                 item = posts.read_page(d, url, body.platform)
             except FetchError as exc:
-                raise ValidationFailed(f"could not read the post at `url`: {exc}; send its `text`") from exc
+                raise ValidationFailed(
+                    f"could not read the post at `url`: {exc}; send its `text`",
+                    details=[
+                        {
+                            "field": "url",
+                            "message": f"Roster could not read this post ({exc}): send its caption as `text`",
+                        }
+                    ],
+                ) from exc
             item = posts.with_details(item, body.published_at, body.metrics)
             recorded = posts.record(d, ctx, item, source="manual")
         else:  # the brand's own copy of the caption: checked and shown, not proof
