@@ -160,3 +160,30 @@ def test_preview_says_when_the_creator_would_get_nothing(brand_a: Client) -> Non
 
 def owned_template(a: Client) -> dict[str, Any]:
     return dict(a.call("POST", "/v1/email-templates", TEMPLATE)[1])
+
+
+def test_a_draft_is_previewed_as_typed_and_checked_like_a_save(brand_a: Client) -> None:
+    """POST /v1/email-templates/preview: what an editor shows while a template is written; the
+    same answer a saved template's preview gives, and a save's 422 for a bad field, nothing stored."""
+    saved = brand_a.call("POST", "/v1/email-templates", TEMPLATE)[1]
+    maya = brand_a.call("POST", "/v1/creators", CREATOR)[1]
+    ask = {"creator_id": maya["id"], "offer": "Free shoes"}
+    status, of_saved = brand_a.call("POST", f"/v1/email-templates/{saved['id']}/preview", ask)
+    assert status == 200, of_saved
+    parts = {k: TEMPLATE[k] for k in ("subject", "html", "text")}
+    before = table_snapshot()
+    status, of_draft = brand_a.call("POST", "/v1/email-templates/preview", ask | parts)
+    assert status == 200 and of_draft == of_saved, of_draft
+    assert of_draft["subject"] == "Brand A x Maya: [SAMPLE CAMPAIGN]"
+
+    status, body = brand_a.call(
+        "POST", "/v1/email-templates/preview", ask | parts | {"html": "<p>{{ creator.nick }}</p>"}
+    )
+    assert status == 422 and body["error"]["details"] == [
+        {"field": "html", "message": "unknown field `creator.nick`"}
+    ]
+    status, body = brand_a.call("POST", "/v1/email-templates/preview", ask | parts | {"subject": "{% if %}"})
+    assert status == 422 and body["error"]["details"][0]["field"] == "subject"
+    status, _ = brand_a.call("POST", "/v1/email-templates/preview", parts | {"creator_id": "nobody"})
+    assert status == 404
+    assert table_snapshot() == before

@@ -85,11 +85,28 @@ def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
     status, mine = b.call("POST", "/v1/creators", CREATOR)
     assert status == 201 and mine["id"] != owned["creator"]["id"]
     assert a.call("GET", f"/v1/creators/{owned['creator']['id']}")[1] == owned["creator"]
+    # A's member cannot own B's creator: it is not a member of B (422, as for an unknown id).
+    a_member = member_of(a, A_MEMBER).call("GET", "/v1/me")[1]["member_id"]
+    other = CREATOR | {"email": "owned@example.com", "owner_id": a_member}
+    status, body = b.call("POST", "/v1/creators", other)
+    assert status == 422 and body["error"]["details"][0]["field"] == "owner_id"
+    status, body = b.call("PATCH", f"/v1/creators/{mine['id']}", {"owner_id": a_member})
+    assert status == 422 and body["error"]["details"][0]["field"] == "owner_id"
+    assert b.call("GET", f"/v1/creators/{mine['id']}")[1] == mine
 
 
 @case("get", "/v1/creators")
 def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
-    for query in ({}, {"tier": "micro"}, {"country": "US"}, {"tag": "trail"}, {"status": "prospect"}):
+    a_member = member_of(a, A_MEMBER).call("GET", "/v1/me")[1]["member_id"]
+    assert a.call("PATCH", f"/v1/creators/{owned['creator']['id']}", {"owner_id": a_member})[0] == 200
+    queries: tuple[dict[str, str], ...] = (
+        {},
+        {"tier": "micro"},
+        {"country": "US"},
+        {"tag": "trail"},
+        {"status": "prospect"},
+    )
+    for query in (*queries, {"owner_id": a_member}):
         assert b.call("GET", "/v1/creators", query=query)[1]["items"] == [], query
 
 
@@ -528,6 +545,20 @@ def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
         b.call("POST", f"/v1/email-templates/{mine['id']}/preview", {"creator_id": owned["creator"]["id"]})[0]
         == 404
     )
+
+
+@case("post", "/v1/email-templates/preview")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    draft = {"subject": "Hi {{ creator.first_name }}", "html": "<p>Hi</p>", "text": "Hi"}
+    ask = draft | {"creator_id": owned["creator"]["id"]}
+    assert a.call("POST", "/v1/email-templates/preview", ask)[0] == 200
+    theirs = b.call("POST", "/v1/creators", CREATOR | {"email": "draft-preview@example.com"})[1]
+    before = table_snapshot()
+    assert b.call("POST", "/v1/email-templates/preview", ask)[0] == 404
+    # Nor b's own creator in a's campaign (their link and code there).
+    in_a = draft | {"creator_id": theirs["id"], "campaign_id": owned["campaign"]["id"]}
+    assert b.call("POST", "/v1/email-templates/preview", in_a)[0] == 404
+    assert table_snapshot() == before
 
 
 OUTREACH_SENDER = {

@@ -54,6 +54,7 @@ def test_openapi_lists_every_route() -> None:
         "/v1/email-templates",
         "/v1/email-templates/{template_id}",
         "/v1/email-templates/{template_id}/preview",
+        "/v1/email-templates/preview",
         "/v1/outreach/settings",
         "/v1/campaigns/{campaign_id}/outreach",
         "/v1/campaigns/{campaign_id}/outreach/messages",

@@ -61,6 +61,15 @@ class PreviewRequest(RequestModel):
     )
 
 
+class DraftPreviewRequest(PreviewRequest):
+    """An unsaved template (what is being typed) previewed for one creator, exactly as a saved one
+    would be: its fields are checked as a save checks them (422 naming `subject`, `html` or `text`)."""
+
+    subject: Subject
+    html: Body
+    text: Body
+
+
 class RenderedEmail(ResponseModel):
     subject: str
     html: str

@@ -113,6 +113,27 @@ def create(req: EmailTemplateCreate) -> EmailTemplate:
     )
 
 
+DRAFT_ID = "draft"
+
+
+def draft(subject: str, html: str, text: str) -> EmailTemplate:
+    """An unsaved template, checked as a save checks it: what a preview of a template being
+    written renders (never stored; its id is `draft`)."""
+    now = clock.now_iso()
+    fields = check(subject, html, text)
+    return EmailTemplate(
+        id=DRAFT_ID,
+        name="draft",
+        subject=subject,
+        html=html,
+        text=text,
+        fields=fields,
+        created_at=now,
+        updated_at=now,
+        version=0,
+    )
+
+
 def patched(current: EmailTemplate, patch: EmailTemplatePatch) -> EmailTemplate:
     merged = current.model_dump() | patch.changes()
     merged["fields"] = check(merged["subject"], merged["html"], merged["text"])

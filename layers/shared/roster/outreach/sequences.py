@@ -28,6 +28,7 @@ from roster.models.campaigns import CampaignStatus
 from roster.models.collaborations import TimelineEvent
 from roster.models.creators import Creator
 from roster.models.outreach import (
+    DraftPreviewRequest,
     EmailPreview,
     EmailTemplate,
     Enrollment,
@@ -270,6 +271,20 @@ def preview(
     """The email this creator would get, built by `compose` like a send and read back from its
     bytes; values that do not exist yet are marked samples, listed in `samples`."""
     template = stores.outreach.require_template(brand_id, template_id)
+    return preview_template(stores, config, brand_id, template, req)
+
+
+def preview_draft(
+    stores: Stores, config: MailConfig, brand_id: str, req: DraftPreviewRequest
+) -> EmailPreview:
+    """`preview` of a template not saved yet (the one being written): checked as a save checks it."""
+    template = email_templates.draft(req.subject, req.html, req.text)
+    return preview_template(stores, config, brand_id, template, req)
+
+
+def preview_template(
+    stores: Stores, config: MailConfig, brand_id: str, template: EmailTemplate, req: PreviewRequest
+) -> EmailPreview:
     creator = stores.creators.require(brand_id, req.creator_id)
     sender = stores.outreach.get_settings(brand_id)
     marked = ["reply_to"]
@@ -595,10 +610,11 @@ def set_sender(deps: Deps, brand_id: str, req: OutreachSettingsPut) -> OutreachS
     """The brand's sender, kept only when SES may send from it (the address or its domain is a
     verified identity)."""
     if not deps.mailer.verified(str(req.from_email)):
-        raise ValidationFailed(
+        message = (
             f"{req.from_email} is not on an SES identity verified for sending; "
             "verify the address or its domain in SES first"
         )
+        raise ValidationFailed(message, details=[{"field": "from_email", "message": message}])
     settings = OutreachSettings(**req.model_dump(mode="json"), updated_at=clock.now_iso())
     deps.stores.outreach.put_settings(brand_id, settings)
     return settings

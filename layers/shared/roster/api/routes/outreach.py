@@ -21,6 +21,7 @@ from roster.api.deps import (
 from roster.deps import deps
 from roster.errors import NotFound
 from roster.models.outreach import (
+    DraftPreviewRequest,
     EmailPreview,
     EmailTemplate,
     EmailTemplateCreate,
@@ -101,11 +102,25 @@ def build_router() -> Router:
         responses=responses(200, EmailPreview, H.NOT_FOUND, *WRITE_ERRORS),
     )
     def preview(template_id: str, body: PreviewRequest) -> EmailPreview:
+        return sequences.preview(deps().stores, mail_config(), principal(router).brand_id, template_id, body)
+
+    def mail_config() -> sequences.MailConfig:
         s = deps().settings
         if not (s.outreach_signing_key and s.mail_domain):
             raise RuntimeError("OUTREACH_SIGNING_KEY and MAIL_DOMAIN must be set")
-        config = sequences.MailConfig(s.outreach_signing_key, s.mail_domain, public_base_url(router))
-        return sequences.preview(deps().stores, config, principal(router).brand_id, template_id, body)
+        return sequences.MailConfig(s.outreach_signing_key, s.mail_domain, public_base_url(router))
+
+    @router.post(
+        "/v1/email-templates/preview",
+        tags=["outreach"],
+        summary="Render a template not saved yet (the one being written) for one creator, as sent",
+        description="The same answer as `POST /v1/email-templates/{template_id}/preview`, for the subject, "
+        "HTML and text in the body: checked as a save checks them (422 naming `subject`, `html` or `text` "
+        "for an unknown field or a syntax error), nothing stored. What an editor's live preview calls.",
+        responses=responses(200, EmailPreview, H.NOT_FOUND, *WRITE_ERRORS),
+    )
+    def preview_draft(body: DraftPreviewRequest) -> EmailPreview:
+        return sequences.preview_draft(deps().stores, mail_config(), principal(router).brand_id, body)
 
     @router.put(
         "/v1/outreach/settings",
