@@ -36,6 +36,10 @@ def test_key_rotation_over_the_api(brand_a: Client) -> None:
     listed = brand_a.call("GET", "/v1/api-keys")[1]["items"]
     assert [k["name"] for k in listed] == ["default", "shopify sync"]
     assert all("key" not in k and "key_hash" not in k for k in listed)
+    # Who issued it: this brand's default key (the first key came with the brand, from no one).
+    default_id = listed[0]["id"]
+    assert listed[0]["created_by"] is None
+    assert listed[1]["created_by"] == {"type": "api_key", "id": default_id, "name": "default"}
 
     new = Client(brand_a.gateway, created["key"], brand_a.brand_id)
     old_id = listed[0]["id"]

@@ -94,6 +94,7 @@ def test_an_invited_member_sets_a_password_at_the_first_sign_in(brand_a: Client)
         "POST", "/v1/members", {"email": "New@Brand-A.example", "name": "Nia New", "role": "member"}
     )
     assert status == 201 and invited["email"] == "new@brand-a.example" and invited["role"] == "member"
+    assert invited["status"] == "invited"
     # Cognito emails a temporary password; here it is set to a known one.
     pool = boto3.client("cognito-idp")
     from roster.deps import deps
@@ -121,6 +122,9 @@ def test_an_invited_member_sets_a_password_at_the_first_sign_in(brand_a: Client)
         "POST", "/auth/sign-in", {"email": "new@brand-a.example", "password": "a new long password"}
     )
     assert again[0] == 200 and "id_token" in again[1]
+    # Invited until the temporary password is replaced; active from then on.
+    (listed,) = brand_a.call("GET", "/v1/members")[1]["items"]
+    assert (listed["id"], listed["status"]) == (invited["id"], "active")
 
 
 def test_refresh_then_sign_out_revokes_the_refresh_token(brand_a: Client) -> None:
@@ -250,7 +254,9 @@ def test_a_member_is_refused_on_every_admin_route(brand_a: Client) -> None:
 
 def test_an_admin_member_may_use_the_admin_routes(brand_a: Client) -> None:
     admin = member_of(brand_a, "ada@brand-a.example", "admin", name="Ada Admin")
-    assert admin.call("POST", "/v1/api-keys", {"name": "ada's key"})[0] == 201
+    status, key = admin.call("POST", "/v1/api-keys", {"name": "ada's key"})
+    assert status == 201 and key["created_by"]["type"] == "member"
+    assert key["created_by"]["name"] == "Ada Admin"
     assert admin.call("GET", "/v1/api-keys")[0] == 200
     assert admin.call("PUT", "/v1/integrations/stripe", {"secret": "whsec_admin_sets_this"})[0] == 200
     assert admin.call("GET", "/v1/integrations")[0] == 200
@@ -269,6 +275,7 @@ def test_members_change_roles_and_the_last_admin_stays(brand_a: Client) -> None:
     sam_id = sam.call("GET", "/v1/me")[1]["member_id"]
     status, promoted = admin.call("PATCH", f"/v1/members/{sam_id}", {"role": "admin", "name": "Sam Second"})
     assert status == 200 and (promoted["role"], promoted["name"]) == ("admin", "Sam Second")
+    assert promoted["status"] == "active"
     assert sam.call("GET", "/v1/members")[0] == 200  # the role applies at once (no token refresh)
     assert admin.call("PATCH", f"/v1/members/{ada}", {"role": "member"})[0] == 200
     assert admin.call("GET", "/v1/members")[0] == 403

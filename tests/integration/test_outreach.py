@@ -333,6 +333,7 @@ def test_sender_must_be_verified_and_outreach_needs_one(brand_a: Client, brand_b
         "PUT", "/v1/outreach/settings", SENDER | {"from_email": "me@unverified.example"}
     )
     assert status == 422 and "not on an SES identity" in body["error"]["message"]
+    assert [d["field"] for d in body["error"]["details"]] == ["from_email"]  # shown next to the field
     assert table_snapshot() == before
     campaign = brand_b.call("POST", "/v1/campaigns", CAMPAIGN)[1]
     template = brand_b.call("POST", "/v1/email-templates", FIRST)[1]

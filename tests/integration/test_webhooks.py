@@ -284,3 +284,69 @@ def test_api_gateway_base64_bodies(brand: Client, lambda_context: Any) -> None:
     }
     resp = load_handler(spec)(event, lambda_context)
     assert resp["statusCode"] == 200 and json.loads(resp["body"])["status"] == "processed"
+
+
+def test_each_integration_shows_its_newest_delivery_as_it_stands(
+    brand: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def last() -> dict[str, Any]:
+        items = brand.call("GET", "/v1/integrations")[1]["items"]
+        return {i["provider"]: i["last_delivery"] for i in items}
+
+    assert set(last().values()) == {None}
+    created = json.dumps(load_json("orders_generic_created.json")).encode()
+    deliver(brand, "orders", created, {"roster-signature": sign(SECRETS["orders"], created)})
+    assert last()["orders"]["status"] == "processed"
+
+    broken = json.dumps({"id": "evt_late", "type": "order.created", "order": {"id": "ORD-3"}}).encode()
+    deliver(brand, "orders", broken, {"roster-signature": sign(SECRETS["orders"], broken)})
+    newest = last()
+    assert (newest["orders"]["id"], newest["orders"]["status"]) == ("orders:evt_late", "failed")
+    assert newest["orders"]["error"] and newest["shopify"] is None
+
+    # Kept when the secret is rotated; a replay shows in it.
+    rotated = brand.call("PUT", "/v1/integrations/orders", {"secret": SECRETS["orders"]})[1]
+    assert rotated["last_delivery"]["id"] == "orders:evt_late"
+    from roster.conversions import order_parsers
+    from roster.models.orders import OrderEvent
+
+    original = order_parsers.PARSERS[Provider.ORDERS]
+
+    def lenient(topic: str, p: dict[str, Any]) -> list[OrderEvent]:
+        p["order"] |= {"currency": "USD", "created_at": "2027-01-10T12:00:00Z", "subtotal": 100, "total": 100}
+        return original(topic, p)
+
+    monkeypatch.setitem(order_parsers.PARSERS, Provider.ORDERS, lenient)
+    assert brand.call("POST", "/v1/webhook-events/orders:evt_late/replay")[1]["status"] == "processed"
+    assert last()["orders"]["status"] == "processed"
+    # A duplicate of an older delivery changes nothing.
+    deliver(brand, "orders", created, {"roster-signature": sign(SECRETS["orders"], created)})
+    assert last()["orders"]["id"] == "orders:evt_late"
+
+
+def test_a_failed_delivery_note_changes_nothing_for_the_order(
+    brand: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The last-delivery note is written after processing and best effort: when its write raises
+    (a throttle, or a write that applied and then reported failure), the store still gets its 200,
+    the order is booked once, and a retry is a duplicate."""
+    from roster.store.integrations import IntegrationStore
+
+    applied: list[str] = []
+    real = IntegrationStore.delivered
+
+    def flaky(self: IntegrationStore, brand_id: str, provider: str, event_id: str, at: str) -> None:
+        real(self, brand_id, provider, event_id, at)  # applied …
+        applied.append(event_id)
+        raise RuntimeError("connection reset after the write")  # … then reported as failed
+
+    monkeypatch.setattr(IntegrationStore, "delivered", flaky)
+    created = json.dumps(load_json("orders_generic_created.json")).encode()
+    headers = {"roster-signature": sign(SECRETS["orders"], created)}
+    status, body = deliver(brand, "orders", created, headers)
+    assert status == 200 and body["status"] == "processed", body
+    again = deliver(brand, "orders", created, {"roster-signature": sign(SECRETS["orders"], created)})
+    assert again[0] == 200 and again[1]["duplicate"] is True
+    assert len(applied) == 1
+    orders = brand.call("GET", "/v1/orders")[1]["items"]
+    assert len(orders) == 1

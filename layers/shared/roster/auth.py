@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from roster import clock, ids
 from roster.errors import Conflict
-from roster.models.auth import ApiKey, ApiKeyCreated, ApiKeyRecord, Brand, Principal
+from roster.models.auth import Actor, ApiKey, ApiKeyCreated, ApiKeyRecord, Brand, Principal
 from roster.observability import logger
 from roster.store.brands import BrandStore
 
@@ -41,7 +41,9 @@ def bearer_key(authorization: str | None) -> str | None:
     return key if key[len(KEY_PREFIX) :].isalnum() else None
 
 
-def new_key(brand_id: str, name: str, *, key: str | None = None) -> tuple[str, ApiKeyRecord]:
+def new_key(
+    brand_id: str, name: str, *, key: str | None = None, by: Actor | None = None
+) -> tuple[str, ApiKeyRecord]:
     """Returns (the key, shown once; the record to store). `key` lets the local stack pin a known key."""
     key = key or KEY_PREFIX + ids.new_token(40)
     if bearer_key(f"Bearer {key}") is None:
@@ -53,6 +55,7 @@ def new_key(brand_id: str, name: str, *, key: str | None = None) -> tuple[str, A
         prefix=key[: len(KEY_PREFIX) + 4],
         key_hash=hash_key(key),
         created_at=clock.now_iso(),
+        created_by=by,
     )
     return key, record
 
@@ -130,8 +133,8 @@ def verify_id_token(token: str, keys: SigningKeys, *, issuer: str, audience: str
     return claims if claims.get("token_use") == "id" and claims.get("sub") else None
 
 
-def issue_key(brands: BrandStore, brand_id: str, name: str) -> ApiKeyCreated:
-    plain, record = new_key(brand_id, name)
+def issue_key(brands: BrandStore, principal: Principal, name: str) -> ApiKeyCreated:
+    plain, record = new_key(principal.brand_id, name, by=principal.actor)
     brands.add_key(record)
     return ApiKeyCreated(key=plain, **record.model_dump())
 

@@ -164,6 +164,17 @@ class Identity:
             raise _translate(exc) from exc
         return next(a["Value"] for a in user.get("Attributes", []) if a["Name"] == "sub")
 
+    def status(self, email: str) -> str | None:
+        """The user's Cognito status (FORCE_CHANGE_PASSWORD until an invited member's first
+        sign-in, then CONFIRMED), or None when there is no such user."""
+        try:
+            user = self.client.admin_get_user(UserPoolId=self.pool, Username=email)
+        except ClientError as exc:
+            if _code(exc) == "UserNotFoundException":
+                return None
+            raise _translate(exc) from exc
+        return str(user.get("UserStatus") or "") or None
+
     def set_password(self, email: str, password: str) -> None:
         """A permanent password (the local stack's demo member; never used by the API)."""
         self.client.admin_set_user_password(

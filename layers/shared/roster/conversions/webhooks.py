@@ -25,6 +25,7 @@ from roster.conversions import attribution, ledger, order_parsers
 from roster.conversions.webhook_signatures import HEADERS, SignatureInvalid, verify
 from roster.errors import Conflict, NotFound
 from roster.models.webhooks import Provider, WebhookEvent
+from roster.observability import logger
 from roster.store.webhooks import WebhookEventRecord, WebhookEventStore, delivery
 
 if TYPE_CHECKING:
@@ -97,7 +98,19 @@ def receive(
             raise Conflict("this event is being processed; retry shortly")
         return 200, {"ok": True, "duplicate": True, "event_id": event_id}
     outcome = _process_claimed(deps, brand_id, provider, record, payload, owner)
+    _note_delivery(deps, brand_id, provider, record)
     return 200, {"ok": True, "event_id": event_id, "status": outcome["status"]}
+
+
+def _note_delivery(deps: Deps, brand_id: str, provider: Provider, record: WebhookEventRecord) -> None:
+    """The store's newest delivery, for the settings page: written after the event is processed and
+    best effort, so a failure here can neither hold a claim nor make the store retry an order."""
+    try:
+        deps.stores.integrations.delivered(brand_id, provider.value, record["id"], record["received_at"])
+    except Exception:  # noqa: BLE001 — a display figure; the event itself is safe
+        logger.warning(
+            "could not note the last delivery", extra={"brand_id": brand_id, "provider": provider.value}
+        )
 
 
 def _json(body: bytes) -> Any:

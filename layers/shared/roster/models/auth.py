@@ -59,6 +59,7 @@ class ApiKeyRecord(BaseModel):
     prefix: str
     key_hash: str
     created_at: str
+    created_by: Actor | None = None
     revoked_at: str | None = None
 
 
@@ -75,6 +76,9 @@ class ApiKey(BaseModel):
     name: str
     prefix: str
     created_at: str
+    created_by: Actor | None = Field(
+        default=None, description="Who issued it (absent for a brand's first key, made with the brand)"
+    )
     revoked_at: str | None = None
 
 

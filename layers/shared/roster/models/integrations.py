@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field, SecretStr
 
 from roster.models.common import RequestModel, ResponseModel
-from roster.models.webhooks import Provider
+from roster.models.webhooks import Provider, WebhookEvent
 
 
 class IntegrationSecret(RequestModel):
@@ -22,6 +22,9 @@ class Integration(ResponseModel):
     configured_at: str | None = None
     webhook_url: str = Field(description="Where the store should send its webhooks")
     signature_header: str = Field(description="The header the store signs with")
+    last_delivery: WebhookEvent | None = Field(
+        default=None, description="The newest delivery this store sent (by arrival), as it stands now"
+    )
 
 
 class IntegrationList(ResponseModel):

@@ -40,11 +40,20 @@ class MemberRecord(BaseModel):
     version: int = 1
 
 
+# invited: has not signed in yet (still on the temporary password Cognito emailed); active: has.
+MemberStatus = Literal["invited", "active"]
+
+
 class Member(BaseModel):
     id: str
     email: str
     name: str
     role: Role
+    status: MemberStatus | None = Field(
+        default=None,
+        description="invited (has not signed in yet: still on the emailed temporary password) or "
+        "active; absent on a removed member",
+    )
     created_at: str
     updated_at: str
 

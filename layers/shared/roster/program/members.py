@@ -19,6 +19,7 @@ from roster.models.members import (
     MemberCreate,
     MemberPatch,
     MemberRecord,
+    MemberStatus,
     Refreshed,
     Tokens,
 )
@@ -28,8 +29,16 @@ if TYPE_CHECKING:
     from roster.deps import Deps
 
 
-def view(record: MemberRecord) -> Member:
-    return Member.model_validate(record.model_dump())
+def view(record: MemberRecord, status: MemberStatus | None = None) -> Member:
+    return Member.model_validate(record.model_dump() | {"status": status})
+
+
+def status(deps: Deps, record: MemberRecord) -> MemberStatus | None:
+    """Invited until the first sign-in replaces the temporary password; then active."""
+    found = deps.identity.status(record.email)
+    if found is None:
+        return None
+    return "invited" if found == "FORCE_CHANGE_PASSWORD" else "active"
 
 
 def _tokens(result: dict[str, Any]) -> Tokens | Challenge:
@@ -114,11 +123,14 @@ def add(deps: Deps, brand_id: str, email: str, name: str, role: Role) -> MemberR
 
 
 def invite(deps: Deps, brand_id: str, body: MemberCreate) -> Member:
-    return view(add(deps, brand_id, body.email, body.name, body.role))
+    return view(add(deps, brand_id, body.email, body.name, body.role), "invited")
 
 
-def list_members(stores: Stores, brand_id: str) -> list[Member]:
-    return [view(r) for r in sorted(stores.members.list(brand_id), key=lambda r: (r.created_at, r.id))]
+def list_members(deps: Deps, brand_id: str) -> list[Member]:
+    """The brand's members, oldest first, each with its status (one user-pool read per member: a
+    brand's team is a handful of people)."""
+    records = sorted(deps.stores.members.list(brand_id), key=lambda r: (r.created_at, r.id))
+    return [view(r, status(deps, r)) for r in records]
 
 
 def _keeps_an_admin(stores: Stores, record: MemberRecord) -> None:
@@ -129,18 +141,19 @@ def _keeps_an_admin(stores: Stores, record: MemberRecord) -> None:
         raise Conflict("the brand's last admin cannot be demoted or removed; make another member admin first")
 
 
-def update(stores: Stores, brand_id: str, member_id: str, patch: MemberPatch) -> Member:
+def update(deps: Deps, brand_id: str, member_id: str, patch: MemberPatch) -> Member:
+    stores = deps.stores
     record = stores.members.require(brand_id, member_id)
     changes = patch.model_dump(exclude_unset=True)
     if changes.get("role") == "member":
         _keeps_an_admin(stores, record)
     if all(getattr(record, k) == v for k, v in changes.items()):
-        return view(record)
+        return view(record, status(deps, record))
     updated = record.model_copy(
         update=changes | {"updated_at": clock.now_iso(), "version": record.version + 1}
     )
     stores.members.replace(record, updated)
-    return view(updated)
+    return view(updated, status(deps, updated))
 
 
 def remove(deps: Deps, brand_id: str, member_id: str) -> Member:

@@ -16,6 +16,7 @@ CAMPAIGN_PREFIX = "CAMPAIGN#"
 CREATOR_PREFIX = "CREATOR#"
 LINK_PREFIX = "LINK#"
 INTEGRATION_PREFIX = "INTEGRATION#"
+LAST_DELIVERY_PREFIX = "LASTDELIVERY#"
 WEBHOOK_PREFIX = "WEBHOOK#"
 PROMO_PREFIX = "PROMO#"
 LEDGER_PREFIX = "LEDGER#"
@@ -111,6 +112,12 @@ def stats_sk(scope: str, scope_id: str, day: str) -> str:
 
 def integration_sk(provider: str) -> str:
     return f"{INTEGRATION_PREFIX}{provider}"
+
+
+def last_delivery_sk(provider: str) -> str:
+    """The newest delivery a store sent (by arrival), beside the integration: kept when the
+    integration is set again or removed."""
+    return f"{LAST_DELIVERY_PREFIX}{provider}"
 
 
 def webhook_event_sk(event_id: str) -> str:

@@ -24,7 +24,7 @@ def build_router() -> Router:
         responses=responses(201, ApiKeyCreated, H.FORBIDDEN, *WRITE_ERRORS),
     )
     def create_api_key(body: ApiKeyCreate) -> ApiKeyCreated:
-        return auth.issue_key(deps().stores.brands, admin(router).brand_id, body.name)
+        return auth.issue_key(deps().stores.brands, admin(router), body.name)
 
     @router.get(
         "/v1/api-keys",

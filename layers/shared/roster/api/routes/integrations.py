@@ -42,9 +42,7 @@ def build_router() -> Router:
     )
     def list_integrations() -> IntegrationList:
         brand_id = admin(router).brand_id
-        return IntegrationList(
-            items=integrations.list_all(deps().stores.integrations, brand_id, public_base_url(router))
-        )
+        return IntegrationList(items=integrations.list_all(deps().stores, brand_id, public_base_url(router)))
 
     @router.delete(
         "/v1/integrations/<provider>",

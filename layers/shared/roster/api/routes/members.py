@@ -32,7 +32,7 @@ def build_router() -> Router:
         responses=responses(200, MemberList, H.FORBIDDEN),
     )
     def list_members() -> MemberList:
-        return MemberList(items=members.list_members(deps().stores, admin(router).brand_id))
+        return MemberList(items=members.list_members(deps(), admin(router).brand_id))
 
     @router.post(
         "/v1/members",
@@ -53,7 +53,7 @@ def build_router() -> Router:
         responses=responses(200, Member, H.FORBIDDEN, H.NOT_FOUND, H.CONFLICT, *WRITE_ERRORS),
     )
     def update_member(member_id: str, body: MemberPatch) -> Member:
-        return members.update(deps().stores, admin(router).brand_id, member_id, body)
+        return members.update(deps(), admin(router).brand_id, member_id, body)
 
     @router.delete(
         "/v1/members/<member_id>",
