@@ -303,10 +303,13 @@ export async function render(main, [id], { setTitle }) {
     try {
       const q = api.query({ campaign_id: campaign.id, limit: PAGE, cursor: reset ? null : linkCursor });
       const data = await api.get(`/v1/links${q}`);
+      // Cards of links created while this page loaded stay: the answer may predate them.
+      const kept = reset ? [...linkList.querySelectorAll(".link-card")].filter((el) => !data.items.some((l) => l.code === el.dataset.code)) : [];
       if (reset) fill(linkList);
       linkList.querySelector(".empty")?.remove();
       const cards = data.items.map((l) => linkCard(l, null));
       for (const c of cards) linkList.append(c.el);
+      linkList.append(...kept);
       linksEmpty();
       linkCursor = data.next_cursor;
       moreLinks.hidden = !linkCursor;
@@ -458,9 +461,12 @@ export async function render(main, [id], { setTitle }) {
     try {
       const q = api.query({ campaign_id: campaign.id, limit: PAGE, cursor: reset ? null : codeCursor });
       const data = await api.get(`/v1/promo-codes${q}`);
+      // Rows of codes registered while this page loaded stay: the answer may predate them.
+      const kept = reset ? [...codeBody.querySelectorAll("tr[data-code]")].filter((tr) => !data.items.some((p) => p.code === tr.dataset.code)) : [];
       if (reset) fill(codeBody);
       codeBody.querySelector(".empty")?.remove();
       for (const p of data.items) codeBody.append(codeRow(p));
+      codeBody.append(...kept);
       codesEmpty();
       codeCursor = data.next_cursor;
       moreCodes.hidden = !codeCursor;
