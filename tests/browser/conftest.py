@@ -17,11 +17,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from tests.stack import ROOT, RunningStack, start_stack
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+# Assertions wait up to 10 s for the page to get there (Playwright's default is 5 s): the local
+# stack runs each function one request at a time, and CI machines are shared.
+expect.set_options(timeout=10_000)
 # What works on our machines: no sandbox (containers, root), no GPU, and nothing that phones home
 # or updates itself mid-run.
 LAUNCH_ARGS = [
@@ -55,9 +58,11 @@ OTHER = Member("olga.other@other-brand.example", "other-brand-password-1")
 EXTRA_MEMBERS = f"member:{PLAIN.email}:{PLAIN.password};admin:{OTHER.email}:{OTHER.password}:Other Brand"
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def stack() -> Iterator[RunningStack]:
-    """The browser suites' own stack (tests/stack.py), with the two extra members seeded."""
+    """Each browser module's own stack (tests/stack.py), with the two extra members seeded: a page
+    that lists everything (the overview, the roster) then shows only that module's data, so no
+    module depends on which ran before it, and none waits on the others' hundreds of records."""
     running = start_stack({"ROSTER_LOCAL_EXTRA_MEMBERS": EXTRA_MEMBERS})
     yield running
     running.stop()
@@ -70,13 +75,13 @@ def _printed(stack: RunningStack, member: Member, heading: str) -> Member:
     return member
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def plain_member(stack: RunningStack) -> Member:
     """A member (role `member`, not admin) of the demo brand: admin pages must refuse them."""
     return _printed(stack, PLAIN, "Member (member) of Demo Brand")
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def other_member(stack: RunningStack) -> Member:
     """The admin of a second brand ("Other Brand"): must see nothing of the demo brand."""
     return _printed(stack, OTHER, "Member (admin) of Other Brand")
