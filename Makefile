@@ -10,7 +10,7 @@ SAM       := $(SAM_VENV)/bin/sam
 SAM_ENV   := PATH="$(CURDIR)/$(VENV)/bin:$$PATH" SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1}
 PORT      ?= 3000
 
-.PHONY: help venv run test lint typecheck unit integration e2e browser browser-setup validate build deploy brand replay-clicks bench openapi workflows clean
+.PHONY: help venv run test lint typecheck unit integration e2e browser browser-setup validate build deploy brand replay-clicks bench bench-console openapi workflows clean
 
 help:
 	@echo "make run        start the local stack on http://127.0.0.1:$(PORT)"
@@ -18,6 +18,7 @@ help:
 	@echo "make openapi    regenerate docs/openapi.json from the models"
 	@echo "make workflows  regenerate statemachines/*.asl.json and docs/workflows.md"
 	@echo "make bench      run the benchmarks, write docs/performance.md"
+	@echo "make bench-console  only the console's (overview in Chromium, page weight): its section of docs/performance.md"
 	@echo "make build      sam build (arm64, python3.13)"
 	@echo "make deploy     sam build && sam deploy (ENV=prod for the prod config)"
 	@echo "make brand      NAME=… TABLE=…: create a brand and its first API key in a deployed table"
@@ -95,8 +96,11 @@ replay-clicks: $(VENV)/.stamp
 	@[ -n "$(FILE)" ] && [ -n "$(TABLE)" ] || { echo 'usage: make replay-clicks FILE=clicks.log TABLE=<TableName>'; exit 2; }
 	PYTHONPATH=layers/shared:. $(PY) -m tools.replay_clicks --file "$(FILE)" --table "$(TABLE)"
 
-bench: $(VENV)/.stamp
+bench: $(VENV)/.stamp browser-setup
 	PYTHONPATH=layers/shared:. $(PY) -m bench
+
+bench-console: $(VENV)/.stamp browser-setup
+	PYTHONPATH=layers/shared:. $(PY) -m bench.console
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) node_modules .aws-sam .mypy_cache .ruff_cache .pytest_cache

@@ -354,3 +354,82 @@ def test_not_commissionable_orders_count_and_are_listed_apart(brand_a: Client, s
         "code retired": {"orders": 1, "revenue": {"USD": 4_000}},
     }
     assert report["currencies"]["USD"]["spend"]["total"] == 0
+
+
+def test_daily_series_splits_the_totals_by_the_day_each_order_was_placed(
+    brand_a: Client, setup: dict[str, Any]
+) -> None:
+    """Clicks on their day; a conversion and its revenue on the day it was placed, net of what came
+    back later (a refund today takes off an order from two days ago there, not today); commissions
+    on the order's day as the ledger dates them; the days add up to the totals."""
+    stream = Stream()
+    stream.deliver(stream.read())
+    for i in range(2):
+        status, _, _ = brand_a.gateway.handle(
+            "GET",
+            "/r/maya-spring",
+            {"user-agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0"},
+            b"",
+            source_ip=f"198.51.100.{i}",
+        )
+        assert status == 302
+    assert stream.deliver(stream.read()) == {"batchItemFailures": []}
+
+    now = clock.now()
+    today, yesterday, before = (now.date() - timedelta(days=n) for n in range(3))
+
+    def placed(o: dict[str, Any], days_ago: int) -> dict[str, Any]:
+        return o | {"created_at": clock.iso(now - timedelta(days=days_ago))}
+
+    a = placed(order("DAY-A", 10_000, code="MAYA10"), 2)  # 4,000 refunded today
+    b = placed(order("DAY-B", 6_000, code="MAYA10"), 2)  # cancelled today
+    c = placed(order("DAY-C", 5_000, code="MAYA10"), 1)  # kept
+    d = placed(order("DAY-D", 3_000, code="MAYA10", currency="EUR"), 1)  # kept, in EUR
+    e = placed(order("DAY-E", 7_000, code="MAYA10", email=str(CREATOR["email"])), 0)  # her own
+    f = placed(order("DAY-F", 2_000, code="MAYA10"), 0)  # kept
+    for o in (a, b, c, d, e, f):
+        send(brand_a, created(o))
+    send(brand_a, refunded(a, "rf-day-a", 4_000))
+    send(brand_a, cancelled(b))
+
+    path = f"/v1/campaigns/{setup['campaign']['id']}/report"
+    report = brand_a.call("GET", path)[1]
+    days = {d["date"]: d for d in report["daily"]}
+    assert len(report["daily"]) == 30 and report["daily"][-1]["date"] == today.isoformat()
+    assert [d["date"] for d in report["daily"]] == sorted(days)
+    # Commissions 200 + 10 %: A 1,200 less 4,000/10,000 of it = 720; B reversed; C 700;
+    # D EUR 500; E none; F 400.
+    assert days[before.isoformat()] == {
+        "date": before.isoformat(),
+        "clicks": 0,
+        "orders": 1,
+        "revenue": {"USD": 6_000},
+        "commissions": {"USD": 720},
+    }
+    assert days[yesterday.isoformat()] == {
+        "date": yesterday.isoformat(),
+        "clicks": 0,
+        "orders": 2,
+        "revenue": {"EUR": 3_000, "USD": 5_000},
+        "commissions": {"EUR": 500, "USD": 700},
+    }
+    assert days[today.isoformat()] == {
+        "date": today.isoformat(),
+        "clicks": 2,
+        "orders": 1,
+        "revenue": {"USD": 2_000},
+        "commissions": {"USD": 400},
+    }
+    assert sum(d["orders"] for d in report["daily"]) == report["orders"] == 4
+    assert sum(d["clicks"] for d in report["daily"]) == report["clicks"]
+    for currency, figures in report["currencies"].items():
+        assert sum(d["revenue"].get(currency, 0) for d in report["daily"]) == figures["revenue"]
+        earned = sum(figures["commissions"].values())
+        assert sum(d["commissions"].get(currency, 0) for d in report["daily"]) == earned
+
+    first = yesterday.isoformat()
+    only = brand_a.call("GET", f"{path}?from={first}&to={first}")[1]
+    assert [d["date"] for d in only["daily"]] == [first] and only["orders"] == 4  # totals: all time
+    assert brand_a.call("GET", f"{path}?from={today.isoformat()}&to={first}")[0] == 422
+    creator = brand_a.call("GET", f"/v1/creators/{setup['maya']['id']}/report?from={first}&to={first}")[1]
+    assert creator["daily"] == only["daily"]

@@ -9,7 +9,7 @@ from roster.models.ledger import EntryKind, LedgerEntry
 from roster.models.orders import OrderEvent
 from roster.models.webhooks import Provider
 from roster.reporting.budget import reached, spend
-from roster.reporting.reports import Outcome, outcome
+from roster.reporting.reports import Outcome, _daily, _utc_day, outcome
 
 BASE = {
     "provider": Provider.SHOPIFY,
@@ -107,3 +107,48 @@ def test_thresholds_are_reached_exactly() -> None:
     assert not reached(7_999, 10_000, 80) and reached(8_000, 10_000, 80)
     assert not reached(9_999, 10_000, 100) and reached(10_000, 10_000, 100)
     assert not reached(0, 0, 100) and reached(1, 0, 100)  # a budget of 0: the first cent is over
+
+
+@pytest.mark.parametrize(
+    ("texts", "day"),
+    [
+        (("2027-01-10T23:30:00-05:00",), "2027-01-11"),  # a store's local time: the UTC day
+        (("2027-01-10T00:10:00+02:00",), "2027-01-09"),
+        (("1768089600",), "2026-01-11"),  # Stripe's epoch seconds
+        (("2027-01-10 08:00:00",), "2027-01-10"),  # naive: UTC
+        (("not a time", "2027-01-12T01:00:00Z"), "2027-01-12"),  # the next one stands in
+        (("not a time",), None),
+    ],
+)
+def test_a_day_in_the_series_is_the_utc_day(texts: tuple[str, ...], day: str | None) -> None:
+    assert _utc_day(*texts) == day
+
+
+def test_the_daily_series_lists_every_day_with_zeros() -> None:
+    series = _daily(
+        ("2027-01-09", "2027-01-11"),
+        [{"day": "2027-01-10", "clicks": 4, "unique_clicks": 3}],
+        [],
+        [
+            LedgerEntry(
+                entry_id="shopify:1001:0",
+                creator_id="c",
+                campaign_id="k",
+                provider="shopify",
+                order_id="1001",
+                seq=0,
+                kind=kind,
+                amount=amount,
+                currency="USD",
+                occurred_at="2027-01-11T10:00:00Z",
+                hold_until="2027-02-11T10:00:00Z",
+                created_at="2027-01-12T10:00:00Z",  # booked later: counted on the order's day
+            )
+            for kind, amount in (("commission", 1_000), ("reversal", -400), ("fixed_fee", 5_000))
+        ],
+    )
+    assert [(str(d.date), d.clicks, d.orders, d.revenue, d.commissions) for d in series] == [
+        ("2027-01-09", 0, 0, {}, {}),
+        ("2027-01-10", 4, 0, {}, {}),
+        ("2027-01-11", 0, 0, {}, {"USD": 600}),  # a fixed fee is spend, not a commission
+    ]

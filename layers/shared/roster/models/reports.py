@@ -74,6 +74,26 @@ class KpiProgress(BaseModel):
     progress: float | None = Field(description="actual / target")
 
 
+class DayFigures(BaseModel):
+    """One UTC day of the scope: clicks on the day, and the conversions placed that day with what
+    they still bring (a later refund or cancellation takes them off their order's day)."""
+
+    date: date
+    clicks: int = Field(description="Clicks counted on this day")
+    orders: int = Field(
+        description="Conversions placed on this day (counted as in `orders`: net of cancellations "
+        "and full refunds, self-purchases excluded)"
+    )
+    revenue: dict[str, int] = Field(
+        description="Net item revenue of those conversions per currency, minor units (as in "
+        "`currencies.*.revenue`)"
+    )
+    commissions: dict[str, int] = Field(
+        description="Commission entries (commissions, adjustments, reversals; every status) of orders "
+        "placed on this day, per currency, minor units; fixed fees are left out"
+    )
+
+
 class Report(BaseModel):
     scope: str
     id: str
@@ -104,3 +124,8 @@ class Report(BaseModel):
         "ended): already counted in orders and revenue, listed here too",
     )
     kpis: list[KpiProgress] = []
+    daily: list[DayFigures] = Field(
+        default=[],
+        description="Every UTC day from `from` to `to` (default: the last 30 days), oldest first, "
+        "days without activity included with zeros; the totals above cover all time",
+    )

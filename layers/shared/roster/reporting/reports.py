@@ -9,21 +9,24 @@ in every status, against the campaign's budget in the budget's currency."""
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Literal
+from datetime import UTC, date, timedelta
+from typing import Any, Literal
 
 from roster import clock
 from roster.conversions.commissions import counted_refunds, refunded_items
 from roster.models.attribution import Attribution
 from roster.models.campaigns import Campaign, KpiMetric
 from roster.models.common import Money
+from roster.models.ledger import LedgerEntry
 from roster.models.orders import OrderEvent
 from roster.models.reports import (
     CommissionTotals,
     CurrencyFigures,
+    DayFigures,
     KpiProgress,
     OrdersApart,
     Report,
@@ -128,8 +131,15 @@ class Tally:
 
 
 def build(
-    stores: Stores, brand_id: str, scope: str, scope_id: str, campaign: Campaign | None = None
+    stores: Stores,
+    brand_id: str,
+    scope: str,
+    scope_id: str,
+    campaign: Campaign | None = None,
+    days: tuple[str, str] | None = None,
 ) -> Report:
+    """The report over all time; with `days` (first and last UTC day, ISO), also its `daily`
+    series over them, split from the very figures read for the totals (no further read)."""
     counters = stores.stats.days(brand_id, scope, scope_id, "0000-00-00", "9999-99-99")
     clicks = sum(int(i.get("clicks", 0)) for i in counters)
     unique = sum(int(i.get("unique_clicks", 0)) for i in counters)
@@ -140,7 +150,8 @@ def build(
         else stores.ledger.for_creator(brand_id, scope_id)
     )
     tally = Tally()
-    for order, fate in zip(orders, outcomes(stores, brand_id, orders), strict=True):
+    fates = outcomes(stores, brand_id, orders)
+    for order, fate in zip(orders, fates, strict=True):
         tally.add(order, fate)
 
     now = clock.now_iso()
@@ -185,7 +196,62 @@ def build(
     )
     if campaign:
         report.kpis = [_kpi(k.metric, k.target, k.by, report, limit) for k in campaign.kpis]
+    if days:
+        report.daily = _daily(days, counters, zip(orders, fates, strict=True), entries)
     return report
+
+
+def _utc_day(*texts: str) -> str | None:
+    """The UTC day of the first of `texts` that is a timestamp (a store's own format is kept as
+    sent on the order; the decision's time stands in when it cannot be read)."""
+    for text in texts:
+        try:
+            return clock.parse(text).astimezone(UTC).date().isoformat()
+        except (ValueError, OverflowError):
+            continue
+    return None
+
+
+def _daily(
+    days: tuple[str, str],
+    counters: list[dict[str, Any]],
+    orders: Iterable[tuple[Attribution, Outcome]],
+    entries: Iterable[LedgerEntry],
+) -> list[DayFigures]:
+    """Each day's clicks (the day counters), conversions and their revenue (the order's day, net of
+    what came back since, exactly as the totals count them) and commission entries (the order's
+    day: a reversal takes off the day the order was placed, as the ledger dates it)."""
+    clicks: Counter[str] = Counter()
+    for item in counters:
+        clicks[str(item.get("day"))] += int(item.get("clicks", 0))
+    count: Counter[str] = Counter()
+    revenue: defaultdict[str, Counter[str]] = defaultdict(Counter)
+    for order, fate in orders:
+        if order.self_purchase or not fate.stands:  # as Tally.add: not a conversion
+            continue
+        day = _utc_day(order.occurred_at, order.decided_at)
+        if day:
+            count[day] += 1
+            revenue[day][order.currency] += fate.net
+    commissions: defaultdict[str, Counter[str]] = defaultdict(Counter)
+    for e in entries:
+        day = _utc_day(e.occurred_at, e.created_at)
+        if e.kind in budget.COMMISSION_KINDS and day:
+            commissions[day][e.currency] += e.amount
+    first, last = date.fromisoformat(days[0]), date.fromisoformat(days[1])
+    out = []
+    for n in range((last - first).days + 1):
+        day = (first + timedelta(days=n)).isoformat()
+        out.append(
+            DayFigures(
+                date=date.fromisoformat(day),
+                clicks=clicks[day],
+                orders=count[day],
+                revenue=dict(sorted(revenue[day].items())),
+                commissions=dict(sorted(commissions[day].items())),
+            )
+        )
+    return out
 
 
 def _add(bucket: OrdersApart, currency: str, amount: int) -> None:

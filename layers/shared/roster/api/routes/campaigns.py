@@ -102,12 +102,14 @@ def build_router() -> Router:
     @router.get(
         "/v1/campaigns/<campaign_id>/report",
         tags=["reports"],
-        summary="Clicks, orders, conversion, revenue, AOV, new customers, commissions, EPC, CPA, KPIs",
+        summary="Clicks, orders, conversion, revenue, AOV, new customers, commissions, EPC, CPA, KPIs; "
+        "per day over `from`..`to`",
         responses=responses(200, Report, H.NOT_FOUND),
     )
-    def campaign_report(campaign_id: str) -> Report:
+    def campaign_report(campaign_id: str, first: FromDay = None, last: ToDay = None) -> Report:
         brand_id = principal(router).brand_id
         campaign = deps().stores.campaigns.require(brand_id, campaign_id)
-        return reports.build(deps().stores, brand_id, "campaign", campaign_id, campaign)
+        days = day_range(first, last)
+        return reports.build(deps().stores, brand_id, "campaign", campaign_id, campaign, days)
 
     return router
