@@ -5,46 +5,46 @@
 
 import * as api from "./api.js";
 import { fill, h } from "./dom.js";
-import * as alerts from "./pages/alerts.js";
-import * as board from "./pages/board.js";
-import * as campaigns from "./pages/campaigns.js";
-import * as content from "./pages/content.js";
-import * as creators from "./pages/creators.js";
-import * as links from "./pages/links.js";
-import * as outreach from "./pages/outreach.js";
-import * as overview from "./pages/overview.js";
-import * as payouts from "./pages/payouts.js";
-import * as report from "./pages/report.js";
-import * as settings from "./pages/settings.js";
-import * as signIn from "./pages/sign-in.js";
 import * as session from "./session.js";
+
+// Each page module is fetched on the first visit to one of its routes (a same-origin import(),
+// which the CSP allows), so a visit downloads the shell and the pages it opens, not all of them.
+const modules = new Map();
+function pageModule(name) {
+  if (!modules.has(name)) {
+    const loading = import(`./pages/${name}.js`);
+    loading.catch(() => modules.delete(name)); // a failed download is tried again next time
+    modules.set(name, loading);
+  }
+  return modules.get(name);
+}
 
 // Patterns match the hash's path; its query ("?status=open&…") reaches the page as ctx.query
 // (URLSearchParams), so a page keeps its filters in the URL and a reload shows the same thing.
 const ID = "([A-Za-z0-9_-]+)";
 const ROUTES = [
-  { pattern: /^\/sign-in$/, page: signIn.render, open: true },
-  { pattern: /^\/overview$/, page: overview.render, nav: "overview" },
-  { pattern: /^\/campaigns$/, page: campaigns.renderList, nav: "campaigns" },
-  { pattern: /^\/campaigns\/new$/, page: campaigns.renderNew, nav: "campaigns" },
-  { pattern: new RegExp(`^/campaigns/${ID}$`), page: campaigns.renderOne, nav: "campaigns" },
-  { pattern: new RegExp(`^/campaigns/${ID}/board$`), page: board.renderBoard, nav: "campaigns" },
-  { pattern: new RegExp(`^/collaborations/${ID}$`), page: board.renderCollaboration, nav: "campaigns" },
-  { pattern: new RegExp(`^/campaigns/${ID}/links$`), page: links.render, nav: "campaigns" },
-  { pattern: new RegExp(`^/campaigns/${ID}/content$`), page: content.render, nav: "campaigns" },
-  { pattern: new RegExp(`^/campaigns/${ID}/outreach$`), page: outreach.renderCampaign, nav: "campaigns" },
-  { pattern: new RegExp(`^/campaigns/${ID}/report$`), page: report.render, nav: "campaigns" },
-  { pattern: /^\/creators$/, page: creators.renderList, nav: "creators" },
-  { pattern: /^\/creators\/new$/, page: creators.renderNew, nav: "creators" },
-  { pattern: /^\/creators\/import$/, page: creators.renderImport, nav: "creators" },
-  { pattern: new RegExp(`^/creators/${ID}$`), page: creators.renderOne, nav: "creators" },
-  { pattern: /^\/outreach$/, page: outreach.renderTemplates, nav: "outreach" },
-  { pattern: /^\/outreach\/templates\/new$/, page: outreach.renderNewTemplate, nav: "outreach" },
-  { pattern: new RegExp(`^/outreach/templates/${ID}$`), page: outreach.renderTemplate, nav: "outreach" },
-  { pattern: /^\/alerts$/, page: alerts.render, nav: "alerts" },
-  { pattern: /^\/payouts$/, page: payouts.render, nav: "payouts" },
-  { pattern: new RegExp(`^/payouts/${ID}$`), page: payouts.renderOne, nav: "payouts" },
-  { pattern: /^\/settings$/, page: settings.render, nav: "settings" },
+  { pattern: /^\/sign-in$/, page: ["sign-in", "render"], open: true },
+  { pattern: /^\/overview$/, page: ["overview", "render"], nav: "overview" },
+  { pattern: /^\/campaigns$/, page: ["campaigns", "renderList"], nav: "campaigns" },
+  { pattern: /^\/campaigns\/new$/, page: ["campaigns", "renderNew"], nav: "campaigns" },
+  { pattern: new RegExp(`^/campaigns/${ID}$`), page: ["campaigns", "renderOne"], nav: "campaigns" },
+  { pattern: new RegExp(`^/campaigns/${ID}/board$`), page: ["board", "renderBoard"], nav: "campaigns" },
+  { pattern: new RegExp(`^/collaborations/${ID}$`), page: ["board", "renderCollaboration"], nav: "campaigns" },
+  { pattern: new RegExp(`^/campaigns/${ID}/links$`), page: ["links", "render"], nav: "campaigns" },
+  { pattern: new RegExp(`^/campaigns/${ID}/content$`), page: ["content", "render"], nav: "campaigns" },
+  { pattern: new RegExp(`^/campaigns/${ID}/outreach$`), page: ["outreach", "renderCampaign"], nav: "campaigns" },
+  { pattern: new RegExp(`^/campaigns/${ID}/report$`), page: ["report", "render"], nav: "campaigns" },
+  { pattern: /^\/creators$/, page: ["creators", "renderList"], nav: "creators" },
+  { pattern: /^\/creators\/new$/, page: ["creators", "renderNew"], nav: "creators" },
+  { pattern: /^\/creators\/import$/, page: ["creators", "renderImport"], nav: "creators" },
+  { pattern: new RegExp(`^/creators/${ID}$`), page: ["creators", "renderOne"], nav: "creators" },
+  { pattern: /^\/outreach$/, page: ["outreach", "renderTemplates"], nav: "outreach" },
+  { pattern: /^\/outreach\/templates\/new$/, page: ["outreach", "renderNewTemplate"], nav: "outreach" },
+  { pattern: new RegExp(`^/outreach/templates/${ID}$`), page: ["outreach", "renderTemplate"], nav: "outreach" },
+  { pattern: /^\/alerts$/, page: ["alerts", "render"], nav: "alerts" },
+  { pattern: /^\/payouts$/, page: ["payouts", "render"], nav: "payouts" },
+  { pattern: new RegExp(`^/payouts/${ID}$`), page: ["payouts", "renderOne"], nav: "payouts" },
+  { pattern: /^\/settings$/, page: ["settings", "render"], nav: "settings" },
 ];
 const NAV = [
   ["overview", "#/overview", "Overview"],
@@ -132,11 +132,14 @@ async function route() {
     return;
   }
   try {
+    const [moduleName, renderName] = found.r.page;
+    const loading = pageModule(moduleName);
     if (found.r.open) fill(top, h("span", { class: "brand" }, "Roster"));
     else header(found.r.nav, await member());
+    const page = (await loading)[renderName];
     if (mine !== generation) return;
     main.setAttribute("aria-busy", "true");
-    const cleanup = await found.r.page(main, found.m.slice(1), { setTitle, query, me: found.r.open ? null : session.load()?.me });
+    const cleanup = await page(main, found.m.slice(1), { setTitle, query, me: found.r.open ? null : session.load()?.me });
     if (mine !== generation) {
       if (typeof cleanup === "function") cleanup();
       return;

@@ -10,6 +10,7 @@ cold start is one directory read, not the domain layer."""
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import mimetypes
 from dataclasses import dataclass
@@ -43,6 +44,7 @@ TYPES = {
     ".txt": "text/plain; charset=utf-8",
 }
 TEXT = (".html", ".js", ".css", ".svg", ".json", ".txt")
+GZIP_FROM = 1024  # smaller files gain less than gzip's own header and a decode cost
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,12 @@ class StaticFile:
     content_type: str
     etag: str
     text: bool
+    gzipped: bytes | None = None  # the same file gzipped (level 9), for browsers that accept it
+
+    @property
+    def gzip_etag(self) -> str:
+        """A strong ETag names one representation: the gzipped one has its own."""
+        return self.etag[:-1] + '-gz"'
 
 
 def load(relative: str) -> StaticFile | None:
@@ -71,7 +79,11 @@ def _read(path: Path, mtime_ns: int, size: int) -> StaticFile:
     suffix = path.suffix.lower()
     ctype = TYPES.get(suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-    return StaticFile(body, ctype, etag, text=suffix in TEXT)
+    text = suffix in TEXT
+    # An HTTP API does not compress answers: the function does, once per file per container (mtime
+    # 0 keeps the bytes the same from one container to the next).
+    packed = gzip.compress(body, 9, mtime=0) if text and len(body) >= GZIP_FROM else None
+    return StaticFile(body, ctype, etag, text=text, gzipped=packed)
 
 
 def _answer(status: int, headers: dict[str, str], body: bytes = b"", text: bool = True) -> dict[str, Any]:
@@ -107,8 +119,34 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     found = load(relative_path(raw))
     if found is None:
         return _not_found()
-    headers = {"Content-Type": found.content_type, "Cache-Control": "no-cache", "ETag": found.etag}
-    asked = (event.get("headers") or {}).get("if-none-match", "")
-    if found.etag in (tag.strip() for tag in asked.split(",")):
+    request_headers = event.get("headers") or {}
+    packed = found.gzipped is not None and _accepts_gzip(request_headers.get("accept-encoding", ""))
+    headers = {
+        "Content-Type": found.content_type,
+        "Cache-Control": "no-cache",
+        "ETag": found.gzip_etag if packed else found.etag,
+    }
+    if found.gzipped is not None:
+        headers["Vary"] = "Accept-Encoding"
+    asked = request_headers.get("if-none-match", "")
+    if headers["ETag"] in (tag.strip() for tag in asked.split(",")):
         return _answer(304, headers)
+    if packed and found.gzipped is not None:
+        return _answer(200, headers | {"Content-Encoding": "gzip"}, found.gzipped, text=False)
     return _answer(200, headers, found.body, text=found.text)
+
+
+def _accepts_gzip(value: str) -> bool:
+    """Whether Accept-Encoding takes gzip (`gzip`, `gzip;q=0.8`, `*`), and not with q=0."""
+    for part in value.lower().split(","):
+        name, _, params = part.partition(";")
+        if name.strip() not in ("gzip", "*"):
+            continue
+        q = params.strip()
+        if not q.startswith("q="):
+            return True
+        try:
+            return float(q[2:]) > 0
+        except ValueError:
+            return False
+    return False

@@ -4,6 +4,7 @@ types and headers, a 304 for a known ETag, and nothing outside its files."""
 from __future__ import annotations
 
 import base64
+import gzip
 import importlib.util
 import sys
 from pathlib import Path
@@ -120,3 +121,28 @@ def test_unknown_files_and_directories_are_404(path: str) -> None:
 def test_only_get_and_head() -> None:
     assert get("/console/", method="POST")["statusCode"] == 405
     assert get("/console/", method="HEAD")["statusCode"] == 200
+
+
+@pytest.mark.parametrize("accept", ["gzip, deflate, br", "br;q=1, gzip;q=0.5", "*"])
+def test_text_files_go_gzipped_to_browsers_that_take_it(accept: str) -> None:
+    """An HTTP API does not compress: the function does, with its own ETag for that representation."""
+    plain = get("/console/js/main.js")
+    packed = get("/console/js/main.js", {"accept-encoding": accept})
+    assert packed["headers"]["Content-Encoding"] == "gzip" and packed["isBase64Encoded"] is True
+    assert gzip.decompress(body(packed)) == body(plain)
+    assert len(body(packed)) < len(body(plain)) / 2
+    assert packed["headers"]["Vary"] == plain["headers"]["Vary"] == "Accept-Encoding"
+    assert packed["headers"]["ETag"] != plain["headers"]["ETag"]
+    again = get(
+        "/console/js/main.js", {"accept-encoding": accept, "if-none-match": packed["headers"]["ETag"]}
+    )
+    assert again["statusCode"] == 304 and again["body"] == ""
+    # The plain ETag is not the gzipped file's: a cache holding one never gets a 304 for the other.
+    assert get("/console/js/main.js", {"if-none-match": packed["headers"]["ETag"]})["statusCode"] == 200
+
+
+@pytest.mark.parametrize("accept", ["", "identity", "gzip;q=0", "br", "gzip;q=x"])
+def test_others_get_the_file_as_it_is(accept: str) -> None:
+    result = get("/console/js/main.js", {"accept-encoding": accept})
+    assert "Content-Encoding" not in result["headers"]
+    assert body(result) == (ROOT / "console" / "js" / "main.js").read_bytes()
