@@ -8,11 +8,18 @@ condition holds or nothing is written; a failed one is reported per operation, w
 when asked) but checks every condition before writing anything and backs up only the items it
 touches. Operations of one transaction touch distinct items (moto and DynamoDB refuse two on the
 same item), so checking all conditions first is the same as checking each before its write.
+
+`Query` on a table (not an index): moto 5.2 walks every item of the table to find the partition's,
+for every page, so paging through one brand's orders costs the whole table once per page — the
+brand console's reports took seconds on a few thousand orders. DynamoDB reads only the partition.
+This version hands moto's own query the partition alone (its items, as moto keeps them by hash
+key); sorting, key conditions, filters, paging and limits stay moto's.
 """
 
 from __future__ import annotations
 
 import copy
+import threading
 from typing import Any
 
 from moto.dynamodb.comparisons import get_filter_expression
@@ -23,6 +30,7 @@ from moto.dynamodb.exceptions import (
     TransactWriteSingleOpException,
 )
 from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.table import Table
 
 _installed = False
 
@@ -94,9 +102,34 @@ def _transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, 
         raise
 
 
+_query = Table.query
+_all_items = Table.all_items
+_only = threading.local()  # moto's server answers each request on its own thread
+
+
+def _partition_query(self: Table, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+    index_name = kwargs.get("index_name") if len(args) < 7 else args[6]
+    if index_name or not self.range_key_attr or hash_key is None:
+        return _query(self, hash_key, *args, **kwargs)
+    _only.scope = (self, self.items.get(hash_key, {}))
+    try:
+        return _query(self, hash_key, *args, **kwargs)
+    finally:
+        _only.scope = None
+
+
+def _items_in_scope(self: Table) -> list[Any]:
+    scope = getattr(_only, "scope", None)
+    if scope is not None and scope[0] is self:
+        return list(scope[1].values())  # the query sorts them itself
+    return _all_items(self)
+
+
 def install() -> None:
     """Idempotent; call before moto handles a request."""
     global _installed
     if not _installed:
         DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
+        Table.query = _partition_query  # type: ignore[method-assign]
+        Table.all_items = _items_in_scope  # type: ignore[method-assign]
         _installed = True
