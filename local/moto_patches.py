@@ -13,7 +13,8 @@ same item), so checking all conditions first is the same as checking each before
 for every page, so paging through one brand's orders costs the whole table once per page — the
 brand console's reports took seconds on a few thousand orders. DynamoDB reads only the partition.
 This version hands moto's own query the partition alone (its items, as moto keeps them by hash
-key); sorting, key conditions, filters, paging and limits stay moto's.
+key), less the items the sort key condition rules out; sorting, conditions, filters, paging and
+limits stay moto's.
 """
 
 from __future__ import annotations
@@ -111,7 +112,12 @@ def _partition_query(self: Table, hash_key: Any, *args: Any, **kwargs: Any) -> A
     index_name = kwargs.get("index_name") if len(args) < 7 else args[6]
     if index_name or not self.range_key_attr or hash_key is None:
         return _query(self, hash_key, *args, **kwargs)
-    _only.scope = (self, self.items.get(hash_key, {}))
+    items = list(self.items.get(hash_key, {}).values())
+    comparison = args[0] if args else kwargs.get("range_comparison")
+    if comparison:  # moto applies the sort key condition after sorting; the same, before
+        values = args[1] if len(args) > 1 else kwargs["range_objs"]
+        items = [i for i in items if i.range_key is not None and i.range_key.compare(comparison, values)]
+    _only.scope = (self, items)
     try:
         return _query(self, hash_key, *args, **kwargs)
     finally:
@@ -121,7 +127,7 @@ def _partition_query(self: Table, hash_key: Any, *args: Any, **kwargs: Any) -> A
 def _items_in_scope(self: Table) -> list[Any]:
     scope = getattr(_only, "scope", None)
     if scope is not None and scope[0] is self:
-        return list(scope[1].values())  # the query sorts them itself
+        return list(scope[1])  # the query sorts them itself
     return _all_items(self)
 
 
