@@ -2,7 +2,8 @@
 // pages (settings, the collaboration board, links and codes, content, outreach, report). Each tab
 // is a link (its own hash route), the current one marked aria-current="page".
 
-import { h } from "./dom.js";
+import * as api from "./api.js";
+import { fill, h } from "./dom.js";
 
 export const CAMPAIGN_TABS = [
   ["settings", "", "Settings"],
@@ -36,4 +37,17 @@ export function campaignHead(campaign, active, { heading } = {}) {
     h("p", { class: "muted" }, h("a", { href: "#/campaigns" }, "← All campaigns"), ` · ${campaign.status}`),
     campaignTabs(campaign.id, active),
   ];
+}
+
+/** The campaign, or null once the page says "Campaign not found" (a 404: no such campaign, or
+ * another brand's — the API does not say which). */
+export async function loadCampaign(main, id, setTitle) {
+  try {
+    return await api.get(`/v1/campaigns/${encodeURIComponent(id)}`);
+  } catch (error) {
+    if (error.status !== 404) throw error;
+    setTitle("Campaign not found");
+    fill(main, h("h1", { tabindex: "-1" }, "Campaign not found"), h("p", {}, h("a", { href: "#/campaigns" }, "All campaigns")));
+    return null;
+  }
 }

@@ -6,7 +6,7 @@
 import * as api from "../api.js";
 import { alertBox, fill, h, uid } from "../dom.js";
 import { clearErrors, field, select, showError } from "../form.js";
-import { REFRESH_MS } from "./overview.js";
+import { whileVisible } from "../live.js";
 
 const KINDS = [
   ["disclosure", "Disclosure"],
@@ -234,13 +234,5 @@ export async function render(main, _params, { setTitle, query }) {
       // A failed poll changes nothing on the page; the next one tries again.
     }
   }
-  const timer = setInterval(poll, REFRESH_MS);
-  const onVisible = () => {
-    if (document.visibilityState === "visible") poll();
-  };
-  document.addEventListener("visibilitychange", onVisible);
-  return () => {
-    clearInterval(timer);
-    document.removeEventListener("visibilitychange", onVisible);
-  };
+  return whileVisible(poll);
 }

@@ -12,12 +12,12 @@
 // stage; it also refreshes every 5 s while visible. Everything goes through the public /v1 API.
 
 import * as api from "../api.js";
+import { whileVisible } from "../live.js";
 import { alertBox, fill, h, uid } from "../dom.js";
 import { clearErrors, field, input, select, showError } from "../form.js";
 import { money, toMajor, toMinor } from "../format.js";
 import { campaignHead } from "../tabs.js";
 
-const POLL_MS = 5000;
 const SETTLE_MS = 10000;
 
 export const STAGES = [
@@ -127,19 +127,6 @@ function notFound(main, setTitle, what, back) {
   fill(main, h("h1", { tabindex: "-1" }, `${what} not found`), h("p", {}, back));
 }
 
-function poller(tick) {
-  const timer = setInterval(() => {
-    if (document.visibilityState === "visible") tick();
-  }, POLL_MS);
-  const onVisible = () => {
-    if (document.visibilityState === "visible") tick();
-  };
-  document.addEventListener("visibilitychange", onVisible);
-  return () => {
-    clearInterval(timer);
-    document.removeEventListener("visibilitychange", onVisible);
-  };
-}
 
 async function membersById(me) {
   if (!me || me.role !== "admin") return {};
@@ -281,7 +268,7 @@ export async function renderBoard(main, [id], { setTitle, query, me }) {
     start,
   );
   drawAll();
-  const stop = poller(refresh);
+  const stop = whileVisible(refresh);
   return () => {
     stop();
     soon.forEach(clearTimeout);
@@ -904,5 +891,5 @@ export async function renderCollaboration(main, [id], { setTitle, me }) {
     body,
   );
   draw();
-  return poller(refresh);
+  return whileVisible(refresh);
 }

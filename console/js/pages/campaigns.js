@@ -5,7 +5,7 @@ import * as api from "../api.js";
 import { alertBox, fill, h, uid } from "../dom.js";
 import { clearErrors, field, input, select, showError } from "../form.js";
 import { count, day, METRICS, money, toMajor, toMinor } from "../format.js";
-import { campaignHead } from "../tabs.js";
+import { campaignHead, loadCampaign } from "../tabs.js";
 
 const OBJECTIVES = [["awareness", "Awareness"], ["trial", "Trial"], ["conversions", "Conversions"]];
 const STATUSES = [["draft", "Draft"], ["active", "Active"], ["paused", "Paused"], ["completed", "Completed"], ["cancelled", "Cancelled"]];
@@ -611,17 +611,8 @@ function summary(report, campaign) {
 
 export async function renderOne(main, [id], { setTitle }) {
   const path = `/v1/campaigns/${encodeURIComponent(id)}`;
-  let campaign;
-  try {
-    campaign = await api.get(path);
-  } catch (error) {
-    if (error.status === 404) {
-      setTitle("Campaign not found");
-      fill(main, h("h1", { tabindex: "-1" }, "Campaign not found"), h("p", {}, h("a", { href: "#/campaigns" }, "All campaigns")));
-      return;
-    }
-    throw error;
-  }
+  let campaign = await loadCampaign(main, id, setTitle);
+  if (!campaign) return undefined;
   const report = await api.get(`${path}/report`).catch((e) => {
     if (e instanceof api.SessionEnded) throw e;
     return null;

@@ -7,12 +7,12 @@
 // feed, and "Check feeds now". The page refreshes every 5 s while the tab is visible.
 
 import * as api from "../api.js";
+import { REFRESH_MS, whileVisible } from "../live.js";
 import { alertBox, fill, h, uid } from "../dom.js";
 import { clearErrors, field, input, select, showError } from "../form.js";
 import { count, day, time } from "../format.js";
-import { campaignHead } from "../tabs.js";
+import { campaignHead, loadCampaign } from "../tabs.js";
 
-export const REFRESH_MS = 5000;
 const PAGE = 50;
 const EXCERPT = 280;
 
@@ -93,17 +93,8 @@ function signature(post) {
 
 export async function render(main, [id], { setTitle, query }) {
   const path = `/v1/campaigns/${encodeURIComponent(id)}`;
-  let campaign;
-  try {
-    campaign = await api.get(path);
-  } catch (error) {
-    if (error.status === 404) {
-      setTitle("Campaign not found");
-      fill(main, h("h1", { tabindex: "-1" }, "Campaign not found"), h("p", {}, h("a", { href: "#/campaigns" }, "All campaigns")));
-      return;
-    }
-    throw error;
-  }
+  let campaign = await loadCampaign(main, id, setTitle);
+  if (!campaign) return undefined;
   setTitle(`Content · ${campaign.name}`);
   const creators = await api.all("/v1/creators", { pages: 5 });
   const creatorName = Object.fromEntries(creators.items.map((c) => [c.id, c.name]));
@@ -429,16 +420,9 @@ export async function render(main, [id], { setTitle, query }) {
 
   await reload();
   await refresh();
-  const timer = setInterval(() => {
-    if (document.visibilityState === "visible") refresh();
-  }, REFRESH_MS);
-  const onVisible = () => {
-    if (document.visibilityState === "visible") refresh();
-  };
-  document.addEventListener("visibilitychange", onVisible);
+  const stopPolling = whileVisible(refresh);
   return () => {
     stopped = true;
-    clearInterval(timer);
-    document.removeEventListener("visibilitychange", onVisible);
+    stopPolling();
   };
 }

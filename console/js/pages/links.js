@@ -12,7 +12,7 @@ import { chart } from "../chart.js";
 import { alertBox, fill, h, uid } from "../dom.js";
 import { clearErrors, field, input, select, showError } from "../form.js";
 import { count, day } from "../format.js";
-import { campaignHead } from "../tabs.js";
+import { campaignHead, loadCampaign } from "../tabs.js";
 
 const PAGE = 50;
 const STATS_AT_ONCE = 4;
@@ -71,17 +71,8 @@ function linkState(link) {
 
 export async function render(main, [id], { setTitle }) {
   const path = `/v1/campaigns/${encodeURIComponent(id)}`;
-  let campaign;
-  try {
-    campaign = await api.get(path);
-  } catch (error) {
-    if (error.status === 404) {
-      setTitle("Campaign not found");
-      fill(main, h("h1", { tabindex: "-1" }, "Campaign not found"), h("p", {}, h("a", { href: "#/campaigns" }, "All campaigns")));
-      return;
-    }
-    throw error;
-  }
+  let campaign = await loadCampaign(main, id, setTitle);
+  if (!campaign) return undefined;
   setTitle(`Links & codes · ${campaign.name}`);
   const creators = await api.all("/v1/creators", { pages: 5 });
   const creatorName = Object.fromEntries(creators.items.map((c) => [c.id, c.name]));

@@ -11,12 +11,12 @@
 // images, so those are taken out first (and said so) rather than logged as violations.
 
 import * as api from "../api.js";
+import { REFRESH_MS, whileVisible } from "../live.js";
 import { alertBox, fill, h, uid } from "../dom.js";
 import { clearErrors, controlFor, field, input, markInvalid, select, showError } from "../form.js";
 import { count, day, time } from "../format.js";
 import { campaignHead } from "../tabs.js";
 
-export const REFRESH_MS = 5000;
 export const PREVIEW_DELAY_MS = 400;
 const NOTICE = "roster.outreach.notice";
 
@@ -751,16 +751,9 @@ export async function renderCampaign(main, [id], { setTitle, query }) {
       messagesList),
   );
   await refresh();
-  const timer = setInterval(() => {
-    if (document.visibilityState === "visible") refresh();
-  }, REFRESH_MS);
-  const onVisible = () => {
-    if (document.visibilityState === "visible") refresh();
-  };
-  document.addEventListener("visibilitychange", onVisible);
+  const stopPolling = whileVisible(refresh);
   return () => {
     stopped = true;
-    clearInterval(timer);
-    document.removeEventListener("visibilitychange", onVisible);
+    stopPolling();
   };
 }

@@ -15,11 +15,11 @@
 // "overview-charts" (the charts drawn: the overview is usable) and "overview-ready" (every part).
 
 import * as api from "../api.js";
+import { REFRESH_MS, whileVisible } from "../live.js";
 import { chart } from "../chart.js";
 import { alertBox, fill, h, uid } from "../dom.js";
 import { count, day, METRICS, money, percent, time } from "../format.js";
 
-export const REFRESH_MS = 5000;
 export const SLOW_EVERY = 6; // every 6th refresh (30 s): the campaign list, other cards, approvals
 const DAYS = 30;
 const CARDS_PAGE = 12;
@@ -335,16 +335,9 @@ export async function render(main, _params, { setTitle, query }) {
   // The router focuses the h1 (and clears aria-busy) once the charts are drawn; the cards and
   // the approvals go on filling in.
   await Promise.race([isUsable, refresh({ slow: true })]);
-  const timer = setInterval(() => {
-    if (document.visibilityState === "visible") refresh();
-  }, REFRESH_MS);
-  const onVisible = () => {
-    if (document.visibilityState === "visible") refresh({ slow: true });
-  };
-  document.addEventListener("visibilitychange", onVisible);
+  const stopPolling = whileVisible(refresh, { onShown: () => refresh({ slow: true }) });
   return () => {
     stopped = true;
-    clearInterval(timer);
-    document.removeEventListener("visibilitychange", onVisible);
+    stopPolling();
   };
 }

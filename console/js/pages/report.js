@@ -6,12 +6,12 @@
 // its data changed, so an open "Show the numbers" or the focus stays put.
 
 import * as api from "../api.js";
+import { REFRESH_MS, whileVisible } from "../live.js";
 import { chart, lastDays } from "../chart.js";
 import { alertBox, fill, h, uid } from "../dom.js";
 import { count, day, METRICS, money, percent, time, toMajor } from "../format.js";
-import { campaignHead } from "../tabs.js";
+import { campaignHead, loadCampaign } from "../tabs.js";
 
-export const REFRESH_MS = 5000;
 const RANGES = [["7", "Last 7 days"], ["30", "Last 30 days"], ["90", "Last 90 days"], ["365", "Last 365 days"]];
 const STAGES = {
   invite: "Invitation", negotiate: "Negotiation", contract: "Contract", onboard: "Onboarding", seeding: "Seeding",
@@ -241,17 +241,8 @@ function workflowBox(flow, campaign, names) {
 
 export async function render(main, [id], { setTitle, query }) {
   const path = `/v1/campaigns/${encodeURIComponent(id)}`;
-  let campaign;
-  try {
-    campaign = await api.get(path);
-  } catch (error) {
-    if (error.status === 404) {
-      setTitle("Campaign not found");
-      fill(main, h("h1", { tabindex: "-1" }, "Campaign not found"), h("p", {}, h("a", { href: "#/campaigns" }, "All campaigns")));
-      return undefined;
-    }
-    throw error;
-  }
+  let campaign = await loadCampaign(main, id, setTitle);
+  if (!campaign) return undefined;
   setTitle(`Report · ${campaign.name}`);
   let days = RANGES.some(([v]) => v === query.get("days")) ? query.get("days") : "30";
   const range = h("select", { id: uid("range") }, RANGES.map(([v, label]) => h("option", { value: v, selected: v === days ? true : undefined }, label)));
@@ -381,16 +372,9 @@ export async function render(main, [id], { setTitle, query }) {
   });
 
   await refresh();
-  const timer = setInterval(() => {
-    if (document.visibilityState === "visible") refresh();
-  }, REFRESH_MS);
-  const onVisible = () => {
-    if (document.visibilityState === "visible") refresh();
-  };
-  document.addEventListener("visibilitychange", onVisible);
+  const stopPolling = whileVisible(refresh);
   return () => {
     stopped = true;
-    clearInterval(timer);
-    document.removeEventListener("visibilitychange", onVisible);
+    stopPolling();
   };
 }

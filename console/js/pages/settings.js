@@ -5,10 +5,10 @@
 // deliveries; a member (role "member") sees "Only an admin can …" instead of the controls.
 
 import * as api from "../api.js";
+import { REFRESH_MS, whileVisible } from "../live.js";
 import { alertBox, fill, h, uid } from "../dom.js";
 import { clearErrors, field, input, select, showError } from "../form.js";
 
-export const REFRESH_MS = 5000;
 
 const TABS = [
   ["members", "Members"],
@@ -535,12 +535,10 @@ async function storesTab(section, { me, problems, announce }) {
       running = false;
     }
   }
-  const timer = setInterval(tick, REFRESH_MS);
-  document.addEventListener("visibilitychange", tick);
+  const stopPolling = whileVisible(tick);
   return () => {
     stopped = true;
-    clearInterval(timer);
-    document.removeEventListener("visibilitychange", tick);
+    stopPolling();
   };
 }
 
