@@ -89,6 +89,34 @@ def _signed_order(stack: RunningStack, url: str, secret: str, payload: dict[str,
     return request(stack.base_url, "POST", path, body=body, headers=headers)[0]
 
 
+def store_order(
+    stack: RunningStack,
+    url: str,
+    secret: str,
+    *,
+    order_id: str,
+    code: str,
+    subtotal: int,
+    email: str,
+    event_id: str | None = None,
+    kind: str = "order.created",
+    created_at: datetime | None = None,
+) -> None:
+    """An order with a creator's promo code (one BOOT line), as the store's signed webhook sends it."""
+    order = {
+        "id": order_id,
+        "currency": "USD",
+        "created_at": (created_at or datetime.now(UTC)).isoformat(),
+        "subtotal": subtotal,
+        "total": subtotal,
+        "discount_codes": [code],
+        "customer": {"email": email},
+        "line_items": [{"sku": "BOOT", "quantity": 1, "amount": subtotal}],
+    }
+    event = {"id": event_id or f"evt_{order_id}", "type": kind, "order": order}
+    assert _signed_order(stack, url, secret, event) == 200
+
+
 @pytest.fixture(scope="module")
 def active_campaign(stack: RunningStack) -> dict[str, Any]:
     """An active campaign with KPIs, a budget and a 10 % plan that has clicks and two orders today
@@ -125,19 +153,15 @@ def active_campaign(stack: RunningStack) -> dict[str, Any]:
     url = call(stack, "PUT", "/v1/integrations/orders", {"secret": secret})[1]["webhook_url"]
     url = url.replace("https://", "http://", 1)
     for n, subtotal in ((1, 8000), (2, 4500)):
-        order = {
-            "id": f"ORD-C{n}",
-            "currency": "USD",
-            "created_at": datetime.now(UTC).isoformat(),
-            "subtotal": subtotal,
-            "total": subtotal,
-            "discount_codes": ["ODA10"],
-            "customer": {"email": f"buyer{n}@console.example"},
-            "line_items": [{"sku": "BOOT", "quantity": 1, "amount": subtotal}],
-        }
-        assert (
-            _signed_order(stack, url, secret, {"id": f"evt_c{n}", "type": "order.created", "order": order})
-            == 200
+        store_order(
+            stack,
+            url,
+            secret,
+            order_id=f"ORD-C{n}",
+            code="ODA10",
+            subtotal=subtotal,
+            email=f"buyer{n}@console.example",
+            event_id=f"evt_c{n}",
         )
     assert _signed_order(stack, url, secret, {"id": "evt_bad", "type": "order.created"}) == 200  # failed
     return dict(campaign)
@@ -165,6 +189,13 @@ def sign_in(page: Page, member: Member, password: str | None = None) -> None:
     page.get_by_label("Email").fill(member.email)
     page.get_by_label("Password").fill(password or member.password)
     page.get_by_role("button", name="Sign in").click()
+
+
+def signed_in(page: Page, stack: RunningStack, member: Member) -> None:
+    """Opens the console and signs in as `member`, up to the overview."""
+    open_console(page, stack)
+    sign_in(page, member)
+    expect(page.get_by_role("heading", level=1, name="Overview")).to_be_visible()
 
 
 def test_a_member_runs_the_campaign_pages(
@@ -269,9 +300,7 @@ def test_an_ended_session_goes_back_to_sign_in(
     page: Page, size: str, stack: RunningStack, member: Member, watch: Watch
 ) -> None:
     watch.expected = (401,)
-    open_console(page, stack)
-    sign_in(page, member)
-    expect(page.get_by_role("heading", level=1, name="Overview")).to_be_visible()
+    signed_in(page, stack, member)
     # Both tokens unusable: the ID token is refused, and so is the refresh.
     page.evaluate(
         """() => {
@@ -346,9 +375,7 @@ def test_a_refused_id_token_is_refreshed_once(
     """An ID token the API refuses, with a good refresh token: the console refreshes and the member
     stays signed in."""
     watch.expected = (401,)
-    open_console(page, stack)
-    sign_in(page, member)
-    expect(page.get_by_role("heading", level=1, name="Overview")).to_be_visible()
+    signed_in(page, stack, member)
     page.evaluate(
         """() => {
           const s = JSON.parse(sessionStorage.getItem('roster.session'));

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import assert_fits_width, axe, looks_right
-from tests.browser.test_console import Member, Watch, member, open_console, sign_in, watch  # noqa: F401
+from tests.browser.test_console import Member, Watch, member, open_console, sign_in, signed_in, watch  # noqa: F401
 from tests.e2e.test_workflows import call
 from tests.integration.conftest import CAMPAIGN
 from tests.stack import RunningStack
@@ -69,9 +69,7 @@ def test_a_member_filters_and_resolves_alerts(
 ) -> None:
     watch.expected = (503,)
     inbox, creator = alerts["inbox"], alerts["creator"]
-    open_console(page, stack)
-    sign_in(page, member)
-    expect(page.get_by_role("heading", level=1, name="Overview")).to_be_visible()
+    signed_in(page, stack, member)
     page.get_by_role("navigation", name="Console").get_by_role("link", name="Alerts", exact=True).click()
     expect(page.get_by_role("heading", level=1, name="Alerts")).to_be_visible()
     expect(
@@ -160,9 +158,7 @@ def test_a_new_alert_shows_without_a_reload(
     creator = call(
         stack, "POST", "/v1/creators", {"name": f"Lio Live {size}", "email": f"lio-{size}@alerts.example"}
     )[1]
-    open_console(page, stack)
-    sign_in(page, member)
-    expect(page.get_by_role("heading", level=1, name="Overview")).to_be_visible()
+    signed_in(page, stack, member)
     page.goto(f"{stack.base_url}/console/#/alerts?campaign_id={campaign['id']}")
     expect(page.get_by_text("No alert matches these filters.")).to_be_visible()
     _post(stack, campaign, creator, 3, UNDISCLOSED)  # a monitoring finding, as a store or a run would

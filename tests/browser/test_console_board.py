@@ -18,7 +18,7 @@ from playwright.sync_api import Page, expect
 from tests.browser import conftest
 from tests.browser.conftest import assert_fits_width, axe, looks_right
 from tests.browser.data import SLOW
-from tests.browser.test_console import Member, Watch, member, open_console, sign_in, watch  # noqa: F401
+from tests.browser.test_console import Member, Watch, member, open_console, sign_in, signed_in, watch  # noqa: F401
 from tests.e2e.test_workflows import Flow, call
 from tests.feedserver import FeedServer, feed_server
 from tests.stack import RunningStack
@@ -86,9 +86,7 @@ def test_the_brand_runs_a_collaboration_from_the_board(
     watch.expected = (409, 422)
     flow, campaign = board["flow"], board["campaign"]
     ava, bo = board["creators"]["Ava"], board["creators"]["Bo"]
-    open_console(page, stack)
-    sign_in(page, member)
-    expect(page.get_by_role("heading", level=1, name="Overview")).to_be_visible()
+    signed_in(page, stack, member)
     page.goto(f"{stack.base_url}/console/#/campaigns/{campaign['id']}/board")
     expect(page.get_by_role("heading", level=1, name=campaign["name"])).to_be_visible()
     expect(page.get_by_role("link", name="Collaborations")).to_have_attribute("aria-current", "page")
@@ -295,9 +293,7 @@ def test_a_member_acts_and_another_brand_sees_nothing(
     flow.creator(cid, "accept")
     flow.creator(cid, "counter", {"terms": TERMS | {"usage_rights_days": 30}})
 
-    open_console(page, stack)
-    sign_in(page, plain_member)
-    expect(page.get_by_role("heading", level=1, name="Overview")).to_be_visible()
+    signed_in(page, stack, plain_member)
     page.goto(f"{stack.base_url}/console/#/campaigns/{flow.campaign['id']}/board")
     card = page.get_by_role("article", name=cy["name"])
     expect(card).to_contain_text("Waits for the brand (you): counter-offer or accept the terms.")

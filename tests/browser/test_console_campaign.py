@@ -36,6 +36,8 @@ from tests.browser.test_console import (  # noqa: F401
     member,
     open_console,
     sign_in,
+    signed_in,
+    store_order,
     watch,
 )
 from tests.e2e.test_workflows import call
@@ -59,9 +61,7 @@ def test_a_member_sets_a_full_campaign_up(
     watch: Watch,  # noqa: F811
 ) -> None:
     watch.expected = (422,)
-    open_console(page, stack)
-    sign_in(page, member)
-    expect(page.get_by_role("heading", level=1, name="Overview")).to_be_visible()
+    signed_in(page, stack, member)
     _go_to_campaigns(page)
     page.get_by_role("link", name="New campaign").click()
     expect(page.get_by_role("heading", level=1, name="New campaign")).to_be_visible()
@@ -245,18 +245,16 @@ def report_campaign(stack: RunningStack) -> dict[str, Any]:
 
 
 def _order(stack: RunningStack, ctx: dict[str, Any], n: str, subtotal: int) -> None:
-    order = {
-        "id": f"ORD-R{ctx['tag']}-{n}",
-        "currency": "USD",
-        "created_at": datetime.now(UTC).isoformat(),
-        "subtotal": subtotal,
-        "total": subtotal,
-        "discount_codes": [ctx["code"]],
-        "customer": {"email": f"buyer{n}-{ctx['tag']}@report.example"},
-        "line_items": [{"sku": "BOOT", "quantity": 1, "amount": subtotal}],
-    }
-    event = {"id": f"evt_r{ctx['tag']}_{n}", "type": "order.created", "order": order}
-    assert _signed_order(stack, ctx["webhook_url"], SECRET, event) == 200
+    store_order(
+        stack,
+        ctx["webhook_url"],
+        SECRET,
+        order_id=f"ORD-R{ctx['tag']}-{n}",
+        code=ctx["code"],
+        subtotal=subtotal,
+        email=f"buyer{n}-{ctx['tag']}@report.example",
+        event_id=f"evt_r{ctx['tag']}_{n}",
+    )
 
 
 def _figure(page: Page, label: str) -> Locator:
@@ -274,9 +272,7 @@ def test_the_report_shows_figures_charts_the_workflow_and_downloads_a_csv(
     watch.expected = (404,)  # a campaign workflow not yet launched is a 404 the page explains
     campaign, creator = report_campaign["campaign"], report_campaign["creator"]
     before = call(stack, "GET", f"/v1/campaigns/{campaign['id']}/report")[1]
-    open_console(page, stack)
-    sign_in(page, member)
-    expect(page.get_by_role("heading", level=1, name="Overview")).to_be_visible()
+    signed_in(page, stack, member)
     _go_to_campaigns(page)
     page.get_by_role("link", name=campaign["name"]).click()
     expect(page.get_by_role("heading", level=1, name=campaign["name"])).to_be_visible()

@@ -17,7 +17,16 @@ from playwright.sync_api import FilePayload, Page, expect
 
 from tests.browser.conftest import Member, looks_right
 from tests.browser.data import SENDER
-from tests.browser.test_console import Watch, _signed_order, member, open_console, sign_in, watch  # noqa: F401
+from tests.browser.test_console import (  # noqa: F401
+    Watch,
+    _signed_order,
+    member,
+    open_console,
+    sign_in,
+    signed_in,
+    store_order,
+    watch,
+)
 from tests.e2e.test_workflows import call
 from tests.integration.conftest import CAMPAIGN
 from tests.stack import RunningStack
@@ -76,9 +85,7 @@ def test_import_then_search_sort_filter_and_bulk_actions(
         f"Cy {token};cy.{token}@creators.example;US;;cy.{token};3000;;\n"
         f"Bad {token};not-an-email;US;;;;;\n"
     )
-    open_console(page, stack)
-    sign_in(page, member)
-    expect(page.get_by_role("heading", level=1, name="Overview")).to_be_visible()
+    signed_in(page, stack, member)
     page.get_by_role("navigation", name="Console").get_by_role("link", name="Creators", exact=True).click()
     expect(page.get_by_role("heading", level=1, name="Creators")).to_be_visible()
     page.get_by_role("link", name="Import CSV").click()
@@ -255,19 +262,15 @@ def earning(stack: RunningStack, size: str) -> dict[str, Any]:
     assert status == 202, started
     url = call(stack, "PUT", "/v1/integrations/orders", {"secret": SECRET})[1]["webhook_url"]
     url = url.replace("https://", "http://", 1)
-    order = {
-        "id": f"ORD-EVE-{token}",
-        "currency": "USD",
-        "created_at": datetime.now(UTC).isoformat(),
-        "subtotal": 20000,
-        "total": 20000,
-        "discount_codes": [code],
-        "customer": {"email": f"buyer.{token}@creators.example"},
-        "line_items": [{"sku": "BOOT", "quantity": 1, "amount": 20000}],
-    }
-    assert (
-        _signed_order(stack, url, SECRET, {"id": f"evt_eve_{token}", "type": "order.created", "order": order})
-        == 200
+    store_order(
+        stack,
+        url,
+        SECRET,
+        order_id=f"ORD-EVE-{token}",
+        code=code,
+        subtotal=20000,
+        email=f"buyer.{token}@creators.example",
+        event_id=f"evt_eve_{token}",
     )
     return {"creator": creator, "sales": sales, "other": other, "token": token}
 
@@ -282,9 +285,7 @@ def test_profile_history_earnings_and_edit(
 ) -> None:
     watch.expected = (422,)
     creator = earning["creator"]
-    open_console(page, stack)
-    sign_in(page, member)
-    expect(page.get_by_role("heading", level=1, name="Overview")).to_be_visible()
+    signed_in(page, stack, member)
     _go(page, stack, f"/creators/{creator['id']}")
     expect(page.get_by_role("heading", level=1, name=creator["name"])).to_be_visible()
     expect(page.get_by_role("table", name="Platforms")).to_contain_text(f"@eve.{earning['token']}")
@@ -333,9 +334,7 @@ def test_a_new_creator_with_a_platform(
 ) -> None:
     watch.expected = (422,)
     token = uuid.uuid4().hex[:6]
-    open_console(page, stack)
-    sign_in(page, member)
-    expect(page.get_by_role("heading", level=1, name="Overview")).to_be_visible()
+    signed_in(page, stack, member)
     _go(page, stack, "/creators")
     page.get_by_role("link", name="New creator").click()
     expect(page.get_by_role("heading", level=1, name="New creator")).to_be_visible()
@@ -370,9 +369,7 @@ def test_a_member_without_admin_rights_takes_a_creator(
     """Listing the team is admin-only (403 for a member), so a member picks themself or no owner."""
     watch.expected = (403,)
     token = uuid.uuid4().hex[:6]
-    open_console(page, stack)
-    sign_in(page, plain_member)
-    expect(page.get_by_role("heading", level=1, name="Overview")).to_be_visible()
+    signed_in(page, stack, plain_member)
     _go(page, stack, "/creators/new")
     expect(page.get_by_role("heading", level=1, name="New creator")).to_be_visible()
     owner = page.get_by_label("Owner")

@@ -34,6 +34,8 @@ from tests.browser.test_console import (  # noqa: F401
     member,
     open_console,
     sign_in,
+    signed_in,
+    store_order,
     watch,
 )
 from tests.e2e.test_workflows import Flow, call
@@ -84,18 +86,16 @@ def _until(what: str, check: Any, timeout: float = 20.0) -> Any:
 def _store_order(stack: RunningStack, code: str, n: int, subtotal: int) -> None:
     """A paid order with the creator's promo code, as the store's signed webhook sends it."""
     url = call(stack, "PUT", "/v1/integrations/orders", {"secret": SECRET})[1]["webhook_url"]
-    order = {
-        "id": f"ORD-{code}-{n}",
-        "currency": "USD",
-        "created_at": datetime.now(UTC).isoformat(),
-        "subtotal": subtotal,
-        "total": subtotal,
-        "discount_codes": [code],
-        "customer": {"email": f"buyer{n}.{code.lower()}@journey.example"},
-        "line_items": [{"sku": "BOOT", "quantity": 1, "amount": subtotal}],
-    }
-    event = {"id": f"evt_{code}_{n}", "type": "order.created", "order": order}
-    assert _signed_order(stack, url.replace("https://", "http://", 1), SECRET, event) == 200
+    store_order(
+        stack,
+        url.replace("https://", "http://", 1),
+        SECRET,
+        order_id=f"ORD-{code}-{n}",
+        code=code,
+        subtotal=subtotal,
+        email=f"buyer{n}.{code.lower()}@journey.example",
+        event_id=f"evt_{code}_{n}",
+    )
 
 
 def _chart(page: Page, title: str, total: int | str) -> Any:
@@ -119,9 +119,7 @@ def test_a_brand_team_runs_a_campaign_from_start_to_payout(
     today = datetime.now(UTC).date()
 
     # Sign in.
-    open_console(page, stack)
-    sign_in(page, member)
-    expect(page.get_by_role("heading", level=1, name="Overview")).to_be_visible()
+    signed_in(page, stack, member)
 
     # A campaign: dates around today, a budget, a KPI, 10 % with a tier, no hold, slow timers.
     _nav(page, "Campaigns", "Campaigns")

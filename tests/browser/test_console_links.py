@@ -22,7 +22,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import assert_fits_width, axe, looks_right
-from tests.browser.test_console import Member, Watch, member, open_console, sign_in, watch  # noqa: F401
+from tests.browser.test_console import Member, Watch, member, open_console, sign_in, signed_in, watch  # noqa: F401
 from tests.e2e.test_workflows import call
 from tests.feedserver import FeedServer, feed_server
 from tests.integration.conftest import CAMPAIGN
@@ -56,9 +56,7 @@ def _creator(stack: RunningStack, name: str, email: str, **extra: Any) -> dict[s
 
 
 def _open(page: Page, stack: RunningStack, member: Member, hash_path: str, heading: str) -> None:  # noqa: F811
-    open_console(page, stack)
-    sign_in(page, member)
-    expect(page.get_by_role("heading", level=1, name="Overview")).to_be_visible()
+    signed_in(page, stack, member)
     page.goto(f"{stack.base_url}/console/#{hash_path}")
     expect(page.get_by_role("heading", level=1, name=heading)).to_be_visible()
 

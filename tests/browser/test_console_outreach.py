@@ -20,7 +20,7 @@ from playwright.sync_api import Page, expect
 from local.template import REGION
 from tests.browser.conftest import Member, looks_right
 from tests.browser.data import SENDER
-from tests.browser.test_console import Watch, member, open_console, sign_in, watch  # noqa: F401
+from tests.browser.test_console import Watch, member, open_console, sign_in, signed_in, watch  # noqa: F401
 from tests.e2e.test_workflows import call
 from tests.integration.conftest import CAMPAIGN
 from tests.stack import RunningStack
@@ -89,9 +89,7 @@ def test_a_member_writes_a_template_with_a_live_preview(
     watch.expected = (422,)
     ada = outreach["creators"]["Ada"]
     name = f"Hello {size} {outreach['tag']}"
-    open_console(page, stack)
-    sign_in(page, member)
-    expect(page.get_by_role("heading", level=1, name="Overview")).to_be_visible()
+    signed_in(page, stack, member)
     page.get_by_role("navigation", name="Console").get_by_role("link", name="Outreach").click()
     expect(page.get_by_role("heading", level=1, name="Outreach")).to_be_visible()
     templates = page.get_by_role("table", name="Email templates")
@@ -162,9 +160,7 @@ def test_a_member_messages_creators_and_records_an_answer(
 ) -> None:
     campaign, template = outreach["campaign"], outreach["template"]
     ada, ben = outreach["creators"]["Ada"], outreach["creators"]["Ben"]
-    open_console(page, stack)
-    sign_in(page, member)
-    expect(page.get_by_role("heading", level=1, name="Overview")).to_be_visible()
+    signed_in(page, stack, member)
     page.goto(f"{stack.base_url}/console/#/campaigns/{campaign['id']}")
     expect(page.get_by_role("heading", level=1, name=campaign["name"])).to_be_visible()
     page.get_by_role("navigation", name="Campaign").get_by_role("link", name="Outreach").click()
@@ -235,9 +231,7 @@ def test_without_a_sender_the_tab_says_where_to_set_one(
 ) -> None:
     watch.expected = (404,)
     campaign = outreach["campaign"]
-    open_console(page, stack)
-    sign_in(page, member)
-    expect(page.get_by_role("heading", level=1, name="Overview")).to_be_visible()
+    signed_in(page, stack, member)
     # The brand has a sender (the fixture set it): this browser is told it has none.
     page.route(
         re.compile(r"/v1/outreach/settings$"),

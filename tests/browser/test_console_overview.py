@@ -24,6 +24,8 @@ from tests.browser.test_console import (  # noqa: F401
     member,
     open_console,
     sign_in,
+    signed_in,
+    store_order,
     watch,
 )
 from tests.e2e.test_workflows import Flow, call
@@ -69,18 +71,16 @@ def live(stack: RunningStack, size: str) -> dict[str, Any]:
 
 
 def _order(stack: RunningStack, live: dict[str, Any], n: int, subtotal: int) -> None:
-    order = {
-        "id": f"ORD-{live['code']}-{n}",
-        "currency": "USD",
-        "created_at": datetime.now(UTC).isoformat(),
-        "subtotal": subtotal,
-        "total": subtotal,
-        "discount_codes": [live["code"]],
-        "customer": {"email": f"buyer{n}@overview.example"},
-        "line_items": [{"sku": "BOOT", "quantity": 1, "amount": subtotal}],
-    }
-    event = {"id": f"evt_{live['code']}_{n}", "type": "order.created", "order": order}
-    assert _signed_order(stack, live["url"], SECRET, event) == 200
+    store_order(
+        stack,
+        live["url"],
+        SECRET,
+        order_id=f"ORD-{live['code']}-{n}",
+        code=live["code"],
+        subtotal=subtotal,
+        email=f"buyer{n}@overview.example",
+        event_id=f"evt_{live['code']}_{n}",
+    )
 
 
 def _chart(page: Page, title: str, total: str) -> Any:
@@ -96,9 +96,7 @@ def test_a_webhook_order_shows_in_the_charts_without_a_reload(
     watch: Watch,  # noqa: F811
 ) -> None:
     name = live["campaign"]["name"]
-    open_console(page, stack)
-    sign_in(page, member)
-    expect(page.get_by_role("heading", level=1, name="Overview")).to_be_visible()
+    signed_in(page, stack, member)
     expect(page.locator("main[data-loaded=true]")).to_have_count(1)
     assert page.evaluate("performance.getEntriesByName('overview-ready').length") == 1
 
@@ -171,9 +169,7 @@ def test_content_awaiting_approval_links_to_its_board(
     awaiting: dict[str, Any],
     watch: Watch,  # noqa: F811
 ) -> None:
-    open_console(page, stack)
-    sign_in(page, member)
-    expect(page.get_by_role("heading", level=1, name="Overview")).to_be_visible()
+    signed_in(page, stack, member)
     needs = page.get_by_role("list", name="Needs attention")
     item = needs.get_by_role("listitem").filter(has_text="Content awaiting approval").first
     link = item.get_by_role("link", name=f"{awaiting['name']}: 1")

@@ -19,7 +19,16 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import Member, assert_fits_width, axe, looks_right
-from tests.browser.test_console import Watch, _signed_order, member, open_console, sign_in, watch  # noqa: F401
+from tests.browser.test_console import (  # noqa: F401
+    Watch,
+    _signed_order,
+    member,
+    open_console,
+    sign_in,
+    signed_in,
+    store_order,
+    watch,
+)
 from tests.e2e.test_workflows import call
 from tests.integration.conftest import CAMPAIGN
 from tests.stack import RunningStack
@@ -31,17 +40,18 @@ _RUNS = itertools.count(1)  # each test's names are its own: every browser suite
 def _order(
     stack: RunningStack, url: str, event: str, kind: str, order_id: str, code: str, subtotal: int
 ) -> None:
-    order = {
-        "id": order_id,
-        "currency": "USD",
-        "created_at": (datetime.now(UTC) - timedelta(hours=1)).isoformat(),
-        "subtotal": subtotal,
-        "total": subtotal,
-        "discount_codes": [code],
-        "customer": {"email": f"{order_id.lower()}@payouts.example"},
-        "line_items": [{"sku": "BOOT", "quantity": 1, "amount": subtotal}],
-    }
-    assert _signed_order(stack, url, SECRET, {"id": event, "type": kind, "order": order}) == 200
+    store_order(
+        stack,
+        url,
+        SECRET,
+        order_id=order_id,
+        code=code,
+        subtotal=subtotal,
+        email=f"{order_id.lower()}@payouts.example",
+        event_id=event,
+        kind=kind,
+        created_at=datetime.now(UTC) - timedelta(hours=1),
+    )
 
 
 def _until(what: str, check: Any, timeout: float = 15.0) -> Any:
@@ -121,9 +131,7 @@ def test_an_admin_previews_selects_books_and_downloads(
     watch: Watch,  # noqa: F811
 ) -> None:
     campaign, pia, quinn, rex = payable["campaign"], payable["Pia"], payable["Quinn"], payable["Rex"]
-    open_console(page, stack)
-    sign_in(page, member)
-    expect(page.get_by_role("heading", level=1, name="Overview")).to_be_visible()
+    signed_in(page, stack, member)
     _to_payouts(page)
 
     # The campaign's preview: Pia and Quinn to pay, Rex's clawback carried forward.
@@ -206,9 +214,7 @@ def test_a_member_sees_the_preview_but_cannot_book(
     payable: dict[str, Any],
     watch: Watch,  # noqa: F811
 ) -> None:
-    open_console(page, stack)
-    sign_in(page, plain_member)
-    expect(page.get_by_role("heading", level=1, name="Overview")).to_be_visible()
+    signed_in(page, stack, plain_member)
     _to_payouts(page)
     page.get_by_label("Campaign", exact=True).select_option(label=payable["campaign"]["name"])
     expect(page.get_by_label("This payout")).to_contain_text("$15.00")

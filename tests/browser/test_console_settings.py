@@ -21,7 +21,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import Member, looks_right
 from tests.browser.data import SENDER
-from tests.browser.test_console import Watch, member, open_console, sign_in, watch  # noqa: F401
+from tests.browser.test_console import Watch, member, open_console, sign_in, signed_in, watch  # noqa: F401
 from tests.e2e.test_workflows import call
 from tests.stack import API_KEY, RunningStack, request
 
@@ -55,9 +55,7 @@ def test_an_admin_manages_members(
     watch: Watch,  # noqa: F811
 ) -> None:
     watch.expected = (409, 422)
-    open_console(page, stack)
-    sign_in(page, member)
-    expect(page.get_by_role("heading", level=1, name="Overview")).to_be_visible()
+    signed_in(page, stack, member)
     _settings(page, "Members")
     me = page.get_by_role("row").filter(has_text="(you)")
     expect(me).to_contain_text(member.email)
@@ -113,9 +111,7 @@ def test_an_admin_creates_and_revokes_an_api_key(
     watch: Watch,  # noqa: F811
 ) -> None:
     watch.expected = (422,)
-    open_console(page, stack)
-    sign_in(page, member)
-    expect(page.get_by_role("heading", level=1, name="Overview")).to_be_visible()
+    signed_in(page, stack, member)
     _settings(page, "API keys")
     expect(page.get_by_role("heading", level=2, name="API keys")).to_be_visible()
 
@@ -164,9 +160,7 @@ def test_an_admin_sets_a_store_secret_and_replays_a_failed_delivery(
     watch: Watch,  # noqa: F811
 ) -> None:
     watch.expected = (422,)
-    open_console(page, stack)
-    sign_in(page, member)
-    expect(page.get_by_role("heading", level=1, name="Overview")).to_be_visible()
+    signed_in(page, stack, member)
     _settings(page, "Store integrations")
     stripe = page.get_by_role("article", name="Stripe", exact=True)
     expect(stripe).to_be_visible()
@@ -222,9 +216,7 @@ def test_an_admin_sets_the_sender(
     watch: Watch,  # noqa: F811
 ) -> None:
     watch.expected = (404, 422)  # 404: no sender set yet (the first run on a fresh stack)
-    open_console(page, stack)
-    sign_in(page, member)
-    expect(page.get_by_role("heading", level=1, name="Overview")).to_be_visible()
+    signed_in(page, stack, member)
     _settings(page, "Sender")
     from_email = page.get_by_label("From email")
     postal = page.get_by_label("Postal address")
@@ -259,9 +251,7 @@ def test_a_plain_member_sees_settings_without_admin_controls(
     watch: Watch,  # noqa: F811
 ) -> None:
     watch.expected = (404,)  # no sender set yet, when this runs first
-    open_console(page, stack)
-    sign_in(page, plain_member)
-    expect(page.get_by_role("heading", level=1, name="Overview")).to_be_visible()
+    signed_in(page, stack, plain_member)
     _settings(page, "Members")
     expect(page.get_by_text("Only an admin can invite, change or remove members.")).to_be_visible()
     expect(page.get_by_text(plain_member.email)).to_be_visible()

@@ -11,7 +11,7 @@ from typing import Any
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import Member, looks_right
-from tests.browser.test_console import Watch, open_console, sign_in, watch  # noqa: F401
+from tests.browser.test_console import Watch, open_console, sign_in, signed_in, watch  # noqa: F401
 from tests.e2e.test_workflows import call
 from tests.integration.conftest import CAMPAIGN
 from tests.stack import RunningStack
@@ -39,9 +39,7 @@ def test_a_second_brand_sees_nothing_of_the_first(
 ) -> None:
     watch.expected = (404,)
     demo = _demo_brand_data(stack, size)
-    open_console(page, stack)
-    sign_in(page, other_member)
-    expect(page.get_by_role("heading", level=1, name="Overview")).to_be_visible()
+    signed_in(page, stack, other_member)
     header = page.locator("header")
     expect(header.get_by_text("(admin)")).to_be_visible()
     expect(header.get_by_text("Other Brand")).to_be_visible()
@@ -73,9 +71,7 @@ def test_a_plain_member_signs_in_as_themselves(
     plain_member: Member,
     watch: Watch,  # noqa: F811
 ) -> None:
-    open_console(page, stack)
-    sign_in(page, plain_member)
-    expect(page.get_by_role("heading", level=1, name="Overview")).to_be_visible()
+    signed_in(page, stack, plain_member)
     header = page.locator("header")
     expect(header.get_by_text("Sam Plain")).to_be_visible()
     expect(header.get_by_text("(member)")).to_be_visible()
