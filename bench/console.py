@@ -32,7 +32,7 @@ OUT = ROOT / "docs" / "performance.md"
 CAMPAIGNS, CREATORS, ORDERS = (
     int(n) for n in os.environ.get("ROSTER_BENCH_CONSOLE", "50,500,5000").split(",")
 )
-RUNS = 7
+RUNS = int(os.environ.get("ROSTER_BENCH_CONSOLE_RUNS", "7"))  # full navigations measured
 SECRET = "bench_console_0123456789abcdef0123"
 HEADING = "## Console: the overview in Chromium"
 
