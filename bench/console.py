@@ -291,13 +291,14 @@ def section() -> list[str]:
         "Reading it: the overview is usable once it has the campaign list and the chosen "
         "campaign's report (the charts are drawn from its `daily` series); the cards and the "
         "approvals come after. A report reads every order of the campaign with its events (one "
-        "Query per order, `reporting/reports.py`), and moto's Query walks the whole brand "
-        "partition, so on the local stack a report, and each seeded webhook, gets slower with "
-        "everything the brand has stored; on DynamoDB a Query costs single-digit milliseconds "
-        "whatever the partition holds. Per-day counters kept at booking time would make the "
-        "series one Query; the totals would still read the orders. Every page module is loaded "
-        "up front because `console/js/main.js` imports them all; importing a page on its first "
-        "visit (`import()`) would leave the overview with its own ~77 KB (~20 KB gzipped).",
+        "Query per order, `reporting/reports.py`), so its time grows with the campaign's orders. "
+        "moto's Query now reads only the partition (`local/moto_patches.py`), but in the "
+        "single-table design the brand's partition holds everything the brand has stored, so on "
+        "the local stack each Query still costs in proportion to the brand; on DynamoDB a Query "
+        "costs single-digit milliseconds whatever the partition holds. Per-day counters kept at "
+        "booking time would make the series one Query. Each page's module is loaded on its first "
+        "visit and the console function gzips its files, so the overview transfers only its own "
+        "code, compressed.",
         "",
     ]
     return lines
