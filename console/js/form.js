@@ -2,6 +2,7 @@
 // field ("budget.amount", "kpis.0.target"); the message goes under that control, linked by
 // aria-describedby, with aria-invalid set. Anything not tied to a field goes in the page alert.
 
+import { SessionEnded } from "./api.js";
 import { alertBox, fill, h, uid } from "./dom.js";
 
 /** A labelled control. `field` is the API's name for it (data-field), for errors. */
@@ -99,4 +100,21 @@ export function showError(form, alertSlot, error) {
     if (!alertSlot.childElementCount) fill(alertSlot, alertBox("Please correct the fields marked below."));
     first.focus();
   }
+}
+
+/** Sends `form` through `save()` on submit: its errors cleared first, `submit` disabled meanwhile,
+ * the API's error shown on the form (a 422 at its fields). */
+export function onSubmit(form, alertSlot, submit, save) {
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearErrors(form, alertSlot);
+    submit.disabled = true;
+    try {
+      await save();
+    } catch (error) {
+      if (!(error instanceof SessionEnded)) showError(form, alertSlot, error);
+    } finally {
+      submit.disabled = false;
+    }
+  });
 }

@@ -3,7 +3,7 @@
 
 import * as api from "../api.js";
 import { alertBox, fill, h, uid } from "../dom.js";
-import { clearErrors, field, input, select, showError } from "../form.js";
+import { field, input, onSubmit, select } from "../form.js";
 import { count, day, METRICS, money, toMajor, toMinor } from "../format.js";
 import { campaignHead, loadCampaign } from "../tabs.js";
 
@@ -555,18 +555,9 @@ function campaignForm(campaign, { submitLabel, onSave, isNew, templates = [] }) 
     return compact(out);
   }
 
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    clearErrors(form, alertSlot);
+  onSubmit(form, alertSlot, submit, () => {
     saved.textContent = "";
-    submit.disabled = true;
-    try {
-      await onSave(body(), { saved });
-    } catch (error) {
-      if (!(error instanceof api.SessionEnded)) showError(form, alertSlot, error);
-    } finally {
-      submit.disabled = false;
-    }
+    return onSave(body(), { saved });
   });
   return form;
 }

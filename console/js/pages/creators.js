@@ -8,7 +8,7 @@
 
 import * as api from "../api.js";
 import { alertBox, fill, h, uid } from "../dom.js";
-import { clearErrors, field, input, select, showError } from "../form.js";
+import { clearErrors, field, input, onSubmit, select, showError } from "../form.js";
 import { count, day, money } from "../format.js";
 
 const STATUSES = [["prospect", "Prospect"], ["active", "Active"], ["archived", "Archived"]];
@@ -633,18 +633,9 @@ function creatorForm(creator, { team, submitLabel, onSave }) {
     return out;
   }
 
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    clearErrors(form, alertSlot);
+  onSubmit(form, alertSlot, submit, () => {
     saved.textContent = "";
-    submit.disabled = true;
-    try {
-      await onSave(body(), { saved });
-    } catch (error) {
-      if (!(error instanceof api.SessionEnded)) showError(form, alertSlot, error);
-    } finally {
-      submit.disabled = false;
-    }
+    return onSave(body(), { saved });
   });
   return form;
 }
