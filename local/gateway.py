@@ -166,6 +166,8 @@ class Gateway:
         if not (isinstance(result, dict) and "statusCode" in result):
             return 200, {"content-type": "application/json"}, json.dumps(result).encode()
         headers = {k.lower(): str(v) for k, v in (result.get("headers") or {}).items()}
+        if result.get("cookies"):  # payload 2.0: each one its own Set-Cookie header
+            headers["set-cookie"] = "\n".join(result["cookies"])
         raw = result.get("body") or ""
         body = base64.b64decode(raw) if result.get("isBase64Encoded") else str(raw).encode()
         return int(result["statusCode"]), headers, body
@@ -187,7 +189,10 @@ def serve(gateway: Gateway, host: str, port: int) -> ThreadingHTTPServer:
             )
             self.send_response(status)
             for k, v in out_headers.items():
-                if k not in ("content-length", "connection"):
+                if k == "set-cookie":
+                    for one in v.split("\n"):
+                        self.send_header(k, one)
+                elif k not in ("content-length", "connection"):
                     self.send_header(k, v)
             self.send_header("content-length", str(len(payload)))
             self.end_headers()

@@ -64,6 +64,25 @@ class Settings(BaseModel):
         default=10.0, alias="SES_MAX_SEND_RATE", gt=0, le=1000, description="Messages per second per worker"
     )
 
+    uploads_bucket: str | None = Field(
+        default=None, alias="UPLOADS_BUCKET", min_length=3, description="Creators' content drafts (private)"
+    )
+    uploads_endpoint_url: str | None = Field(
+        default=None,
+        alias="UPLOADS_ENDPOINT_URL",
+        pattern=r"^https?://[^?#]+$",
+        description="Where browsers upload to and read drafts from (local stack only; default: S3's own)",
+    )
+    max_upload_bytes: int = Field(
+        default=1024**3, alias="MAX_UPLOAD_BYTES", gt=0, le=5 * 1024**3, description="Largest draft file"
+    )
+    creator_link_days: int = Field(
+        default=30,
+        alias="CREATOR_LINK_DAYS",
+        gt=0,
+        le=3650,
+        description="A collaboration's page link stops working this many days after it closes",
+    )
     collaboration_state_machine_arn: str | None = Field(
         default=None, alias="COLLABORATION_STATE_MACHINE_ARN", pattern=r"^arn:aws[a-z-]*:states:"
     )

@@ -46,6 +46,7 @@ class FollowersSource(StrEnum):
 
 class CreatorStatus(StrEnum):
     PROSPECT = "prospect"
+    APPLICANT = "applicant"  # applied through the brand's application page; the brand decides
     ACTIVE = "active"
     ARCHIVED = "archived"
 
@@ -70,6 +71,21 @@ class SocialProfile(BaseModel):
     profile_url: HttpUrl | None = None
     feed_url: HttpUrl | None = Field(default=None, description="RSS/Atom feed used by post monitoring")
     followers: Count | None = None
+
+
+class ShippingAddress(BaseModel):
+    """Where the brand ships product for seeding: the creator's to give, change and delete."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    line1: Annotated[str, Field(min_length=1, max_length=200)]
+    line2: Annotated[str, Field(max_length=200)] | None = None
+    city: Annotated[str, Field(min_length=1, max_length=100)]
+    region: Annotated[str, Field(max_length=100)] | None = None
+    postal_code: Annotated[str, Field(min_length=1, max_length=20)]
+    country: CountryCode
+    phone: Annotated[str, Field(max_length=40)] | None = None
 
 
 class EngagementStats(BaseModel):
@@ -116,7 +132,18 @@ class CreatorCreate(RequestModel):
 class CreatorPatch(PatchModel):
     """Only the fields sent are changed. `tier: null` goes back to the derived tier."""
 
-    NULLABLE = frozenset({"country", "tier", "followers", "engagement", "notes", "owner_id"})
+    NULLABLE = frozenset(
+        {
+            "country",
+            "tier",
+            "followers",
+            "engagement",
+            "notes",
+            "owner_id",
+            "payout_email",
+            "shipping_address",
+        }
+    )
 
     name: Name | None = None
     email: EmailStr | None = None
@@ -131,6 +158,8 @@ class CreatorPatch(PatchModel):
     notes: Notes | None = None
     status: CreatorStatus | None = None
     owner_id: OwnerId | None = Field(default=None, description="A member id of the brand; `null` clears it")
+    payout_email: EmailStr | None = Field(default=None, description="Where payouts go; `null` clears it")
+    shipping_address: ShippingAddress | None = Field(default=None, description="`null` deletes it")
 
 
 class Creator(ResponseModel):
@@ -154,6 +183,12 @@ class Creator(ResponseModel):
     notes: str | None = None
     status: CreatorStatus
     owner_id: str | None = Field(default=None, description="The team member who owns the relationship")
+    payout_email: str | None = Field(
+        default=None, description="Where the creator wants payouts sent (set by them in creator home)"
+    )
+    shipping_address: ShippingAddress | None = Field(
+        default=None, description="Where to ship product for seeding (the creator's; they can delete it)"
+    )
     created_at: str
     updated_at: str
     version: int

@@ -320,3 +320,18 @@ def member_lookup_pk(sub: str) -> str:
 
 def member_lookup_sk() -> str:
     return "MEMBER"
+
+
+def once_sk(kind: str, token_hash: str) -> str:
+    """A single-use link of the creator pages (sign-in, email confirmation), by its token's hash."""
+    return f"ONCE#{kind}#{token_hash}"
+
+
+def creator_session_sk(session_hash: str) -> str:
+    """A creator's signed-in session on creator home, by its cookie's hash."""
+    return f"CSESSION#{session_hash}"
+
+
+def rate_sk(kind: str, subject_hash: str, window: int) -> str:
+    """A counter of attempts (sign-in links per address, applications per hashed IP) in one window."""
+    return f"RATE#{kind}#{subject_hash}#{window}"

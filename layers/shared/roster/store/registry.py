@@ -18,6 +18,7 @@ from roster.store.monitoring import MonitorStore
 from roster.store.orders import OrderStore
 from roster.store.outreach import OutreachStore
 from roster.store.payouts import PayoutStore
+from roster.store.portal import PortalStore
 from roster.store.posts import PostStore
 from roster.store.promo_codes import PromoCodeStore
 from roster.store.stats import StatsStore
@@ -47,6 +48,7 @@ class Stores:
     outreach: OutreachStore
     collaborations: CollaborationStore
     members: MemberStore
+    portal: PortalStore
 
     @classmethod
     def for_table(cls, table: Table) -> Stores:
@@ -69,4 +71,5 @@ class Stores:
             OutreachStore(table),
             CollaborationStore(table),
             MemberStore(table),
+            PortalStore(table),
         )

@@ -7,14 +7,12 @@ a yes/no)."""
 from __future__ import annotations
 
 import contextlib
-import html
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, get_args
 
 from roster import clock
-from roster.adapters.mailer import Rejected, Throttled, Unavailable
 from roster.adapters.workflows import StepGone
 from roster.errors import Conflict, RosterError
 from roster.links import links, promo_codes
@@ -27,7 +25,7 @@ from roster.models.posts import AlertKind
 from roster.models.promo_codes import PromoCodeCreate
 from roster.monitoring import posts
 from roster.observability import logger
-from roster.outreach import mail, sequences
+from roster.outreach import mail, notices, sequences
 from roster.program import alerts
 from roster.reporting import reports
 from roster.workflows import collaborations, deliverables
@@ -53,41 +51,24 @@ def _note(c: Collaboration, kind: str, **detail: Any) -> None:
 
 
 def _email_creator(d: Deps, brand_id: str, c: Collaboration, subject: str, text: str) -> bool:
-    """A plain notice from the brand's sender (reminders, brief); False when it is not sent. A
-    failed send is logged, never fatal: the workflow must not die over an email."""
-    settings, config = d.stores.outreach.get_settings(brand_id), d.mail
-    # Only through the configuration set: its SES events are what record bounces and complaints.
-    if not (settings and config and d.mailer.configuration_set):
+    """A plain notice from the brand's sender (reminders, brief) with the collaboration page's
+    link; False when it is not sent (`roster.outreach.notices`)."""
+    config = d.mail
+    if config is None:
         return False
     creator = d.stores.creators.require(brand_id, c.creator_id)
-    if sequences.refusal(d.stores, brand_id, creator):
-        return False
-    token = mail.unsubscribe_token(config.signing_key, brand_id, creator.id)
     page = mail.collaboration_url(config.public_url, config.signing_key, brand_id, c.id)
-    body = f"{text}\n\nYour collaboration page: {page}"
-    # The collaboration id stands in for a message id: mail to unsubscribe+<token> resolves to it.
-    d.stores.outreach.put_reply_pointer(c.id, brand_id, c.campaign_id, creator.id)
-    mailto = mail.reply_address(config.signing_key, c.id, config.mail_domain).replace(
-        "reply+", "unsubscribe+", 1
+    return notices.send(
+        d,
+        brand_id,
+        creator,
+        subject,
+        text,
+        link=page,
+        pointer_id=c.id,
+        campaign_id=c.campaign_id,
+        tags={"collaboration": c.id},
     )
-    raw = mail.build(
-        from_name=settings.from_name,
-        from_email=settings.from_email,
-        to=creator.email,
-        subject=subject,
-        html="".join(f"<p>{html.escape(line)}</p>" for line in body.split("\n") if line),
-        text=body,
-        reply_to=settings.from_email,
-        unsubscribe_url=f"{config.public_url}/u/{token}",
-        unsubscribe_mailto=mailto,
-        postal_address=settings.postal_address,
-    )
-    try:
-        d.mailer.send(settings.from_email, creator.email, raw, {"brand": brand_id, "collaboration": c.id})
-    except (Rejected, Throttled, Unavailable) as exc:
-        logger.warning("collaboration email not sent", extra={"collaboration_id": c.id, "error": str(exc)})
-        return False
-    return True
 
 
 def _alert(d: Deps, brand_id: str, c: Collaboration, kind: AlertKind, message: str, key: str) -> None:

@@ -1,0 +1,78 @@
+"""One-off notices to a creator from the brand's sender, through outreach's sending path: the
+brand's verified sender and configuration set (SES events record bounces and complaints), the
+suppression list and role-address refusal, the footer with the postal address and the one-click
+unsubscribe. Workflow steps (the brief, reminders, "your turn" emails), sign-in links and
+application answers all send through here.
+
+A notice that cannot be sent returns False and is logged, never raised: no workflow step and no
+page may fail over an email."""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING
+
+from roster.adapters.mailer import Rejected, Throttled, Unavailable
+from roster.models.creators import Creator
+from roster.observability import logger
+from roster.outreach import mail, sequences
+
+if TYPE_CHECKING:
+    from roster.deps import Deps
+
+
+def send(
+    d: Deps,
+    brand_id: str,
+    creator: Creator,
+    subject: str,
+    text: str,
+    *,
+    link: str | None = None,
+    link_label: str = "Your collaboration page",
+    pointer_id: str | None = None,
+    campaign_id: str = "",
+    tags: dict[str, str] | None = None,
+) -> bool:
+    """Emails `creator` a plain notice (`text`, then `link_label: link`); False when it is not sent
+    (no sender set, no configuration set, suppressed, role address, SES refusing).
+
+    `pointer_id` (a collaboration id, say) stands in for a message id: mail to
+    `unsubscribe+<pointer>` resolves to this creator, as for outreach messages."""
+    settings, config = d.stores.outreach.get_settings(brand_id), d.mail
+    # Only through the configuration set: its SES events are what record bounces and complaints.
+    if not (settings and config and d.mailer.configuration_set):
+        return False
+    if sequences.refusal(d.stores, brand_id, creator):
+        return False
+    token = mail.unsubscribe_token(config.signing_key, brand_id, creator.id)
+    body = f"{text}\n\n{link_label}: {link}" if link else text
+    pointer = pointer_id or creator.id
+    d.stores.outreach.put_reply_pointer(pointer, brand_id, campaign_id, creator.id)
+    mailto = mail.reply_address(config.signing_key, pointer, config.mail_domain).replace(
+        "reply+", "unsubscribe+", 1
+    )
+    paragraphs = []
+    for line in text.split("\n"):
+        if line:
+            paragraphs.append(f"<p>{html.escape(line)}</p>")
+    if link:
+        paragraphs.append(f'<p><a href="{html.escape(link)}">{html.escape(link_label)}</a></p>')
+    raw = mail.build(
+        from_name=settings.from_name,
+        from_email=settings.from_email,
+        to=creator.email,
+        subject=subject,
+        html="".join(paragraphs),
+        text=body,
+        reply_to=settings.from_email,
+        unsubscribe_url=f"{config.public_url}/u/{token}",
+        unsubscribe_mailto=mailto,
+        postal_address=settings.postal_address,
+    )
+    try:
+        d.mailer.send(settings.from_email, creator.email, raw, {"brand": brand_id, **(tags or {})})
+    except (Rejected, Throttled, Unavailable) as exc:
+        logger.warning("notice not sent", extra={"creator_id": creator.id, "error": str(exc)})
+        return False
+    return True
