@@ -102,5 +102,8 @@ bench: $(VENV)/.stamp browser-setup
 bench-console: $(VENV)/.stamp browser-setup
 	PYTHONPATH=layers/shared:. $(PY) -m bench.console
 
+bench-portal: $(VENV)/.stamp
+	PYTHONPATH=layers/shared:. $(PY) -m bench.portal
+
 clean:
 	rm -rf $(VENV) $(SAM_VENV) node_modules .aws-sam .mypy_cache .ruff_cache .pytest_cache

@@ -141,12 +141,13 @@ def table(title: str, label: str, results: dict[str, list[float]], digits: int) 
 
 
 def main() -> None:
-    from bench import console, monitoring, outreach, redirect, webhooks
+    from bench import console, monitoring, outreach, portal, redirect, webhooks
     from local import moto_patches
 
     # First, while this process's environment is still its own: it starts its own local stack
     # (a subprocess that inherits the environment) and Chromium.
     console_lines = console.section()
+    portal_lines = portal.section()
     # As in the tests and the local stack: moto's own TransactWriteItems copies every table it
     # touches, whole, per call, which would measure moto instead of Roster.
     moto_patches.install()
@@ -187,7 +188,7 @@ def main() -> None:
         "",
     ]
     lines += ["", *redirect_lines, "", *webhook_lines, "", *monitoring_lines, "", *outreach_lines]
-    lines += ["", *console_lines]
+    lines += ["", *console_lines, "", *portal_lines]
     OUT.write_text("\n".join(lines))
     print("\n".join(lines))
 
