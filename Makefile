@@ -10,7 +10,7 @@ SAM       := $(SAM_VENV)/bin/sam
 SAM_ENV   := PATH="$(CURDIR)/$(VENV)/bin:$$PATH" SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1}
 PORT      ?= 3000
 
-.PHONY: help venv run test lint typecheck unit integration e2e browser browser-setup validate build deploy brand replay-clicks bench bench-console openapi workflows clean
+.PHONY: help venv run test lint typecheck unit integration e2e browser browser-setup validate build deploy brand replay-clicks bench bench-console bench-portal openapi workflows clean
 
 help:
 	@echo "make run        start the local stack on http://127.0.0.1:$(PORT)"
