@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import boto3
 
-from local import outbox, senders
+from local import outbox, senders, uploads
 from local import template as tpl
 from local.gateway import Gateway, Route, serve
 from local.lambdas import Registry, load_handler
@@ -160,6 +160,7 @@ class LocalStack:
             for method, path, needs_auth in spec.routes:
                 self.routes.append(Route(method, path, spec.logical_id, routed, needs_auth))
         self.routes += outbox.routes()  # local only: every email sent, GET /_local/outbox
+        self.routes += uploads.routes()  # local only: S3's browser uploads, checked as S3 does
 
         streams, dynamodb = boto3.client("dynamodbstreams"), boto3.client("dynamodb")
         for source in stream_sources(template):
@@ -189,6 +190,7 @@ class LocalStack:
         # Links handed out and links found in posts are on this server: every function agrees.
         os.environ["LINK_BASE_URL"] = f"http://{self.host}:{self.port}"
         os.environ["MONITOR_ALLOW_LOOPBACK"] = "true"
+        uploads.configure(self.host, self.port)  # drafts go to this server's S3 front
         from roster.deps import reset
 
         reset()  # every function reads the settings again, and rebuilds its parts, with these

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from roster.adapters.mailer import Mailer
     from roster.adapters.queue import WorkQueue
     from roster.adapters.secrets import PlatformKeys, WebhookSecrets
+    from roster.adapters.uploads import Uploads
     from roster.adapters.workflows import Workflows
     from roster.monitoring.monitor import PostFound
     from roster.monitoring.sources import YouTubeApi
@@ -117,6 +118,14 @@ class Deps:
         from roster.adapters.archive import WebhookArchive
 
         return WebhookArchive(_required(self.settings.archive_bucket, "ARCHIVE_BUCKET is not set"))
+
+    @cached_property
+    def uploads(self) -> Uploads | None:
+        """Creators' draft files (presigned POST in, signed URLs out); None without UPLOADS_BUCKET."""
+        from roster.adapters.uploads import Uploads
+
+        s = self.settings
+        return Uploads(s.uploads_bucket, endpoint_url=s.uploads_endpoint_url) if s.uploads_bucket else None
 
     @cached_property
     def inbound(self) -> InboundMail:
