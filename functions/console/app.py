@@ -13,26 +13,51 @@ import base64
 import gzip
 import hashlib
 import mimetypes
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 STATIC = (Path(__file__).parent / "static").resolve()
 PREFIX = "/console"
 INDEX = "index.html"
 
-CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-)
 SECURITY_HEADERS = {
-    "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
 }
+
+
+def uploads_origin(env: Mapping[str, str]) -> str | None:
+    """Where creators' draft files are read from (the API's signed URLs): the local stack's S3 front
+    (`UPLOADS_ENDPOINT_URL`), else the bucket's regional virtual host, as roster.adapters.uploads
+    signs them; None without an uploads bucket."""
+    if endpoint := env.get("UPLOADS_ENDPOINT_URL"):
+        parts = urlsplit(endpoint)
+        return f"{parts.scheme}://{parts.netloc}"
+    bucket, region = env.get("UPLOADS_BUCKET"), env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
+    return f"https://{bucket}.s3.{region}.amazonaws.com" if bucket and region else None
+
+
+def csp(origin: str | None) -> str:
+    """Images and videos from the console itself or the uploads bucket; nothing else off-site."""
+    media = f"'self' {origin}" if origin else "'self'"
+    return (
+        f"default-src 'none'; script-src 'self'; style-src 'self'; img-src {media} data:; "
+        f"media-src {media}; connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; "
+        "frame-ancestors 'none'"
+    )
+
+
+@lru_cache(maxsize=1)  # read once per cold start, on the first request (not at import)
+def security_headers() -> dict[str, str]:
+    return {"Content-Security-Policy": csp(uploads_origin(os.environ)), **SECURITY_HEADERS}
+
+
 TYPES = {
     ".html": "text/html; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
@@ -89,7 +114,7 @@ def _read(path: Path, mtime_ns: int, size: int) -> StaticFile:
 def _answer(status: int, headers: dict[str, str], body: bytes = b"", text: bool = True) -> dict[str, Any]:
     return {
         "statusCode": status,
-        "headers": {**SECURITY_HEADERS, **headers},
+        "headers": {**security_headers(), **headers},
         "body": body.decode() if text else base64.b64encode(body).decode(),
         "isBase64Encoded": not text,
     }

@@ -27,10 +27,16 @@ from tests.e2e.test_workflows import call
 from tests.integration.conftest import CAMPAIGN
 from tests.stack import RunningStack, request
 
-CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-)
+
+def console_csp(stack: RunningStack) -> str:
+    """The console's CSP on the local stack: draft images and videos come from its S3 front."""
+    media = f"'self' {stack.base_url}"
+    return (
+        f"default-src 'none'; script-src 'self'; style-src 'self'; img-src {media} data:; media-src {media}; "
+        "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+
+
 EXPIRED = "Your session has expired; sign in again"
 # Records CSP violations in the page; init scripts run outside the page's CSP.
 WATCH_CSP = """
@@ -180,7 +186,7 @@ def open_console(page: Page, stack: RunningStack) -> None:
     response = page.goto(f"{stack.base_url}/console/")
     assert response is not None and response.status == 200
     headers = response.headers
-    assert headers.get("content-security-policy") == CSP
+    assert headers.get("content-security-policy") == console_csp(stack)
     assert headers.get("x-content-type-options") == "nosniff"
     expect(page.get_by_role("heading", level=1, name="Sign in to Roster")).to_be_visible()
 

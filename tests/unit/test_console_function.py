@@ -75,7 +75,7 @@ def test_files_have_their_type_and_the_security_headers(path: str, content_type:
     assert headers["Content-Type"] == content_type
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Content-Security-Policy"] == (
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self'; "
         "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     )
     assert headers["Cache-Control"] == "no-cache"

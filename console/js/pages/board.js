@@ -408,11 +408,28 @@ function shipmentSection(c) {
     item("Delivered", s.delivered_at ? [when(s.delivered_at, { rel: false }), s.confirmed_by ? ` (confirmed by the ${s.confirmed_by})` : null] : "not confirmed yet"));
 }
 
+// The files the creator uploaded with a proposal, through the API's signed URLs (valid 15
+// minutes; each redraw gets fresh ones); a video plays inline.
+function draftFiles(p) {
+  const files = p.media || [];
+  if (!files.length) return null;
+  const size = (n) => n >= 1048576 ? `${(n / 1048576).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`;
+  return h("ul", { class: "draft-files", "aria-label": `Files of round ${p.round}` }, files.map((m) => h("li", {},
+    m.url
+      ? (m.content_type.startsWith("video/")
+          ? h("video", { controls: true, preload: "metadata", src: m.url, "aria-label": `Draft file ${m.name}` })
+          : h("a", { href: m.url, rel: "noopener noreferrer", target: "_blank" }, h("img", { src: m.url, alt: `Draft file ${m.name}`, loading: "lazy" })))
+      : null,
+    h("span", { class: "muted" }, `${m.name} · ${size(m.size)}`))));
+}
+
 function proposalsSection(c) {
   if (!c.proposals.length) return h("p", { class: "muted" }, "No content proposal yet.");
   return h("ol", { class: "proposals" }, [...c.proposals].reverse().map((p) => h("li", { class: "card" },
     h("h3", {}, `Round ${p.round} · submitted `, when(p.submitted_at, { rel: false })),
     h("blockquote", { class: "draft" }, p.text),
+    p.note ? h("p", { class: "comments" }, h("span", { class: "muted" }, "Creator's note: "), p.note) : null,
+    draftFiles(p),
     p.media_urls.length
       ? h("ul", { class: "media", "aria-label": `Media of round ${p.round}` }, p.media_urls.map((u, i) =>
           h("li", {}, h("a", { href: u, rel: "noopener noreferrer", target: "_blank" }, `Media ${i + 1}: ${u}`))))

@@ -199,10 +199,25 @@ class Shipment(BaseModel):
     confirmed_by: Literal["brand", "creator"] | None = None
 
 
+class MediaFile(BaseModel):
+    """A draft file the creator uploaded (image or video), kept privately in the uploads bucket."""
+
+    key: str = Field(description="Object key in the uploads bucket (`drafts/<brand>/<collaboration>/…`)")
+    name: str = Field(description="The file's name on the creator's device")
+    content_type: str = Field(description="Sniffed from the file's first bytes, not taken from the name")
+    size: int = Field(description="Bytes")
+    uploaded_at: str
+    url: str | None = Field(
+        default=None, description="A signed URL to view it (15 minutes), filled only in answers"
+    )
+
+
 class Proposal(BaseModel):
     round: int
-    text: str
-    media_urls: list[str] = []
+    text: str = Field(description="The caption the creator proposes")
+    note: str | None = Field(default=None, description="The creator's note to the brand with this round")
+    media_urls: list[str] = Field(default=[], description="Links an API client gave with the proposal")
+    media: list[MediaFile] = Field(default=[], description="Files the creator uploaded with the proposal")
     submitted_at: str
     decision: Literal["approved", "changes_requested"] | None = None
     comments: str | None = None
@@ -330,9 +345,9 @@ class ActionBody(RequestModel):
     """Fields used by some actions: `terms` (counter; `accept-terms` takes none: it accepts the other
     side's latest offer as it stands), `comments` (request-changes), `carrier` and
     `tracking_number` (record-shipment), `seconds` (extend), `score`/`notes` (rate), `reason`
-    (cancel), `name` (sign), `text`/`media_urls` (submit-content), `url`, `platform` and `text`
-    (submit-post: one post per call; the platform, else the URL's host, picks the deliverable; `text`
-    is the caption, checked when Roster cannot read the post's page)."""
+    (cancel, or decline: why), `name` and `consent` (sign), `text`/`media_urls` (submit-content),
+    `url`, `platform` and `text` (submit-post: one post per call; the platform, else the URL's host,
+    picks the deliverable; `text` is the caption, checked when Roster cannot read the post's page)."""
 
     terms: Terms | None = None
     note: Annotated[str, Field(max_length=2000)] | None = None
@@ -344,6 +359,11 @@ class ActionBody(RequestModel):
     notes: Annotated[str, Field(max_length=5000)] | None = None
     reason: Annotated[str, Field(max_length=1000)] | None = None
     name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    consent: bool | None = Field(
+        default=None,
+        description="sign: the signer ticked that they agree to sign electronically (the creator page "
+        "requires it; kept on the timeline)",
+    )
     text: Annotated[str, Field(min_length=1, max_length=20_000)] | None = None
     media_urls: list[HttpUrl] = Field(default=[], max_length=20)
     url: HttpUrl | None = None

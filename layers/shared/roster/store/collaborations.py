@@ -12,8 +12,9 @@ from roster.store import keys
 from roster.store.table import Query, Table, or_not_found
 
 # `answer`: the last action taken, which a wait takes when Step Functions never got it
-# (roster.workflows.collaborations.act).
-PRIVATE = ("task_token", "execution_arn", "version", "brand_id", "due", "answer")
+# (roster.workflows.collaborations.act); `uploads`: the creator's draft files not yet in a proposal
+# (roster.portal.drafts).
+PRIVATE = ("task_token", "execution_arn", "version", "brand_id", "due", "answer", "uploads")
 
 
 class CollaborationStore:

@@ -28,6 +28,7 @@ from roster.models.collaborations import (
     ActionBody,
     Collaboration,
     DeliverableUnit,
+    MediaFile,
     Offer,
     Outcome,
     Proposal,
@@ -213,9 +214,11 @@ def _apply(
     by: Literal["brand", "creator"],
     ip: str | None,
     now: str,
+    private: dict[str, Any] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The record change an action makes (`now`: when the action arrived); returns what the
-    workflow gets with the action and what the timeline notes beyond the body."""
+    """The record change an action makes (`now`: when the action arrived; `private`: the record's
+    private fields, changed with it); returns what the workflow gets with the action and what the
+    timeline notes beyond the body."""
     output: dict[str, Any] = {"action": action}
     noted: dict[str, Any] = {}
     if action == "counter":
@@ -243,14 +246,22 @@ def _apply(
             raise Conflict("nothing has been shipped yet")
         c.shipment.delivered_at, c.shipment.confirmed_by = now, by
     elif action == "submit-content":
+        # The files uploaded since the last proposal go with this one, in the same write: a file is
+        # in exactly one place, the pending list or a proposal (roster.portal.drafts).
+        pending = (private or {}).get("uploads") or []
         c.proposals.append(
             Proposal(
                 round=len(c.proposals) + 1,
                 text=_require(body.text, "text", action),
+                note=body.note,
                 media_urls=[str(u) for u in body.media_urls],
+                media=[MediaFile.model_validate(m) for m in pending],
                 submitted_at=now,
             )
         )
+        if private is not None:
+            private["uploads"] = []
+        noted["media"] = len(pending)
     elif action in ("approve-content", "request-changes"):
         noted = _decide_content(c, action, body, now)
     elif action == "grant-round":
@@ -308,7 +319,7 @@ def act(
         # still gets the action, through its timeout branch (see `answer` below).
         if c.waiting_for is None or action not in c.waiting_for.actions or not private.get("task_token"):
             raise Conflict("the workflow moved on; reload and try again", details=[_stage(c)])
-        output, noted = _apply(c, action, body, "creator" if by == "roster" else by, ip, received)
+        output, noted = _apply(c, action, body, "creator" if by == "roster" else by, ip, received, private)
         output["id"] = str(ULID())  # Step Functions keeps it at `$.answer.id` once it has the action
         holder["answer"] = {"output": output, "received_at": received}
         holder["token"] = private["task_token"]

@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from pydantic import BaseModel
 
+from roster.adapters.uploads import UploadRefused
 from roster.api.deps import WRITE_ERRORS, Cursor, Limit, page_size, principal, public_base_url, responses
 from roster.deps import deps
 from roster.errors import NotFound
@@ -46,13 +47,26 @@ def build_router() -> Router:
     router = Router()
 
     def shown(brand_id: str, c: Collaboration) -> Collaboration:
-        """Every collaboration answer as the brand sees it: with the creator's page link."""
+        """Every collaboration answer as the brand sees it: with the creator's page link, and a
+        signed URL (15 minutes) on each draft file of its proposals."""
         deliverables.ensure(c)  # contracted before deliverables were tracked: shown as due
+        signed(c)
         key = deps().settings.outreach_signing_key
         if not key:
             return c
         url = mail.collaboration_url(public_base_url(router), key, brand_id, c.id)
         return c.model_copy(update={"creator_url": url})
+
+    def signed(c: Collaboration) -> None:
+        files = [m for p in c.proposals for m in p.media]
+        uploads = deps().uploads if files else None
+        if uploads is None:
+            return
+        for m in files:
+            try:
+                m.url = uploads.signed_url(m.key, content_type=m.content_type, expires=900)
+            except UploadRefused:  # not signable now: the file is listed without a link
+                m.url = None
 
     def listed(brand_id: str, items: list[Collaboration], cursor: str | None) -> CollaborationList:
         return CollaborationList(items=[shown(brand_id, c) for c in items], next_cursor=cursor)
