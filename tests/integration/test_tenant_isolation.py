@@ -755,6 +755,69 @@ def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
     assert signed_in[0] == 200
 
 
+# ---- the application page and its applications (issue 15)
+
+
+def _a_pending_application(a: Client) -> dict[str, Any]:
+    """A confirmed application to brand A, made in-process as its confirmation would."""
+    from roster.deps import deps
+    from roster.models.applications import ApplicationForm, ApplicationPagePut
+    from roster.program import applications
+
+    stores = deps().stores
+    applications.save_page(stores, a.brand_id, ApplicationPagePut(slug="brand-a-apply"))
+    form = ApplicationForm.model_validate(
+        {
+            "name": "Ada Apply",
+            "email": "ada@apply.example",
+            "handles": [{"platform": "tiktok", "handle": "ada"}],
+        }
+    )
+    app = applications.submit(stores, a.brand_id, form, None)
+    return applications.confirm(stores, a.brand_id, app.id).model_dump(mode="json")
+
+
+@case("get", "/v1/application-page")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    _a_pending_application(a)
+    status, body = b.call("GET", "/v1/application-page")
+    assert status == 404 and "brand-a-apply" not in json.dumps(body)
+
+
+@case("put", "/v1/application-page")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    _a_pending_application(a)
+    before = table_snapshot()
+    assert b.call("PUT", "/v1/application-page", {"slug": "brand-a-apply"})[0] == 409
+    assert table_snapshot() == before
+    assert b.call("PUT", "/v1/application-page", {"slug": "brand-b-apply"})[0] == 200
+    assert a.call("GET", "/v1/application-page")[1]["slug"] == "brand-a-apply"
+
+
+@case("get", "/v1/applications")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    app = _a_pending_application(a)
+    assert [x["id"] for x in a.call("GET", "/v1/applications")[1]["items"]] == [app["id"]]
+    for status in ("pending", "approved", "declined"):
+        assert b.call("GET", "/v1/applications", query={"status": status})[1]["items"] == []
+
+
+@case("post", "/v1/applications/{application_id}/approve")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    app = _a_pending_application(a)
+    before = table_snapshot()
+    assert b.call("POST", f"/v1/applications/{app['id']}/approve", {})[0] == 404
+    assert table_snapshot() == before
+
+
+@case("post", "/v1/applications/{application_id}/decline")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    app = _a_pending_application(a)
+    before = table_snapshot()
+    assert b.call("POST", f"/v1/applications/{app['id']}/decline", {})[0] == 404
+    assert table_snapshot() == before
+
+
 def test_every_brand_route_has_an_isolation_case() -> None:
     spec = json.loads(document())
     routes = {(m, p) for p, ops in spec["paths"].items() for m in ops if p.startswith("/v1/")}

@@ -40,6 +40,7 @@ RANKS: dict[str, int] = {
     "workflows": 7,
     "deps": 8,
     "api": 9,
+    "portal": 10,
 }
 # Rooms of one rank that must not import each other (they are siblings, not layers).
 SIBLINGS = [{"links", "conversions"}, {"reporting", "outreach", "monitoring"}, {"store", "adapters"}]

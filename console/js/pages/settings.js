@@ -1,6 +1,6 @@
 // Settings: the brand's team (members and roles), API keys, store integrations with their
 // deliveries, and the outreach sender. One page with four tabs kept in the hash
-// (#/settings?tab=members|keys|stores|sender), each a link, so a reload shows the same tab.
+// (#/settings?tab=members|keys|stores|sender|apply), each a link, so a reload shows the same tab.
 // Everything here is admin-only on the API except reading the sender and listing/replaying store
 // deliveries; a member (role "member") sees "Only an admin can …" instead of the controls.
 
@@ -8,6 +8,7 @@ import * as api from "../api.js";
 import { REFRESH_MS, whileVisible } from "../live.js";
 import { alertBox, fill, h, uid } from "../dom.js";
 import { clearErrors, field, input, select, showError } from "../form.js";
+import { applicationPageTab } from "./applications.js";
 
 
 const TABS = [
@@ -15,6 +16,7 @@ const TABS = [
   ["keys", "API keys"],
   ["stores", "Store integrations"],
   ["sender", "Sender"],
+  ["apply", "Application page"],
 ];
 const ROLES = [["member", "Member"], ["admin", "Admin"]];
 const PROVIDERS = {
@@ -606,7 +608,7 @@ async function senderTab(section, { me, announce }) {
   fill(section, h("h2", { id: "sender-h", tabindex: "-1" }, "Sender"), intro, form);
 }
 
-const RENDER = { members: membersTab, keys: keysTab, stores: storesTab, sender: senderTab };
+const RENDER = { members: membersTab, keys: keysTab, stores: storesTab, sender: senderTab, apply: applicationPageTab };
 
 export async function render(main, _params, { setTitle, query, me }) {
   setTitle("Settings");

@@ -15,6 +15,7 @@ from roster import idempotency
 from roster.api import errors, json_body
 from roster.api.routes import (
     api_keys,
+    applications,
     campaigns,
     collaborations,
     creators,
@@ -69,6 +70,7 @@ ROUTES = (
     outreach,
     collaborations,
     members,
+    applications,
     sign_in,
 )
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING
 
+from roster import ids
 from roster.adapters.mailer import Rejected, Throttled, Unavailable
 from roster.models.creators import Creator
 from roster.observability import logger
@@ -74,5 +75,51 @@ def send(
         d.mailer.send(settings.from_email, creator.email, raw, {"brand": brand_id, **(tags or {})})
     except (Rejected, Throttled, Unavailable) as exc:
         logger.warning("notice not sent", extra={"creator_id": creator.id, "error": str(exc)})
+        return False
+    return True
+
+
+def send_to_address(
+    d: Deps,
+    brand_id: str,
+    to: str,
+    subject: str,
+    text: str,
+    *,
+    link: str,
+    link_label: str,
+    unsubscribe_url: str,
+    tags: dict[str, str] | None = None,
+) -> bool:
+    """Emails an address that is not a creator of the brand yet: the application page's "confirm
+    your email" message, sent before any creator exists (one is created only once the address is
+    confirmed). `send` needs a creator: its unsubscribe link and reply pointer name one. Here the
+    same rules hold otherwise (the brand's verified sender and configuration set, the suppression
+    list, role addresses refused, the footer with the postal address), and the unsubscribe link is
+    the caller's (`unsubscribe_url`, which must stop further mail to this address and take RFC 8058
+    one-click posts); replies go to the brand's sender. False when not sent, never raised."""
+    settings, config = d.stores.outreach.get_settings(brand_id), d.mail
+    if not (settings and config and d.mailer.configuration_set):
+        return False
+    if mail.role_address(to) or d.stores.outreach.suppression(brand_id, ids.email_hash(to)):
+        return False
+    paragraphs = [f"<p>{html.escape(line)}</p>" for line in text.split("\n") if line]
+    paragraphs.append(f'<p><a href="{html.escape(link)}">{html.escape(link_label)}</a></p>')
+    raw = mail.build(
+        from_name=settings.from_name,
+        from_email=settings.from_email,
+        to=to,
+        subject=subject,
+        html="".join(paragraphs),
+        text=f"{text}\n\n{link_label}: {link}",
+        reply_to=settings.from_email,
+        unsubscribe_url=unsubscribe_url,
+        unsubscribe_mailto=settings.from_email,
+        postal_address=settings.postal_address,
+    )
+    try:
+        d.mailer.send(settings.from_email, to, raw, {"brand": brand_id, **(tags or {})})
+    except (Rejected, Throttled, Unavailable) as exc:
+        logger.warning("notice not sent", extra={"brand_id": brand_id, "error": str(exc)})
         return False
     return True

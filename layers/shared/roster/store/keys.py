@@ -335,3 +335,32 @@ def creator_session_sk(session_hash: str) -> str:
 def rate_sk(kind: str, subject_hash: str, window: int) -> str:
     """A counter of attempts (sign-in links per address, applications per hashed IP) in one window."""
     return f"RATE#{kind}#{subject_hash}#{window}"
+
+
+# ---- the application page (issue 15)
+APPLICATION_PREFIX = "APPLICATION#"
+
+
+def application_page_sk() -> str:
+    """The brand's application page settings (slug, intro, campaigns)."""
+    return "APPLY_PAGE"
+
+
+def application_slug_pk(slug: str) -> str:
+    """Global, like the redirect record: a visitor of `/apply/<slug>` has only the slug. Holds the
+    brand id and nothing else; one item per slug makes a slug unique across Roster."""
+    return f"APPLY_SLUG#{slug}"
+
+
+def application_slug_sk() -> str:
+    return "APPLY_SLUG"
+
+
+def application_sk(application_id: str) -> str:
+    """One application through the brand's page (unconfirmed ones expire by TTL)."""
+    return f"{APPLICATION_PREFIX}{application_id}"
+
+
+def applications_by_status_pk(brand_id: str, status: str) -> str:
+    """Confirmed applications by status (an unconfirmed one has no index keys: the brand never sees it)."""
+    return f"BRAND#{brand_id}#APPLICATION_STATUS#{status}"

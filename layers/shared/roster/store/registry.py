@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from roster.store.applications import ApplicationStore
 from roster.store.attributions import AttributionStore
 from roster.store.brands import BrandStore
 from roster.store.campaigns import CampaignStore
@@ -49,6 +50,7 @@ class Stores:
     collaborations: CollaborationStore
     members: MemberStore
     portal: PortalStore
+    applications: ApplicationStore
 
     @classmethod
     def for_table(cls, table: Table) -> Stores:
@@ -72,4 +74,5 @@ class Stores:
             CollaborationStore(table),
             MemberStore(table),
             PortalStore(table),
+            ApplicationStore(table),
         )
