@@ -51,12 +51,11 @@ def test_creator_page_shows_the_brands_offer_to_accept(
 ) -> None:
     response = page.goto(collaboration_pages["offer"])
     assert response is not None and response.status == 200
-    expect(page.get_by_role("heading", level=1, name="Demo Brand")).to_be_visible()
-    expect(
-        page.get_by_text(re.compile(r"^Stage: negotiate — waiting for you: .*accept-terms"))
-    ).to_be_visible()
-    expect(page.get_by_role("heading", name="Latest offer")).to_be_visible()
-    expect(page.get_by_text("from the brand")).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name="Browser creator pages")).to_be_visible()
+    expect(page.get_by_text("Agreeing the terms")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"accept the brand's offer or make a counter-offer"))).to_be_visible()
+    expect(page.get_by_role("heading", name="Current offer")).to_be_visible()
+    expect(page.locator("#offer").get_by_text(re.compile(r"^Offer 1, from the brand"))).to_be_visible()
     expect(page.get_by_role("button", name="Accept these terms")).to_be_visible()
     expect(page.get_by_role("heading", name="Timeline")).to_be_visible()
     looks_right(page, f"creator-offer-{size}")
@@ -65,7 +64,7 @@ def test_creator_page_shows_the_brands_offer_to_accept(
 def test_creator_page_asks_for_the_post(page: Page, size: str, collaboration_pages: dict[str, str]) -> None:
     response = page.goto(collaboration_pages["post"])
     assert response is not None and response.status == 200
-    expect(page.get_by_text("waiting for you: submit-post")).to_be_visible()
+    expect(page.get_by_text("Going live: publish and submit your posts")).to_be_visible()
     expect(page.get_by_role("heading", name="Deliverables")).to_be_visible()
     expect(page.get_by_text("due: submit its post").first).to_be_visible()
     expect(page.get_by_role("textbox", name="Post URL")).to_be_visible()

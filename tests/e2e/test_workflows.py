@@ -245,7 +245,7 @@ def test_happy_path_counter_offer_and_a_content_round(stack: RunningStack, posts
     assert [(h["id"], h["rating"]["notes"]) for h in history] == [(maya, "Great to work with")]
     base, _, token = done["creator_url"].rpartition("/c/")
     status, _, page = request(base, "GET", f"/c/{token}")
-    assert status == 200 and "Stage: <b>closed</b>" in page
+    assert status == 200 and "<strong>Closed</strong>: Completed." in page
     assert request(stack.base_url, "GET", "/c/forged.token")[0] == 404
 
 

@@ -429,8 +429,8 @@ def test_the_creator_page_takes_a_post_with_its_caption(brand_a: Client, pages: 
     _, _, token = live.get()["creator_url"].rpartition("/c/")
     status, _, page = brand_a.gateway.handle("GET", f"/c/{token}", {}, b"")
     text = page.decode()
-    assert status == 200 and f"action='{token}/submit-post'" in text
-    assert "name='url'" in text and "name='text'" in text
+    assert status == 200 and f'action="/c/{token}/submit-post"' in text
+    assert 'name="url"' in text and 'name="text"' in text
 
 
 def test_an_alert_stored_but_not_published_is_published_by_the_retry(

@@ -307,17 +307,20 @@ def test_the_creator_page_offers_to_accept_the_brands_latest_offer_only(
 
     task(world, task="wait", stage="negotiate", actions=NEGOTIATE, token="q1", seconds=60)
     shown = page()
-    assert "waiting for you: counter, accept-terms" in shown and "Accept these terms" in shown
-    assert "Offer 1, from the brand" in shown
+    assert "Agreeing the terms" in shown and "Accept these terms" in shown
+    assert "Offer 1</strong>, from the brand" in shown
     form = {"content-type": "application/x-www-form-urlencoded"}
     act(world, "counter", by="creator", terms=TERMS | {"usage_rights_days": 30})
     task(world, task="wait", stage="negotiate", actions=NEGOTIATE, token="q2", seconds=60)
     shown = page()
-    assert "accept-terms" not in shown and "Accept these terms" not in shown and "from you" in shown
+    assert "/accept-terms" not in shown and "Accept these terms" not in shown and "Offer 2</strong>, from you" in shown
     act(world, "counter", terms=TERMS | {"usage_rights_days": 60})
     task(world, task="wait", stage="negotiate", actions=NEGOTIATE, token="q3", seconds=60)
     assert "Accept these terms" in page()
-    status, _, body = brand_a.gateway.handle("POST", f"{path}/accept-terms", form, b"")  # the button
+    status, _, body = brand_a.gateway.handle("POST", f"{path}/accept-terms", form, b"")  # no CSRF token
+    assert status == 403 and record(world).offers[-1].accepted_by is None
+    json_post = {"content-type": "application/json"}  # a machine: no cookie, no token needed
+    status, _, body = brand_a.gateway.handle("POST", f"{path}/accept-terms", json_post, b"{}")
     assert status == 200, body
     assert record(world).offers[-1].accepted_by == "creator"
 
