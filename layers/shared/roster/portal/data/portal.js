@@ -8,3 +8,5 @@ var file=i&&i.files&&i.files[0],max=+f.getAttribute('data-max-bytes'),ok=(i.getA
 var msg='';if(!file)msg='Choose a file first.';else if(max&&file.size>max)msg='That file is too large: the limit is '+f.getAttribute('data-max-label')+'.';
 else if(file.type&&ok.indexOf(file.type)<0)msg='That type of file cannot be uploaded: use '+f.getAttribute('data-types-label')+'.';
 if(msg){e.preventDefault();o.textContent=msg;o.hidden=false;i.setAttribute('aria-invalid','true');i.focus()}})});
+document.querySelectorAll('a[data-refresh]').forEach(function(a){
+setTimeout(function(){location.replace(a.href)},1000*(+a.getAttribute('data-refresh')||2))});
