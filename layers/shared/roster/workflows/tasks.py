@@ -28,7 +28,7 @@ from roster.observability import logger
 from roster.outreach import mail, notices, sequences
 from roster.program import alerts
 from roster.reporting import reports
-from roster.workflows import collaborations, deliverables
+from roster.workflows import collaborations, deliverables, notify
 
 if TYPE_CHECKING:
     from roster.deps import Deps
@@ -343,10 +343,12 @@ def _wait(d: Deps, event: dict[str, Any]) -> dict[str, Any]:
         )
         private["task_token"] = event["token"]
 
-    d.stores.collaborations.mutate(brand_id, cid, store_token)
+    stored, _ = d.stores.collaborations.mutate(brand_id, cid, store_token)
     if taken:  # should this wait time out first (a second-long timer), the next one takes it
         with contextlib.suppress(StepGone):
             d.workflows.resume(event["token"], taken["output"])
+    else:  # the creator's email for this step (once per step, never failing it)
+        notify.step(d, brand_id, stored, event)
     return {}
 
 

@@ -15,6 +15,7 @@ from roster.conversions import payouts
 from roster.deps import deps
 from roster.errors import ValidationFailed
 from roster.models.payouts import Payout, PayoutList, PayoutPreview, PayoutSelection, PayoutSummary
+from roster.workflows import notify
 
 IdsParam = Annotated[list[str] | None, Query(description="Comma-separated (or repeated) ids, at most 100")]
 
@@ -73,7 +74,12 @@ def build_router() -> Router:
     )
     def book_payout(body: Annotated[PayoutSelection | None, Body()] = None) -> Payout:
         who = admin(router)
-        return payouts.book(deps().stores, who.brand_id, body, who.actor)
+        d = deps()
+        booked = payouts.book(d.stores, who.brand_id, body, who.actor)
+        # Each paid creator is told once the booking is durable and its lock released: best effort,
+        # an email never holds up or undoes a payout.
+        notify.payout_booked(d, who.brand_id, booked)
+        return booked
 
     @router.get(
         "/v1/payouts",
