@@ -78,7 +78,9 @@ def test_an_applicant_applies_confirms_and_is_approved_into_a_campaign(
     expect(page.get_by_role("alert")).to_contain_text("Please correct the marked fields")
     email = page.get_by_role("textbox", name="Email")
     expect(email).to_have_attribute("aria-invalid", "true")
-    expect(email).to_have_accessible_description(re.compile(r"Enter an email address like name@example\.com\."))
+    expect(email).to_have_accessible_description(
+        re.compile(r"Enter an email address like name@example\.com\.")
+    )
     expect(page.get_by_role("link", name="Enter an email address like name@example.com.")).to_be_visible()
     expect(page.get_by_role("textbox", name="Your name")).to_have_value(setup["name"])
     looks_right(page, f"portal-apply-errors-{size}")

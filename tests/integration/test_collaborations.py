@@ -313,7 +313,11 @@ def test_the_creator_page_offers_to_accept_the_brands_latest_offer_only(
     act(world, "counter", by="creator", terms=TERMS | {"usage_rights_days": 30})
     task(world, task="wait", stage="negotiate", actions=NEGOTIATE, token="q2", seconds=60)
     shown = page()
-    assert "/accept-terms" not in shown and "Accept these terms" not in shown and "Offer 2</strong>, from you" in shown
+    assert (
+        "/accept-terms" not in shown
+        and "Accept these terms" not in shown
+        and "Offer 2</strong>, from you" in shown
+    )
     act(world, "counter", terms=TERMS | {"usage_rights_days": 60})
     task(world, task="wait", stage="negotiate", actions=NEGOTIATE, token="q3", seconds=60)
     assert "Accept these terms" in page()
