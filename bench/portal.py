@@ -100,8 +100,8 @@ def section() -> list[str]:
     lines += [
         "",
         "Reading it: `/health` is the API function answering without touching AWS. A collaboration "
-        "page reads the collaboration, its brand and campaign, the creator's links and promo codes and "
-        "the ledger entries of the creator (moto in-process: each read costs moto's milliseconds, not "
+        "page makes three GetItems (the collaboration, its brand, its campaign) and three Queries (the "
+        "creator's links, promo codes and ledger entries) (moto in-process: each read costs moto's milliseconds, not "
         "DynamoDB's). Every page is far below the 100 KB budget.",
         "",
     ]
