@@ -15,6 +15,12 @@ brand console's reports took seconds on a few thousand orders. DynamoDB reads on
 This version hands moto's own query the partition alone (its items, as moto keeps them by hash
 key), less the items the sort key condition rules out; sorting, conditions, filters, paging and
 limits stay moto's.
+
+Writes: moto checks a write's condition and then writes, in Python, on whichever thread the request
+came in on — two conditional writes racing on one item can both pass their check, a lost update
+DynamoDB never allows (its conditional writes are atomic per item). Every write (put, update,
+delete, transaction, batch) therefore runs under one lock: stronger than DynamoDB (writes to
+different items serialize too), which changes no outcome, only the order of unrelated writes.
 """
 
 from __future__ import annotations
@@ -131,11 +137,26 @@ def _items_in_scope(self: Table) -> list[Any]:
     return _all_items(self)
 
 
+_WRITE_LOCK = threading.RLock()
+WRITES = ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item")
+
+
+def _serialized(write: Any) -> Any:
+    def locked(*args: Any, **kwargs: Any) -> Any:
+        with _WRITE_LOCK:
+            return write(*args, **kwargs)
+
+    locked.__wrapped__ = write  # type: ignore[attr-defined]
+    return locked
+
+
 def install() -> None:
     """Idempotent; call before moto handles a request."""
     global _installed
     if not _installed:
         DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
+        for name in WRITES:
+            setattr(DynamoDBBackend, name, _serialized(getattr(DynamoDBBackend, name)))
         Table.query = _partition_query  # type: ignore[method-assign]
         Table.all_items = _items_in_scope  # type: ignore[method-assign]
         _installed = True
