@@ -35,7 +35,7 @@ def client() -> Iterator[Any]:
 def slow_checks(monkeypatch: pytest.MonkeyPatch) -> None:
     """Widens the gap between moto's condition check and its write: the interleaving that loses an
     update happens on every run, not once in a while."""
-    original = moto_table.get_filter_expression
+    original = moto_table.get_filter_expression  # type: ignore[attr-defined]
 
     def slowed(*args: Any, **kwargs: Any) -> Any:
         op = original(*args, **kwargs)
@@ -46,7 +46,7 @@ def slow_checks(monkeypatch: pytest.MonkeyPatch) -> None:
             time.sleep(0.05)
             return verdict
 
-        op.expr = expr
+        op.expr = expr  # type: ignore[method-assign]
         return op
 
     monkeypatch.setattr(moto_table, "get_filter_expression", slowed)
@@ -90,5 +90,5 @@ def test_without_the_lock_moto_lets_several_through(
     from moto.dynamodb.models import DynamoDBBackend
 
     moto_patches.install()
-    monkeypatch.setattr(DynamoDBBackend, "put_item", DynamoDBBackend.put_item.__wrapped__)
+    monkeypatch.setattr(DynamoDBBackend, "put_item", DynamoDBBackend.put_item.__wrapped__)  # type: ignore[attr-defined]
     assert _race(client, 6) > 1
