@@ -10,7 +10,6 @@ import re
 import threading
 from email import policy
 from typing import Any
-from urllib.parse import urlencode
 
 import boto3
 import pytest
@@ -22,6 +21,7 @@ from roster.deps import deps, reset
 from roster.portal import apply
 from tests.conftest import TEST_ENV
 from tests.integration.conftest import CAMPAIGN, Client, member_of, table_snapshot
+from tests.integration.visitor import Visitor as BaseVisitor
 
 SENDER = {
     "from_email": "team@mail.roster.example",
@@ -66,44 +66,11 @@ def items(entity: str) -> list[dict[str, Any]]:
     return [i for i in scanned if i.get("entity", {}).get("S") == entity]
 
 
-class Visitor:
-    """A browser over the gateway: its cookies, urlencoded form posts, the CSRF token of the last page."""
+class Visitor(BaseVisitor):
+    """A visitor of the application page."""
 
     def __init__(self, gateway: Gateway, ip: str = "198.51.100.23") -> None:
-        self.gateway, self.ip = gateway, ip
-        self.cookies: dict[str, str] = {}
-        self.last = ""
-
-    def request(
-        self, method: str, path: str, fields: dict[str, str] | None = None, *, raw: bytes | None = None
-    ) -> tuple[int, dict[str, str], str]:
-        headers = {"accept": "text/html"}
-        body = raw or b""
-        if fields is not None:
-            headers["content-type"] = "application/x-www-form-urlencoded"
-            body = urlencode(fields).encode()
-        if self.cookies:
-            headers["cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        status, out, payload = self.gateway.handle(method, path, headers, body, self.ip)
-        for line in filter(None, out.get("set-cookie", "").split("\n")):
-            name, _, rest = line.partition("=")
-            self.cookies[name] = rest.split(";", 1)[0]
-        self.last = payload.decode()
-        return status, out, self.last
-
-    def get(self, path: str) -> tuple[int, str]:
-        status, _, text = self.request("GET", path)
-        return status, text
-
-    def csrf(self) -> str:
-        found = re.search(r'name="csrf" value="([^"]+)"', self.last)
-        assert found, self.last[:500]
-        return found.group(1)
-
-    def post(
-        self, path: str, fields: dict[str, str], *, csrf: bool = True
-    ) -> tuple[int, dict[str, str], str]:
-        return self.request("POST", path, ({"csrf": self.csrf()} if csrf else {}) | fields)
+        super().__init__(gateway, ip)
 
     def apply(self, fields: dict[str, str] | None = None, path: str = f"/apply/{SLUG}") -> int:
         assert self.get(path)[0] == 200

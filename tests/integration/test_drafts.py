@@ -15,7 +15,6 @@ import boto3
 import pytest
 import requests
 
-from local.gateway import Gateway
 from roster import ids
 from roster.adapters import uploads as uploads_module
 from roster.adapters.events import EventPublisher
@@ -25,6 +24,7 @@ from roster.models.collaborations import Collaboration
 from roster.portal import drafts
 from roster.workflows import collaborations, tasks
 from tests.integration.conftest import CAMPAIGN, CREATOR, Client, table_snapshot
+from tests.integration.visitor import Visitor
 
 BASE = "https://go.roster.test"
 BUCKET = "roster-test-uploadsbucket"
@@ -46,46 +46,6 @@ class Recorder:
 
     def resume(self, token: str, output: dict[str, Any]) -> None:
         self.resumed.append((token, output["action"]))
-
-
-class Visitor:
-    """A browser over the gateway: keeps its cookies, posts urlencoded forms, reads the last page."""
-
-    def __init__(self, gateway: Gateway) -> None:
-        self.gateway = gateway
-        self.cookies: dict[str, str] = {}
-        self.last = ""
-
-    def request(
-        self, method: str, path: str, fields: dict[str, str] | None = None
-    ) -> tuple[int, dict[str, str], str]:
-        headers = {"accept": "text/html"}
-        body = b""
-        if fields is not None:
-            headers["content-type"] = "application/x-www-form-urlencoded"
-            body = urlencode(fields).encode()
-        if self.cookies:
-            headers["cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        status, out, raw = self.gateway.handle(method, path, headers, body, "203.0.113.7")
-        for line in filter(None, out.get("set-cookie", "").split("\n")):
-            name, _, rest = line.partition("=")
-            self.cookies[name] = rest.split(";", 1)[0]
-        self.last = raw.decode()
-        return status, out, self.last
-
-    def get(self, path: str) -> tuple[int, str]:
-        status, _, text = self.request("GET", path)
-        return status, text
-
-    def csrf(self) -> str:
-        found = re.search(r'name="csrf" value="([^"]+)"', self.last)
-        assert found, self.last[:500]
-        return found.group(1)
-
-    def post(
-        self, path: str, fields: dict[str, str], *, csrf: bool = True
-    ) -> tuple[int, dict[str, str], str]:
-        return self.request("POST", path, ({"csrf": self.csrf()} if csrf else {}) | fields)
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ import time
 from email import policy
 from types import SimpleNamespace
 from typing import Any
-from urllib.parse import urlencode
 
 import pytest
 from moto.core.models import DEFAULT_ACCOUNT_ID
@@ -24,6 +23,7 @@ from roster.models.ledger import LedgerEntry
 from roster.models.payouts import Payout, PayoutLine
 from roster.portal import earnings, sessions
 from tests.integration.conftest import CAMPAIGN, CREATOR, Client, table_snapshot
+from tests.integration.visitor import Visitor
 
 SENDER = {
     "from_email": "team@mail.roster.example",
@@ -44,52 +44,6 @@ def link_in(message: Any, brand_id: str) -> str:
     found = re.search(rf"{re.escape(BASE)}/h/{brand_id}/link\?t=([A-Za-z0-9_-]+)", text)
     assert found, text
     return found.group(1)
-
-
-class Visitor:
-    """A browser over the gateway: keeps its cookies (by name; the tests use one brand's home at a
-    time), posts urlencoded forms, reads the CSRF token off the last page."""
-
-    def __init__(self, gateway: Gateway, ip: str = "203.0.113.7") -> None:
-        self.gateway = gateway
-        self.ip = ip
-        self.cookies: dict[str, str] = {}
-        self.last = ""
-
-    def request(
-        self, method: str, path: str, fields: dict[str, str] | None = None
-    ) -> tuple[int, dict[str, str], str]:
-        headers = {"accept": "text/html"}
-        body = b""
-        if fields is not None:
-            headers["content-type"] = "application/x-www-form-urlencoded"
-            body = urlencode(fields).encode()
-        if self.cookies:
-            headers["cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        status, out, raw = self.gateway.handle(method, path, headers, body, self.ip)
-        for line in filter(None, out.get("set-cookie", "").split("\n")):
-            name, _, rest = line.partition("=")
-            value = rest.split(";", 1)[0]
-            if "Max-Age=0" in line:
-                self.cookies.pop(name, None)
-            else:
-                self.cookies[name] = value
-        self.last = raw.decode()
-        return status, out, self.last
-
-    def get(self, path: str) -> tuple[int, str]:
-        status, _, text = self.request("GET", path)
-        return status, text
-
-    def csrf(self) -> str:
-        found = re.search(r'name="csrf" value="([^"]+)"', self.last)
-        assert found, self.last[:500]
-        return found.group(1)
-
-    def post(
-        self, path: str, fields: dict[str, str], *, csrf: bool = True
-    ) -> tuple[int, dict[str, str], str]:
-        return self.request("POST", path, ({"csrf": self.csrf()} if csrf else {}) | fields)
 
 
 @pytest.fixture
