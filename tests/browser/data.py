@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import struct
+import zlib
 from typing import Any
 
 from tests.e2e.test_outbox import outbox_for
@@ -74,3 +76,18 @@ def creator_pages(stack: RunningStack) -> dict[str, str]:
         "offer": flow.waiting(offer, "accept-terms")["creator_url"],
         "post": flow.waiting(post, "submit-post")["creator_url"],
     }
+
+
+def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
+    """A real PNG of one colour (the browser decodes it: the thumbnail must show)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    row = b"\x00" + bytes(rgb) * width
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(row * height))
+        + chunk(b"IEND", b"")
+    )

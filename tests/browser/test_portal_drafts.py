@@ -7,15 +7,13 @@ by the server's check of the file's first bytes). axe on each state; each page â
 
 from __future__ import annotations
 
-import struct
-import zlib
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import FilePayload, Page, expect
 
 from tests.browser.conftest import EXTRA_MEMBERS, looks_right
-from tests.browser.data import SLOW
+from tests.browser.data import SLOW, png
 from tests.e2e.test_workflows import Flow
 from tests.stack import RunningStack, start_stack
 
@@ -28,21 +26,6 @@ def stack() -> Iterator[RunningStack]:
     running = start_stack({"ROSTER_LOCAL_EXTRA_MEMBERS": EXTRA_MEMBERS, "MAX_UPLOAD_BYTES": str(MAX_BYTES)})
     yield running
     running.stop()
-
-
-def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
-    """A real PNG of one colour (the browser decodes it: the thumbnail must show)."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    row = b"\x00" + bytes(rgb) * width
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-        + chunk(b"IDAT", zlib.compress(row * height))
-        + chunk(b"IEND", b"")
-    )
 
 
 def at_content(stack: RunningStack, name: str) -> tuple[Flow, str, str]:

@@ -16,10 +16,8 @@ starts) is tests/browser/test_portal_apply.py's: not repeated here."""
 from __future__ import annotations
 
 import re
-import struct
 import threading
 import time
-import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -29,7 +27,7 @@ import pytest
 from playwright.sync_api import FilePayload, Page, expect
 
 from tests.browser.conftest import EXTRA_MEMBERS, assert_fits_width, axe, screenshot
-from tests.browser.data import SENDER, SLOW
+from tests.browser.data import SENDER, SLOW, png
 from tests.browser.test_console import store_order
 from tests.e2e.test_outbox import outbox_for
 from tests.e2e.test_workflows import TERMS, Flow, call, until
@@ -81,21 +79,6 @@ def post_page() -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
-
-
-def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
-    """A real PNG of one colour, made here (the browser decodes it: the thumbnail must show)."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    row = b"\x00" + bytes(rgb) * width
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-        + chunk(b"IDAT", zlib.compress(row * height))
-        + chunk(b"IEND", b"")
-    )
 
 
 def state(page: Page, size: str, step: str) -> None:
