@@ -13,6 +13,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from roster.deps import Deps, deps
 from roster.observability import logger, metrics
 from roster.portal import apply, collaboration, home, http, page
+from roster.web import edge
 
 type Handler = Callable[[Deps, http.Request], dict[str, Any]]
 
@@ -40,4 +41,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     try:
         return handler(deps(), req)
     except http.BadForm as exc:
+        if req.wants_json:
+            return edge.error_answer(400, "bad_request", f"{exc}; nothing was changed")
         return page.problem(400, "That form could not be read", f"{exc}. Nothing was changed.")

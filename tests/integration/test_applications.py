@@ -1,13 +1,16 @@
 """The application page over the real handlers (moto in-process): the brand sets its page, a
 visitor applies, confirms by the emailed single-use link, and the brand approves (a collaboration
 starts) or declines (an email). Spam and abuse: the honeypot, the per-IP limit under 20 concurrent
-posts, CSRF-less posts, replayed and concurrent confirmations, deciding twice, another brand."""
+posts, CSRF-less posts, replayed, expired and concurrent confirmations (410) and forged ones (404),
+deciding twice, another brand; and a JSON client's answers (Roster's error shape, 202, 200)."""
 
 from __future__ import annotations
 
 import email
+import json
 import re
 import threading
+import time
 from email import policy
 from typing import Any
 
@@ -64,6 +67,28 @@ def items(entity: str) -> list[dict[str, Any]]:
     client = boto3.client("dynamodb")
     scanned = client.scan(TableName=TEST_ENV["TABLE_NAME"])["Items"]
     return [i for i in scanned if i.get("entity", {}).get("S") == entity]
+
+
+def machine(
+    gateway: Gateway,
+    method: str,
+    path: str,
+    body: dict[str, Any] | bytes | None = None,
+    *,
+    cookie: str = "",
+    ip: str = "198.51.100.77",
+) -> tuple[int, dict[str, str], Any]:
+    """A JSON client (`Accept: application/json`, a JSON body): its status, headers and JSON answer."""
+    headers = {"accept": "application/json", "content-type": "application/json"}
+    if cookie:
+        headers["cookie"] = cookie
+    raw = body if isinstance(body, bytes) else json.dumps(body or {}).encode()
+    status, out, payload = gateway.handle(method, path, headers, raw, ip)
+    assert out["content-type"] == "application/json", (status, payload[:200])
+    return status, out, json.loads(payload)
+
+
+JSON_FORM = {k: v for k, v in FORM.items() if v} | {"followers_1": 42_000}
 
 
 class Visitor(BaseVisitor):
@@ -346,9 +371,9 @@ def test_the_rate_limit_holds_under_20_concurrent_posts_from_one_ip(
 
 def test_forged_replayed_and_concurrent_confirmations(world: dict[str, Any], brand_a: Client) -> None:
     v = Visitor(brand_a.gateway)
-    for forged in ("", "nope", "A" * 43):
+    for forged in ("", "nope", "A" * 43, "A" * 44):
         status, text = v.get(f"/apply/{SLUG}/confirm?t={forged}")
-        assert status == 404 and "This confirmation link has expired or was already used." in text
+        assert status == 404 and "This confirmation link is not valid." in text
     assert v.apply() == 303
     token = confirm_token(sent()[-1])
     assert v.get(f"/apply/{SLUG}/confirm?t={token}")[0] == 200
@@ -356,6 +381,9 @@ def test_forged_replayed_and_concurrent_confirmations(world: dict[str, Any], bra
     assert v.post(f"/apply/{SLUG}/confirm", {"t": token}, csrf=False)[0] == 403  # no CSRF: no change
     assert v.get(f"/apply/{SLUG}/confirm?t={token}")[0] == 200
     assert v.post(f"/apply/{SLUG}/confirm", {"t": token + "x"})[0] == 404
+    assert v.get(f"/apply/{SLUG}/confirm?t={token}")[0] == 200
+    tampered = token[:-1] + ("A" if token[-1] != "A" else "B")  # the right length, a wrong signature
+    assert v.post(f"/apply/{SLUG}/confirm", {"t": tampered})[0] == 404
     assert table_snapshot() == before
     # Ten browsers confirm at once: one wins, one creator; the others get the clear page.
     browsers = [Visitor(brand_a.gateway) for _ in range(10)]
@@ -373,12 +401,14 @@ def test_forged_replayed_and_concurrent_confirmations(world: dict[str, Any], bra
         t.start()
     for t in threads:
         t.join()
-    assert sorted(statuses) == [303] + [404] * 9
+    assert sorted(statuses) == [303] + [410] * 9
     assert len(brand_a.call("GET", "/v1/creators")[1]["items"]) == 1
     assert len(brand_a.call("GET", "/v1/applications")[1]["items"]) == 1
-    # Replayed later: the clear page, nothing changes.
+    # Replayed later: the clear page (410: the link was good once), nothing changes.
     before = table_snapshot()
-    assert v.get(f"/apply/{SLUG}/confirm?t={token}")[0] == 404
+    status, text = v.get(f"/apply/{SLUG}/confirm?t={token}")
+    assert status == 410 and "This confirmation link has expired or was already used." in text
+    assert v.get(f"/apply/{SLUG}/not-me?t={token}")[0] == 410
     status, _, text = Visitor(brand_a.gateway).request("POST", f"/apply/{SLUG}/confirm", raw=b"")
     assert status == 403
     assert table_snapshot() == before
@@ -423,8 +453,158 @@ def test_not_me_discards_the_application_and_stops_mail(world: dict[str, Any], b
     status, _, text = Visitor(brand_a.gateway).request("POST", path, raw=b"List-Unsubscribe=One-Click")
     assert status == 200 and "The application is deleted" in text
     assert items("application") == []
-    assert v.get(f"/apply/{SLUG}/confirm?t={confirm_token(message)}")[0] == 404
+    assert v.get(f"/apply/{SLUG}/confirm?t={confirm_token(message)}")[0] == 410
     assert v.apply() == 303 and len(sent()) == 1  # the address is suppressed for this brand
+
+
+def test_an_expired_link_is_410_and_another_brands_token_404(
+    world: dict[str, Any], brand_a: Client, brand_b: Client
+) -> None:
+    v = Visitor(brand_a.gateway)
+    assert v.apply() == 303 and v.apply(FORM | {"email": "lena@example.com"}) == 303
+    token, live = confirm_token(sent("maya@example.com")[-1]), confirm_token(sent("lena@example.com")[-1])
+    # Maya's link outlives its 24 hours (DynamoDB's TTL deletion lags: the item is still there).
+    client = boto3.client("dynamodb")
+    (link,) = [i for i in items("once_apply") if i["SK"]["S"].endswith(apply._token_hash(token))]
+    client.update_item(
+        TableName=TEST_ENV["TABLE_NAME"],
+        Key={"PK": link["PK"], "SK": link["SK"]},
+        UpdateExpression="SET #ttl = :past",
+        ExpressionAttributeNames={"#ttl": "expires_at"},
+        ExpressionAttributeValues={":past": {"N": str(int(time.time()) - 1)}},
+    )
+    before = table_snapshot()
+    status, text = v.get(f"/apply/{SLUG}/confirm?t={token}")
+    assert status == 410 and "This confirmation link has expired or was already used." in text
+    assert v.get(f"/apply/{SLUG}")[0] == 200
+    assert v.post(f"/apply/{SLUG}/confirm", {"t": token})[0] == 410
+    assert machine(brand_a.gateway, "POST", f"/apply/{SLUG}/confirm", {"t": token})[0] == 410
+    # Lena's live link at another brand's page: not that brand's link, so 404, and nothing changes.
+    assert brand_b.call("PUT", "/v1/application-page", {"slug": "brand-b"})[0] == 200
+    before = table_snapshot()
+    status, text = v.get(f"/apply/brand-b/confirm?t={live}")
+    assert status == 404 and "This confirmation link is not valid." in text
+    assert v.get("/apply/brand-b")[0] == 200
+    assert v.post("/apply/brand-b/confirm", {"t": live})[0] == 404
+    assert table_snapshot() == before
+    assert brand_a.call("GET", "/v1/applications")[1]["items"] == []
+    assert v.confirm(live)[0] == 303  # at its own brand's page it still works
+    assert [a["email"] for a in brand_a.call("GET", "/v1/applications")[1]["items"]] == ["lena@example.com"]
+
+
+# ---- a JSON client
+
+
+def test_a_json_client_applies_confirms_and_says_not_me(world: dict[str, Any], brand_a: Client) -> None:
+    gw = brand_a.gateway
+    # A machine without cookies needs no CSRF token (no ambient credential); an application is
+    # accepted (202), not yet created: the brand sees nothing until the email is confirmed.
+    status, _, body = machine(gw, "POST", f"/apply/{SLUG}", JSON_FORM | {"campaign": "spring-trail"})
+    assert (status, body) == (202, {"status": "check_email"})
+    assert brand_a.call("GET", "/v1/applications")[1]["items"] == []
+    token = confirm_token(sent("maya@example.com")[-1])
+    assert machine(gw, "POST", f"/apply/{SLUG}/confirm", {"t": token})[::2] == (200, {"status": "pending"})
+    (app,) = brand_a.call("GET", "/v1/applications")[1]["items"]
+    assert app["status"] == "pending" and app["handles"][0]["followers"] == 42_000
+    assert app["campaign_id"] == world["campaign"]["id"]
+    # Replayed: 410 gone; forged: 404 not found; an unknown page: 404; Roster's error shape each time.
+    before = table_snapshot()
+    status, _, body = machine(gw, "POST", f"/apply/{SLUG}/confirm", {"t": token})
+    assert status == 410 and body == {
+        "error": {"code": "gone", "message": "this link was already used or has expired", "details": []}
+    }
+    status, _, body = machine(gw, "GET", f"/apply/{SLUG}/not-me?t={token}")
+    assert status == 410 and body["error"]["code"] == "gone"
+    for path in (f"/apply/{SLUG}/confirm?t=nope", f"/apply/{SLUG}/not-me?t={'A' * 44}"):
+        status, _, body = machine(gw, "GET", path)
+        assert status == 404 and body["error"]["code"] == "not_found", path
+    status, _, body = machine(gw, "POST", "/apply/nobody-here", JSON_FORM)
+    assert status == 404 and body["error"]["code"] == "not_found"
+    # A filled honeypot: the same 202, nothing stored or sent.
+    status, _, body = machine(gw, "POST", f"/apply/{SLUG}", JSON_FORM | {"website": "http://spam.example"})
+    assert (status, body) == (202, {"status": "check_email"})
+    assert table_snapshot() == before and len(sent()) == 1
+    # "Not me" for a second application: 200 discarded, the address suppressed for the brand.
+    lena = JSON_FORM | {"name": "Lena Park", "email": "lena@example.com"}
+    assert machine(gw, "POST", f"/apply/{SLUG}", lena)[0] == 202
+    other = confirm_token(sent("lena@example.com")[-1])
+    assert machine(gw, "POST", f"/apply/{SLUG}/not-me", {"t": other})[::2] == (200, {"status": "discarded"})
+    assert [i["email"]["S"] for i in items("application")] == ["maya@example.com"]
+    assert machine(gw, "POST", f"/apply/{SLUG}", lena)[0] == 202 and len(sent("lena@example.com")) == 1
+
+
+def test_a_json_client_gets_json_errors_and_nothing_changes(world: dict[str, Any], brand_a: Client) -> None:
+    gw = brand_a.gateway
+    before = table_snapshot()
+    # 422: every wrong field named by its form name, with the reason.
+    bad = JSON_FORM | {
+        "email": "maya-at-example",
+        "followers_1": "lots",
+        "country": "USA",
+        "handle_2": "",
+        "followers_2": "12",
+    }
+    status, _, body = machine(gw, "POST", f"/apply/{SLUG}", bad)
+    assert status == 422 and body["error"]["code"] == "validation_error"
+    assert {d["field"]: d["message"] for d in body["error"]["details"]} == {
+        "email": "Enter an email address like name@example.com.",
+        "followers_1": "Enter the number of followers as digits, e.g. 42000.",
+        "handle_2": "Enter the handle for this follower count, or clear the count.",
+        "country": "Enter the two-letter country code, e.g. US, GB or DE.",
+    }
+    status, _, body = machine(gw, "POST", f"/apply/{SLUG}", {})
+    assert status == 422 and {d["field"] for d in body["error"]["details"]} == {"name", "email", "handle_1"}
+    # 400: a body that is not a JSON object.
+    for raw in (b"{nope", b"[1, 2]", b"\xff\xfe"):
+        status, _, body = machine(gw, "POST", f"/apply/{SLUG}", raw)
+        assert status == 400 and body["error"]["code"] == "bad_request", raw
+    # 403: a browser's script (it sends the page's cookie) without the page's token, or a wrong one.
+    v = Visitor(gw)
+    assert v.get(f"/apply/{SLUG}")[0] == 200
+    cookie = f"roster_csrf={v.cookies['roster_csrf']}"
+    for fields in (JSON_FORM, JSON_FORM | {"csrf": v.csrf()[:-2] + "xx"}):
+        status, _, body = machine(gw, "POST", f"/apply/{SLUG}", fields, cookie=cookie)
+        assert status == 403 and body["error"]["code"] == "forbidden" and body["error"]["details"] == []
+    assert table_snapshot() == before and sent() == []
+    # With the page's token the same request is taken: the 403 was the token's.
+    status, _, body = machine(gw, "POST", f"/apply/{SLUG}", JSON_FORM | {"csrf": v.csrf()}, cookie=cookie)
+    assert (status, body) == (202, {"status": "check_email"})
+    token = confirm_token(sent()[-1])
+    before = table_snapshot()
+    for action in ("confirm", "not-me"):
+        status, _, body = machine(gw, "POST", f"/apply/{SLUG}/{action}", {"t": token}, cookie=cookie)
+        assert status == 403 and body["error"]["code"] == "forbidden", action
+    assert table_snapshot() == before
+    assert brand_a.call("GET", "/v1/applications")[1]["items"] == []
+
+
+def test_a_json_client_over_the_limit_gets_429_under_concurrent_posts(
+    world: dict[str, Any], brand_a: Client
+) -> None:
+    start = threading.Barrier(8)
+    answers: list[tuple[int, dict[str, str], Any]] = []
+
+    def post(n: int) -> None:
+        start.wait()
+        fields = JSON_FORM | {"email": f"spam{n}@example.com"}
+        answers.append(machine(brand_a.gateway, "POST", f"/apply/{SLUG}", fields, ip="203.0.113.60"))
+
+    threads = [threading.Thread(target=post, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(a[0] for a in answers) == [202] * apply.RATE_LIMIT + [429] * (8 - apply.RATE_LIMIT)
+    for status, out, body in answers:
+        if status == 429:
+            assert body["error"]["code"] == "rate_limited" and body["error"]["details"] == []
+            assert 0 < int(out["retry-after"]) <= apply.RATE_WINDOW
+    assert len(items("application")) == apply.RATE_LIMIT and len(sent()) == apply.RATE_LIMIT
+    # A browser over the limit gets the page, with the same Retry-After.
+    v = Visitor(brand_a.gateway, ip="203.0.113.60")
+    assert v.get(f"/apply/{SLUG}")[0] == 200
+    status, out, text = v.post(f"/apply/{SLUG}", FORM)
+    assert status == 429 and "Too many applications" in text and 0 < int(out["retry-after"]) <= 3600
 
 
 # ---- deciding

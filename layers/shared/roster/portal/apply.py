@@ -10,14 +10,23 @@ link is emailed: `GET /apply/{slug}/confirm?t=` shows a button (a mail scanner's
 nothing), `POST /apply/{slug}/confirm` spends the link, creates or updates the creator as an
 applicant, and only then does the brand see the application. The email's unsubscribe link,
 `/apply/{slug}/not-me?t=`, discards the application and stops the brand's mail to the address
-(RFC 8058 one-click posts too)."""
+(RFC 8058 one-click posts too). The link is signed (`_link_token`), so a used or expired one is told
+apart from a forged one without keeping anything: 410 and 404.
+
+A JSON client (`req.wants_json`) gets the same statuses with JSON bodies: Roster's error shape
+`{"error": {"code", "message", "details"}}` (422's details name the fields by their form names), and
+202 `{"status": "check_email"}` for an application (accepted, not yet created: nothing exists for the
+brand until the email is confirmed), 200 `{"status": "pending"}` for a confirmation and 200
+`{"status": "discarded"}` for "not me"."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import re
 import secrets
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +43,7 @@ from roster.outreach import notices
 from roster.portal import csrf, http
 from roster.portal import page as kit
 from roster.program import applications
+from roster.web import edge
 
 LINK_KIND = "apply"  # the single-use confirmation link (`d.stores.portal` once items)
 LINK_TTL = 86_400
@@ -61,6 +71,17 @@ PLATFORM_NAMES = {
 PLATFORM_SELECT = "select:" + "|".join(f"{p.value}={PLATFORM_NAMES.get(p, p.value)}" for p in Platform)
 ROW_DEFAULTS = (Platform.INSTAGRAM, Platform.TIKTOK, Platform.YOUTUBE, Platform.X)
 NOT_FOUND = ("Page not found", "There is no application page at this address.")
+GONE = (
+    "This link does not work any more",
+    "This confirmation link has expired or was already used. If you confirmed already, your application "
+    "is with the brand; if not, please apply again. Nothing was changed.",
+)
+FORGED = (
+    "Link not found",
+    "This confirmation link is not valid. Open the whole link from the email, or apply again. "
+    "Nothing was changed.",
+)
+NONCE_CHARS = 22  # a link token: 16 random bytes, then 16 bytes of their HMAC, both base64url
 
 
 @dataclass(frozen=True)
@@ -83,6 +104,27 @@ def _scope(site: Site) -> str:
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
+
+
+def _mac(key: str, brand_id: str, nonce: str) -> str:
+    raw = hmac.new(key.encode(), f"apply-link:{brand_id}:{nonce}".encode(), hashlib.sha256).digest()[:16]
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _link_token(key: str, brand_id: str) -> str:
+    """A new confirmation link's token: random, and signed so that one that no longer works can be
+    told apart from one that never did (the store keeps only live links, by hash)."""
+    nonce = base64.urlsafe_b64encode(secrets.token_bytes(16)).decode().rstrip("=")
+    return nonce + _mac(key, brand_id, nonce)
+
+
+def _signed(key: str, brand_id: str, token: str) -> bool:
+    """Whether Roster made this token for this brand (then a link that does not work was used or has
+    expired); a forged, cut or other brand's token is not."""
+    if len(token) != 2 * NONCE_CHARS:
+        return False
+    nonce, mac = token[:NONCE_CHARS], token[NONCE_CHARS:]
+    return hmac.compare_digest(_mac(key, brand_id, nonce).encode(), mac.encode("utf-8", "replace"))
 
 
 def _ip_hash(key: str, ip: str) -> str:
@@ -109,16 +151,60 @@ def _paragraphs(text: str) -> str:
     return "".join(f"<p>{kit.esc(line)}</p>" for line in text.split("\n") if line.strip())
 
 
-def _gone(site: Site | None = None) -> dict[str, Any]:
+def _refuse(
+    req: http.Request,
+    status: int,
+    code: str,
+    message: str,
+    title: str,
+    text: str,
+    *,
+    site: Site | None = None,
+    next_href: str | None = None,
+    next_text: str = "Back",
+) -> dict[str, Any]:
+    """The clear page (for a browser) or Roster's error shape (for a JSON client), same status."""
+    if req.wants_json:
+        return edge.error_answer(status, code, message)
     return kit.problem(
-        404,
-        "This link does not work",
-        "This confirmation link has expired or was already used. If you confirmed already, your "
-        "application is with the brand; if not, please apply again. Nothing was changed.",
-        brand=site.brand if site else "",
-        next_href=f"/apply/{site.page.slug}" if site else None,
+        status, title, text, brand=site.brand if site else "", next_href=next_href, next_text=next_text
+    )
+
+
+def _not_found(req: http.Request) -> dict[str, Any]:
+    return _refuse(req, 404, "not_found", "there is no application page at this address", *NOT_FOUND)
+
+
+def _link_refused(d: Deps, req: http.Request, site: Site, token: str) -> dict[str, Any]:
+    """A confirmation link that does not work: 410 when it was ours (used, or expired), 404 when it
+    never was (forged, cut short, another brand's)."""
+    if token and _signed(_key(d), site.brand_id, token):
+        status, code, message, (title, text) = 410, "gone", "this link was already used or has expired", GONE
+    else:
+        status, code, message, (title, text) = 404, "not_found", "this link is not valid", FORGED
+    back = f"/apply/{site.page.slug}"
+    return _refuse(
+        req,
+        status,
+        code,
+        message,
+        title,
+        text,
+        site=site,
+        next_href=back,
         next_text="Back to the application page",
     )
+
+
+def _posted(req: http.Request) -> tuple[dict[str, str], dict[str, Any] | None]:
+    """The posted fields, or (for a JSON client) the JSON 400 for a body that cannot be read; a
+    browser's goes on to the function's 400 page."""
+    try:
+        return req.form(), None
+    except http.BadForm as exc:
+        if req.wants_json:
+            return {}, edge.error_answer(400, "bad_request", str(exc))
+        raise
 
 
 # ---- the form
@@ -327,7 +413,7 @@ def page(d: Deps, req: http.Request) -> dict[str, Any]:
     """GET /apply/{slug}: the page and its form."""
     site = _site(d, req)
     if site is None:
-        return kit.problem(404, *NOT_FOUND)
+        return _not_found(req)
     campaign = applications.campaign_for(d.stores, site.brand_id, site.page, req.query.get("campaign"))
     return _apply_page(d, req, site, campaign)
 
@@ -336,15 +422,20 @@ def submit(d: Deps, req: http.Request) -> dict[str, Any]:
     """POST /apply/{slug}: an application (see the module's docstring for each outcome)."""
     site = _site(d, req)
     if site is None:
-        return kit.problem(404, *NOT_FOUND)
-    form = req.form()
+        return _not_found(req)
+    form, unreadable = _posted(req)
+    if unreadable:
+        return unreadable
     key = _key(d)
     if csrf.needs_token(req) and not csrf.valid(req, key, _scope(site), form.get("csrf")):
-        return kit.problem(
+        return _refuse(
+            req,
             403,
+            "forbidden",
+            "this request needs the application page's CSRF token (csrf)",
             "Please try again",
             "This form had expired or was not sent from the application page. Nothing was sent.",
-            brand=site.brand,
+            site=site,
             next_href=f"/apply/{site.page.slug}",
             next_text="Open the application page",
         )
@@ -356,24 +447,27 @@ def submit(d: Deps, req: http.Request) -> dict[str, Any]:
     if parsed is None:
         if req.wants_json:
             details = [{"field": k, "message": m} for k, m in errors.items()]
-            return http.json_answer(
-                422,
-                {"error": {"code": "validation_error", "message": "check the fields", "details": details}},
-            )
+            return edge.error_answer(422, "validation_error", "check the fields", details)
         values = {k: v for k, v in form.items() if k not in ("csrf", HONEYPOT)}
         return _apply_page(d, req, site, campaign, status=422, values=values, errors=errors)
     if not d.stores.portal.hit(
         site.brand_id, RATE_KIND, _ip_hash(key, req.ip), window=RATE_WINDOW, limit=RATE_LIMIT
     ):
-        return kit.problem(
+        refused = _refuse(
+            req,
             429,
+            "rate_limited",
+            f"at most {RATE_LIMIT} applications an hour from one network; try again later",
             "Too many applications",
             "We got several applications from your network in the last hour. Please try again later. "
             "Nothing was sent.",
-            brand=site.brand,
+            site=site,
         )
+        now = int(time.time())
+        refused["headers"]["Retry-After"] = str(RATE_WINDOW - now % RATE_WINDOW)
+        return refused
     app = applications.submit(d.stores, site.brand_id, parsed, campaign.id if campaign else None)
-    token = secrets.token_urlsafe(32)
+    token = _link_token(key, site.brand_id)
     d.stores.portal.put_once(
         site.brand_id, LINK_KIND, _token_hash(token), {"application_id": app.id}, LINK_TTL
     )
@@ -405,7 +499,7 @@ def view(d: Deps, req: http.Request) -> dict[str, Any]:
     site = _site(d, req)
     action = req.params.get("action", "")
     if site is None:
-        return kit.problem(404, *NOT_FOUND)
+        return _not_found(req)
     if action == "sent":
         body = kit.notice("Check your email.", "ok") + _paragraphs(
             "We sent you a link to confirm your email address. Open it within 24 hours and press "
@@ -419,10 +513,10 @@ def view(d: Deps, req: http.Request) -> dict[str, Any]:
         )
         return kit.render(200, "Thank you", body, brand=site.brand)
     if action not in ("confirm", "not-me"):
-        return kit.problem(404, *NOT_FOUND)
+        return _not_found(req)
     token = req.query.get("t", "")
     if not token or d.stores.portal.peek_once(site.brand_id, LINK_KIND, _token_hash(token)) is None:
-        return _gone(site)
+        return _link_refused(d, req, site, token)
     csrf_token, cookies = csrf.issue(req, _key(d), _scope(site))
     hidden = f'<input type="hidden" name="t" value="{kit.esc(token)}">'
     if action == "confirm":
@@ -442,9 +536,11 @@ def act(d: Deps, req: http.Request) -> dict[str, Any]:
     site = _site(d, req)
     action = req.params.get("action", "")
     if site is None or action not in ("confirm", "not-me"):
-        return kit.problem(404, *NOT_FOUND)
+        return _not_found(req)
     one_click = action == "not-me" and req.raw.strip() == ONE_CLICK.encode()
-    form = {} if one_click else req.form()
+    form, unreadable = ({}, None) if one_click else _posted(req)
+    if unreadable:
+        return unreadable
     token = req.query.get("t", "") if one_click else form.get("t", "")
     # RFC 8058: a mail client's one-click post carries no cookie; the link's token is its credential.
     if (
@@ -452,32 +548,33 @@ def act(d: Deps, req: http.Request) -> dict[str, Any]:
         and csrf.needs_token(req)
         and not csrf.valid(req, _key(d), _scope(site), form.get("csrf"))
     ):
-        return kit.problem(
+        return _refuse(
+            req,
             403,
+            "forbidden",
+            "this request needs the confirmation page's CSRF token (csrf)",
             "Please try again",
             "This form had expired. Open the link from the email again. Nothing was changed.",
-            brand=site.brand,
+            site=site,
         )
     data = d.stores.portal.take_once(site.brand_id, LINK_KIND, _token_hash(token)) if token else None
     if data is None:
-        return (
-            http.json_answer(404, {"error": {"code": "not_found", "message": "link used or expired"}})
-            if (req.wants_json)
-            else _gone(site)
-        )
+        return _link_refused(d, req, site, token)
     application_id = str(data.get("application_id", ""))
     if action == "not-me":
         app = d.stores.applications.get(site.brand_id, application_id, consistent=True)
         if app is not None and d.stores.applications.discard(site.brand_id, application_id):
             d.stores.outreach.suppress(site.brand_id, ids.email_hash(app.email), "unsubscribe")
+        if req.wants_json:
+            return http.json_answer(200, {"status": "discarded"})
         body = kit.notice("Done.", "ok") + _paragraphs(
             f"The application is deleted, and {site.brand} will not email this address again through Roster."
         )
         return kit.render(200, "Thanks for telling us", body, brand=site.brand)
     try:
         confirmed = applications.confirm(d.stores, site.brand_id, application_id)
-    except NotFound:
-        return _gone(site)
+    except NotFound:  # the link worked, but its application is gone (expired, or "not me")
+        return _link_refused(d, req, site, token)
     if req.wants_json:
         return http.json_answer(200, {"status": confirmed.status.value})
     return http.redirect(f"/apply/{site.page.slug}/done")
