@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -12,16 +13,30 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from roster.deps import deps
+from roster.deps import Deps, deps
 from roster.observability import MetricUnit, logger, metrics, tracer
-from roster.outreach import sequences
+from roster.outreach import notice_jobs, sequences
+from roster.portal import signin
+from roster.workflows import notify
 
 processor = BatchProcessor(event_type=EventType.SQS)
+
+# `notice` jobs: creator emails that must not wait in a request (see roster.outreach.notice_jobs).
+NOTICES: dict[str, Callable[[Deps, dict[str, Any]], str]] = {
+    "payout": notify.send_payout,
+    "signin": signin.send_link,
+}
 
 
 def send(record: SQSRecord) -> None:
     job = json.loads(record.body)
     logger.append_keys(brand_id=job.get("brand_id"), campaign_id=job.get("campaign_id"))
+    if job.get("kind") == notice_jobs.KIND:
+        # An unknown notice raises (KeyError): retried, then kept in the DLQ, never dropped unseen.
+        outcome = NOTICES[job["notice"]](deps(), job)
+        metrics.add_metric(name=f"Notice_{outcome}", unit=MetricUnit.Count, value=1)
+        logger.info("creator notice", extra={"outcome": outcome, "notice": job.get("notice")})
+        return
     outcome = sequences.send_step(deps(), job)
     metrics.add_metric(name=f"Outreach_{outcome}", unit=MetricUnit.Count, value=1)
     logger.info("outreach step", extra={"outcome": outcome, "step": job.get("step")})
@@ -31,7 +46,8 @@ def send(record: SQSRecord) -> None:
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def send_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    """One message per creator and step; a throttled or failing one is retried alone, then the DLQ."""
+    """One message per creator and step (or notice); a throttled or failing one is retried alone,
+    then the DLQ."""
     return process_partial_response(event=event, record_handler=send, processor=processor, context=context)
 
 

@@ -5,6 +5,7 @@ them."""
 from __future__ import annotations
 
 import email
+import json
 import re
 import threading
 import time
@@ -16,13 +17,16 @@ import pytest
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
+from local import queues as local_queues
 from local.gateway import Gateway
+from roster.adapters.mailer import Throttled
 from roster.deps import deps, reset
 from roster.models.collaborations import Collaboration, Waiting
 from roster.models.ledger import LedgerEntry
 from roster.models.payouts import Payout, PayoutLine
 from roster.portal import earnings, sessions
-from tests.integration.conftest import CAMPAIGN, CREATOR, Client, table_snapshot
+from tests.integration.conftest import CAMPAIGN, CREATOR, Client, Worker, table_snapshot
+from tests.integration.test_step_emails import queued
 from tests.integration.visitor import Visitor
 
 SENDER = {
@@ -34,6 +38,9 @@ BASE = "https://go.roster.test"
 
 
 def sent(to: str | None = None) -> list[Any]:
+    """The emails sent, `to` one address: the queued notice jobs (sign-in links) are delivered to the
+    real outreach send worker first, as Lambda's SQS event source does."""
+    Worker("OutreachSendFunction").drain()
     messages = list(ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages)
     return [m for m in messages if to is None or m.destinations[0] == to]
 
@@ -44,6 +51,11 @@ def link_in(message: Any, brand_id: str) -> str:
     found = re.search(rf"{re.escape(BASE)}/h/{brand_id}/link\?t=([A-Za-z0-9_-]+)", text)
     assert found, text
     return found.group(1)
+
+
+def links() -> list[dict[str, Any]]:
+    """The sign-in links stored (their hashes)."""
+    return [i for i in table_snapshot() if i["SK"]["S"].startswith("ONCE#signin#")]
 
 
 @pytest.fixture
@@ -135,9 +147,66 @@ def test_the_answer_is_the_same_for_addresses_not_on_the_roster(
         assert notice, page
         answers.append((status, notice.group(1)))
     assert answers[0] == answers[1] and answers[0][0] == 202
+    # The same work in the request: one job each (ids only), no email sent in it, known or not.
+    assert queued() == [
+        {"kind": "notice", "notice": "signin", "brand_id": world["brand"], "creator_id": creator_id}
+        for creator_id in (None, world["creator"]["id"])
+    ]
+    assert ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages == []
+    # The worker emails the known creator their link and drops the job without a creator.
     assert sent("nobody@example.com") == [] and len(sent("maya@example.com")) == 1
+    assert len(links()) == 1
     # Another brand's creator is not this brand's: brand B's address gets nothing from brand A.
     assert "a sign-in link is on its way" in answers[0][1]
+
+
+def test_a_throttled_link_is_retried_by_the_queue_and_the_link_sent_works(
+    gateway: Gateway, world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = f"/h/{world['brand']}"
+    mailer, real = deps().mailer, deps().mailer.send
+    calls: list[str] = []
+
+    def throttled_once(from_email: str, to: str, raw: bytes, tags: dict[str, str]) -> str:
+        calls.append(to)
+        if len(calls) == 1:
+            raise Throttled("SES still throttling after 6 attempts")
+        return real(from_email, to, raw, tags)
+
+    monkeypatch.setattr(mailer, "send", throttled_once)
+    monkeypatch.setattr(local_queues, "RETRY_AFTER_SECONDS", 0)
+    v = Visitor(gateway)
+    v.get(home)
+    assert v.post(f"{home}/sign-in", {"email": "maya@example.com"})[0] == 202
+    worker = Worker("OutreachSendFunction")
+    assert worker.drain() == 0 and links() == []  # not taken by SES: the link it made is dropped
+    assert worker.drain() == 1 and len(links()) == 1 and calls == ["maya@example.com"] * 2
+    (message,) = sent("maya@example.com")
+    token = link_in(message, world["brand"])
+    status, headers, _ = v.post(f"{home}/link", {"t": token})
+    assert status == 303 and headers["location"] == home and links() == []
+
+
+class NoQueue:
+    def send(self, messages: Any) -> None:
+        raise RuntimeError("SQS is unreachable")
+
+
+def test_a_link_that_cannot_be_queued_says_so_the_same_way_for_every_address(
+    gateway: Gateway, world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = f"/h/{world['brand']}"
+    monkeypatch.setattr(deps(), "outreach_queue", NoQueue())
+    answers: list[tuple[int, str]] = []
+    for address in ("nobody@example.com", "maya@example.com"):
+        v = Visitor(gateway, ip=f"198.51.100.{len(answers) + 1}")
+        v.get(home)
+        status, _, page = v.post(f"{home}/sign-in", {"email": address})
+        notice = re.search(r'<div class="notice error" role="alert"><p>(.*?)</p>', page)
+        assert notice, page
+        answers.append((status, notice.group(1)))
+    assert answers[0] == answers[1] and answers[0][0] == 503 and "try again" in answers[0][1]
+    assert sent() == []
 
 
 def test_links_are_rate_limited_per_address_and_per_ip(gateway: Gateway, world: dict[str, Any]) -> None:
@@ -577,4 +646,10 @@ def test_a_json_client_may_ask_for_a_link_without_a_token(gateway: Gateway, worl
     )
     assert status == 403 and len(sent("maya@example.com")) == 1
     status, _, body = gateway.handle("POST", f"{home}/sign-in", headers, b'{"email": "not an address"}')
-    assert status == 422 and b"enter an email address" in body
+    assert status == 422 and json.loads(body) == {  # Roster's error shape, as every function answers
+        "error": {
+            "code": "validation_error",
+            "message": "enter an email address",
+            "details": [{"field": "email", "message": "enter an email address"}],
+        }
+    }

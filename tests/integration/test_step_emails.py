@@ -5,22 +5,26 @@ called directly, in the order the state machine runs them (the e2e suite runs th
 from __future__ import annotations
 
 import email
+import json
 import threading
 from email import policy
 from email.message import EmailMessage
 from typing import Any
 
+import boto3
 import pytest
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
+from local import queues as local_queues
 from roster import ids
+from roster.adapters.mailer import Throttled
 from roster.deps import deps, reset
 from roster.outreach import mail
 from roster.web.fetch import Fetcher
 from roster.workflows import collaborations, notify
 from tests.integration import test_payouts as pay
-from tests.integration.conftest import CAMPAIGN, CREATOR, Client, fakes
+from tests.integration.conftest import CAMPAIGN, CREATOR, Client, Worker, fakes, table_snapshot
 from tests.integration.test_collaborations import FakeWorkflows, Quiet, act, task
 
 BASE = "https://go.roster.test"
@@ -258,51 +262,6 @@ def test_a_wait_answered_at_once_by_a_late_action_sends_nothing(world: dict[str,
     assert len(sent()) == before
 
 
-def test_booking_a_payout_emails_each_paid_creator_once(
-    brand_a: Client, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("LINK_BASE_URL", BASE)
-    reset()
-    assert brand_a.call("PUT", "/v1/outreach/settings", SENDER)[0] == 200
-    pay.program(brand_a)
-    spring = pay.campaign(brand_a)
-    maya, lena, sam = (pay.creator(brand_a, n) for n in ("maya", "lena", "sam"))
-    pay.order(brand_a, "O1", pay.code(brand_a, spring, maya, "MAYA10"), 50_000)  # USD 50.00
-    pay.order(brand_a, "O2", pay.code(brand_a, spring, lena, "LENA10"), 123_400)  # USD 123.40
-    pay.order(brand_a, "O3", pay.code(brand_a, spring, sam, "SAM10"), 10_000)
-    deps().stores.outreach.suppress(brand_a.brand_id, ids.email_hash("sam@example.com"), "bounce")
-    with pay.clock_at():
-        status, payout = brand_a.call("POST", "/v1/payouts")
-        assert status == 201, payout
-        assert {line["creator_id"] for line in payout["lines"]} == {maya, lena, sam}  # sam is paid
-        assert brand_a.call("POST", "/v1/payouts")[0] == 409  # nothing left: no second email
-    messages = {m["To"]: m for m in sent()}
-    assert set(messages) == {"maya@example.com", "lena@example.com"}  # suppressed: not emailed
-    assert messages["maya@example.com"]["Subject"] == "Brand A paid you USD 50.00"
-    assert messages["lena@example.com"]["Subject"] == "Brand A paid you USD 123.40"
-    for m in messages.values():
-        assert f"{BASE}/h/{brand_a.brand_id}" in text_of(m) and "List-Unsubscribe" in m
-    assert len(sent()) == 2
-
-
-def test_a_payout_is_booked_even_when_every_email_fails(
-    brand_a: Client, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("LINK_BASE_URL", BASE)
-    reset()
-    assert brand_a.call("PUT", "/v1/outreach/settings", SENDER)[0] == 200
-    pay.program(brand_a)
-    spring = pay.campaign(brand_a)
-    maya = pay.creator(brand_a, "maya")
-    pay.order(brand_a, "O1", pay.code(brand_a, spring, maya, "MAYA10"), 50_000)
-    monkeypatch.setattr(deps(), "mailer", Boom())
-    with pay.clock_at():
-        status, payout = brand_a.call("POST", "/v1/payouts")
-    assert status == 201 and payout["status"] == "booked", payout
-    assert deps().stores.payouts.require(brand_a.brand_id, payout["id"]).status == "booked"
-    assert sent() == []
-
-
 def test_no_email_for_a_step_the_creator_answered_before_it_went(world: dict[str, Any]) -> None:
     wait(world, "invite", INVITE, "t1")
     (invitation,) = sent()
@@ -335,3 +294,188 @@ def test_a_round_granted_after_the_last_changes_asks_for_the_revision(world: dic
     (revision,) = sent()
     assert revision["Subject"] == "Brand A asked for changes to your draft"
     assert "Brighter, please" in text_of(revision) and world["page"] in text_of(revision)
+
+
+# --- payout emails: queued by the booking, sent by the outreach worker --------------------------
+
+
+def queued() -> list[dict[str, Any]]:
+    """The jobs waiting on the outreach queue, left there (received, then made visible again)."""
+    sqs, url = boto3.client("sqs"), str(deps().settings.outreach_queue_url)
+    handles, bodies = [], []
+    while batch := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
+        handles += [m["ReceiptHandle"] for m in batch]
+        bodies += [json.loads(m["Body"]) for m in batch]
+    for handle in handles:
+        sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=handle, VisibilityTimeout=0)
+    return bodies
+
+
+def requeue(jobs: list[dict[str, Any]]) -> None:
+    """Delivers the jobs again: SQS's at-least-once delivery, a message handed out twice."""
+    deps().outreach_queue.send(jobs)
+
+
+def worker() -> Worker:
+    return Worker("OutreachSendFunction")
+
+
+@pytest.fixture
+def paying(brand_a: Client, monkeypatch: pytest.MonkeyPatch) -> Client:
+    """Brand A with a sender and an order integration, its payouts' emails linking to BASE."""
+    monkeypatch.setenv("LINK_BASE_URL", BASE)
+    reset()
+    assert brand_a.call("PUT", "/v1/outreach/settings", SENDER)[0] == 200
+    pay.program(brand_a)
+    return brand_a
+
+
+def earners(brand: Client, names: list[str], subtotal: int = 50_000) -> dict[str, str]:
+    """Creators (name → id) with one approved order each, earning 10 % of `subtotal`."""
+    spring = pay.campaign(brand)
+    out = {}
+    for n, name in enumerate(names):
+        out[name] = pay.creator(brand, name)
+        pay.order(brand, f"O{n}", pay.code(brand, spring, out[name], f"{name.upper()}10"), subtotal)
+    return out
+
+
+def book(brand: Client) -> dict[str, Any]:
+    with pay.clock_at():
+        status, payout = brand.call("POST", "/v1/payouts")
+    assert status == 201 and payout["status"] == "booked", payout
+    return dict(payout)
+
+
+def claims() -> list[dict[str, Any]]:
+    return [i for i in table_snapshot() if i["SK"]["S"].startswith("ONCE#notice#")]
+
+
+def test_booking_a_payout_queues_one_job_per_paid_creator_and_the_worker_emails_each_once(
+    paying: Client,
+) -> None:
+    maya, lena, sam = earners(paying, ["maya", "lena", "sam"]).values()
+    deps().stores.outreach.suppress(paying.brand_id, ids.email_hash("sam@example.com"), "bounce")
+    payout = book(paying)
+    assert {line["creator_id"] for line in payout["lines"]} == {maya, lena, sam}  # sam is paid
+    assert sent() == []  # nothing is sent in the booking request
+    jobs = queued()
+    assert sorted(jobs, key=lambda j: j["creator_id"]) == [
+        {
+            "kind": "notice",
+            "notice": "payout",
+            "brand_id": paying.brand_id,
+            "payout_id": payout["id"],
+            "creator_id": c,
+        }
+        for c in sorted([maya, lena, sam])
+    ]  # ids only: no address, no text
+    assert worker().drain() == 3
+    messages = {m["To"]: m for m in sent()}
+    assert set(messages) == {"maya@example.com", "lena@example.com"}  # suppressed: not emailed
+    assert messages["maya@example.com"]["Subject"] == "Brand A paid you USD 50.00"
+    for m in messages.values():
+        assert f"{BASE}/h/{paying.brand_id}" in text_of(m) and "List-Unsubscribe" in m
+    with pay.clock_at():
+        assert paying.call("POST", "/v1/payouts")[0] == 409  # nothing left: no second payout, no job
+    assert queued() == []
+    # Every job delivered again (SQS's at-least-once): each finds its claim, no second email.
+    requeue(jobs)
+    assert worker().drain() == 3 and len(sent()) == 2
+    assert len(claims()) == 3 and all(i["data"] == {"M": {}} for i in claims())
+
+
+def test_a_payout_to_thirty_creators_emails_all_thirty(paying: Client) -> None:
+    names = [f"c{n:02d}" for n in range(30)]
+    earners(paying, names, subtotal=10_000)
+    payout = book(paying)
+    assert len(payout["lines"]) == 30
+    assert len(queued()) == 30 and sent() == []
+    assert worker().drain() == 30
+    assert sorted(m["To"] for m in sent()) == [f"{n}@example.com" for n in names]
+
+
+def test_one_job_delivered_to_racing_workers_sends_one_email(paying: Client) -> None:
+    (maya,) = earners(paying, ["maya"]).values()
+    book(paying)
+    (job,) = queued()
+    outcomes: list[str] = []
+    errors: list[BaseException] = []
+    gate = threading.Barrier(6)
+
+    def run() -> None:
+        gate.wait()
+        try:
+            outcomes.append(notify.send_payout(deps(), job))
+        except BaseException as exc:  # noqa: BLE001 - collected for the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and sorted(outcomes) == ["duplicate"] * 5 + ["sent"]
+    assert [m["To"] for m in sent()] == ["maya@example.com"] and job["creator_id"] == maya
+
+
+def test_a_throttled_send_is_retried_by_the_queue_and_sent_once(
+    paying: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    earners(paying, ["maya"])
+    book(paying)
+    mailer, real = deps().mailer, deps().mailer.send
+    calls: list[str] = []
+
+    def throttled_once(from_email: str, to: str, raw: bytes, tags: dict[str, str]) -> str:
+        calls.append(to)
+        if len(calls) == 1:
+            raise Throttled("SES still throttling after 6 attempts")
+        return real(from_email, to, raw, tags)
+
+    monkeypatch.setattr(mailer, "send", throttled_once)
+    monkeypatch.setattr(local_queues, "RETRY_AFTER_SECONDS", 0)
+    w = worker()
+    assert w.drain() == 0  # the job failed: left on the queue for its retry
+    assert sent() == [] and claims() == []  # its claim was given back
+    assert w.drain() == 1
+    assert [m["To"] for m in sent()] == ["maya@example.com"] and calls == ["maya@example.com"] * 2
+    assert w.drain() == 0 and len(claims()) == 1
+
+
+def test_a_mailer_failing_unexpectedly_leaves_the_job_for_its_retry(
+    paying: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    earners(paying, ["maya"])
+    monkeypatch.setattr(deps(), "mailer", Boom())
+    payout = book(paying)  # the booking never waits for, or fails over, its emails
+    assert deps().stores.payouts.require(paying.brand_id, payout["id"]).status == "booked"
+    monkeypatch.setattr(local_queues, "RETRY_AFTER_SECONDS", 0)
+    assert worker().drain() == 0 and sent() == [] and claims() == []
+    assert len(queued()) == 1  # retried until SQS parks it in the dead-letter queue
+
+
+class NoQueue:
+    def send(self, messages: Any) -> None:
+        raise RuntimeError("SQS refused 3 messages")
+
+
+def test_a_payout_is_booked_even_when_its_emails_cannot_be_queued(
+    paying: Client, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    earners(paying, ["maya", "lena"])
+    monkeypatch.setattr(deps(), "outreach_queue", NoQueue())
+    payout = book(paying)
+    assert deps().stores.payouts.require(paying.brand_id, payout["id"]).status == "booked"
+    (line,) = [r for r in caplog.records if r.getMessage() == "payout emails not queued"]
+    assert line.levelname == "WARNING" and "example.com" not in repr(line.__dict__)
+    assert queued() == [] and sent() == []  # (`queued` reads the queue itself, not `outreach_queue`)
+
+
+def test_no_jobs_for_a_brand_without_a_sender(brand_a: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LINK_BASE_URL", BASE)
+    reset()
+    pay.program(brand_a)
+    earners(brand_a, ["maya"])
+    book(brand_a)
+    assert queued() == []

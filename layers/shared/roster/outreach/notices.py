@@ -34,9 +34,12 @@ def send(
     pointer_id: str | None = None,
     campaign_id: str = "",
     tags: dict[str, str] | None = None,
+    retry: bool = False,
 ) -> bool:
     """Emails `creator` a plain notice (`text`, then `link_label: link`); False when it is not sent
-    (no sender set, no configuration set, suppressed, role address, SES refusing).
+    (no sender set, no configuration set, suppressed, role address, SES refusing). With `retry`
+    (a queue worker, whose message is retried), SES not taking it now (Throttled, Unavailable) is
+    raised instead: the retry may send it.
 
     `pointer_id` (a collaboration id, say) stands in for a message id: mail to
     `unsubscribe+<pointer>` resolves to this creator, as for outreach messages."""
@@ -75,6 +78,8 @@ def send(
         d.mailer.send(settings.from_email, creator.email, raw, {"brand": brand_id, **(tags or {})})
     except (Rejected, Throttled, Unavailable) as exc:
         logger.warning("notice not sent", extra={"creator_id": creator.id, "error": str(exc)})
+        if retry and not isinstance(exc, Rejected):
+            raise
         return False
     return True
 

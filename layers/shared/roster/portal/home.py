@@ -2,10 +2,12 @@
 everything they have with this brand — collaborations, links and promo codes, earnings by month,
 payouts — and keeps their profile (handles, payout email, shipping address) up to date.
 
-Signing in never tells whether an address is on the roster: the answer is the same either way.
-The emailed link opens a "Continue" page and only its POST spends it (mail scanners fetch links).
-Every post needs the session and the page's CSRF token; nothing is read outside the brand's
-partition, and nothing of another creator (see `roster.portal.sessions`)."""
+Signing in never tells whether an address is on the roster: the answer is the same either way,
+and so is the work the request does (one lookup, one queued job: the outreach worker makes and
+emails the link, `roster.outreach.notice_jobs`), so its time tells nothing. The emailed link
+opens a "Continue" page and only its POST spends it (mail scanners fetch links). Every post
+needs the session and the page's CSRF token; nothing is read outside the brand's partition, and
+nothing of another creator (see `roster.portal.sessions`)."""
 
 from __future__ import annotations
 
@@ -23,11 +25,12 @@ from roster.models.auth import Brand
 from roster.models.collaborations import CREATOR_ACTIONS, Collaboration
 from roster.models.creators import Creator, CreatorPatch, Platform
 from roster.observability import logger
-from roster.outreach import mail, notices
+from roster.outreach import mail, notice_jobs
 from roster.portal import csrf, earnings, http, sessions
 from roster.portal import page as kit
 from roster.portal.page import esc
 from roster.program import creators as program
+from roster.web import edge
 
 BRAND_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_COLLABORATIONS = 500  # pages read for one creator; far more than any creator has with a brand
@@ -96,9 +99,28 @@ def _brand(d: Deps, req: http.Request) -> Brand | None:
     return d.stores.brands.get_brand(brand_id) if BRAND_ID.match(brand_id) else None
 
 
+CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    409: "conflict",
+    410: "gone",
+    422: "validation_error",
+    429: "rate_limited",
+    503: "unavailable",
+}
+
+
+def _json_error(status: int, message: str, field: str | None = None) -> dict[str, Any]:
+    """Roster's error shape, as every other function answers it."""
+    details = [{"field": field, "message": message}] if field else []
+    return edge.error_answer(status, CODES.get(status, "bad_request"), message, details)
+
+
 def _refuse(req: http.Request, status: int, title: str, message: str, brand: str = "") -> dict[str, Any]:
     if req.wants_json:
-        return http.json_answer(status, {"error": {"message": message}})
+        return _json_error(status, message)
     return kit.problem(status, title, message, brand=brand)
 
 
@@ -149,7 +171,7 @@ def act(d: Deps, req: http.Request) -> dict[str, Any]:
         req, d.settings.outreach_signing_key or "", _scope(brand.id), form.get("csrf")
     ):
         if req.wants_json:
-            return http.json_answer(403, {"error": {"message": "the form's CSRF token is missing or wrong"}})
+            return _json_error(403, "the form's CSRF token is missing or wrong")
         return kit.problem(
             403,
             "This form has expired",
@@ -220,7 +242,7 @@ def _request_link(d: Deps, req: http.Request, brand: Brand, form: dict[str, str]
     email = form.get("email", "").strip()
     if not _looks_like_email(email):
         if req.wants_json:
-            return http.json_answer(422, {"error": {"message": "enter an email address"}})
+            return _json_error(422, "enter an email address", "email")
         return _sign_in_page(
             d, req, brand, status=422, email=email, error="Enter an email address, like name@example.com."
         )
@@ -228,12 +250,18 @@ def _request_link(d: Deps, req: http.Request, brand: Brand, form: dict[str, str]
     if not sessions.allowed(d.stores.portal, key, brand.id, email, req.ip):
         message = "Too many sign-in links were asked for. Wait 15 minutes, then try again."
         if req.wants_json:
-            return http.json_answer(429, {"error": {"message": message}})
+            return _json_error(429, message)
         return _sign_in_page(d, req, brand, status=429, message=message, kind="error", email=email)
+    # The same work for any address: one read, one job (the worker drops a job without a creator).
     creator_id = d.stores.creators.id_for_email(brand.id, email)
-    creator = d.stores.creators.get(brand.id, creator_id) if creator_id else None
-    if creator is not None:
-        _email_link(d, brand, creator)
+    try:
+        notice_jobs.enqueue(d, [notice_jobs.signin_job(brand.id, creator_id)])
+    except Exception as exc:
+        logger.warning("sign-in link not queued", extra={"brand_id": brand.id, "error": type(exc).__name__})
+        message = "We could not send a sign-in link just now. Wait a minute, then try again."
+        if req.wants_json:
+            return _json_error(503, message)
+        return _sign_in_page(d, req, brand, status=503, message=message, kind="error", email=email)
     answer = SENT.format(brand=brand.name)
     if req.wants_json:
         return http.json_answer(202, {"message": answer})
@@ -242,24 +270,6 @@ def _request_link(d: Deps, req: http.Request, brand: Brand, form: dict[str, str]
 
 def _looks_like_email(text: str) -> bool:
     return len(text) <= 254 and re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", text) is not None
-
-
-def _email_link(d: Deps, brand: Brand, creator: Creator) -> None:
-    token = sessions.issue_link(d.stores.portal, brand.id, creator.id)
-    sent = notices.send(
-        d,
-        brand.id,
-        creator,
-        f"Your sign-in link for {brand.name}",
-        f"Hi {creator.name.split()[0] if creator.name.split() else creator.name},\n"
-        f"here is your link to your {brand.name} creator home. It works once, within 15 minutes.\n"
-        "If you did not ask for it, ignore this email: nothing happens.",
-        link=f"{_base(d)}/h/{brand.id}/link?t={token}",
-        link_label="Sign in",
-        tags={"notice": "sign-in"},
-    )
-    if not sent:
-        logger.warning("sign-in link not sent", extra={"brand_id": brand.id, "creator_id": creator.id})
 
 
 def _link_gone(d: Deps, req: http.Request, brand: Brand) -> dict[str, Any]:

@@ -15,18 +15,27 @@ class PortalStore:
     def __init__(self, table: Table) -> None:
         self.table = table
 
-    def put_once(self, brand_id: str, kind: str, token_hash: str, data: dict[str, Any], ttl: int) -> None:
-        """Stores a single-use link's data for `ttl` seconds (a new random token never collides)."""
-        self.table.put(
-            {
-                keys.PK: keys.brand_pk(brand_id),
-                keys.SK: keys.once_sk(kind, token_hash),
-                "entity": f"once_{kind}",
-                "data": data,
-                keys.TTL_ATTRIBUTE: int(time.time()) + ttl,
-            },
-            condition="attribute_not_exists(PK)",
+    def put_once(self, brand_id: str, kind: str, token_hash: str, data: dict[str, Any], ttl: int) -> bool:
+        """Stores a single-use link's data for `ttl` seconds (a new random token never collides).
+        False, and nothing written, when the key is there already: a claim (a queued notice's
+        "sent once") is this put, one of racing claimants winning."""
+        return (
+            self.table.put(
+                {
+                    keys.PK: keys.brand_pk(brand_id),
+                    keys.SK: keys.once_sk(kind, token_hash),
+                    "entity": f"once_{kind}",
+                    "data": data,
+                    keys.TTL_ATTRIBUTE: int(time.time()) + ttl,
+                },
+                condition="attribute_not_exists(PK)",
+            )
+            is None
         )
+
+    def drop_once(self, brand_id: str, kind: str, token_hash: str) -> None:
+        """Removes the item (a claim given back so a retry can have it; a link never sent)."""
+        self.table.delete(keys.brand_pk(brand_id), keys.once_sk(kind, token_hash))
 
     def peek_once(self, brand_id: str, kind: str, token_hash: str) -> dict[str, Any] | None:
         """The link's data if it is unused and unexpired (nothing is spent: a page that asks

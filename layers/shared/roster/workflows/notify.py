@@ -8,11 +8,14 @@ What a step says is decided by `notice_for`, a pure function of the record. Each
 `emailed` event) in a conditional write before it is sent: a retried or re-entered wait, even one
 running at the same moment, finds the claim and sends nothing. A claim cut short by a crash before
 the send is not sent again (at most once; the deadline's reminder still follows), and a send that
-fails never fails the step."""
+fails never fails the step.
+
+A payout's emails do not go out in the booking request: `payout_booked` queues one `notice` job
+per paid creator on the outreach queue, and the outreach send worker sends each (`send_payout`),
+once per payout and creator (see `roster.outreach.notice_jobs`)."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -25,15 +28,12 @@ from roster.models.collaborations import Collaboration, Terms, TimelineEvent
 from roster.models.payouts import Payout
 from roster.money import exponent
 from roster.observability import logger
-from roster.outreach import mail, notices
+from roster.outreach import mail, notice_jobs, notices
 
 if TYPE_CHECKING:
     from roster.deps import Deps
 
 EMAILED = "emailed"  # the timeline event that claims a notice: detail {"notice": key, "sent": bool}
-# A payout's emails go out in the booking request (10 s timeout): past this budget the rest are
-# logged as not sent rather than risk the request (their payouts are on the creator's home page).
-PAYOUT_EMAIL_SECONDS = 4.0
 
 PLATFORMS = {"tiktok": "TikTok", "youtube": "YouTube", "x": "X", "linkedin": "LinkedIn"}
 
@@ -315,10 +315,13 @@ def _send(
     pointer_id: str | None,
     campaign_id: str,
     tags: dict[str, str],
+    retry: bool = False,
 ) -> bool:
     """`notices.send`, which returns False for what it expects (suppressed, SES refusing); anything
     else (a store or SES error it does not map, a deleted creator) is logged by type (never its
-    message: it may hold an address) and is also False: an email never fails a step or a payout."""
+    message: it may hold an address) and is also False: an email never fails a step or a payout.
+    With `retry` (a queue worker) those, and SES not taking it now, are raised after the log line:
+    the queue's retry may send it."""
     try:
         found = d.stores.creators.get(brand_id, creator_id)
         if found is None:
@@ -335,12 +338,15 @@ def _send(
             pointer_id=pointer_id,
             campaign_id=campaign_id,
             tags=tags,
+            retry=retry,
         )
     except Exception as exc:
         logger.warning(
             "creator email failed",
             extra={"creator_id": creator_id, "notice": notice.key, "error": type(exc).__name__},
         )
+        if retry:
+            raise
         return False
 
 
@@ -364,40 +370,58 @@ def payout_notice(payout: Payout, creator_id: str, *, brand: str) -> Notice | No
 
 
 def payout_booked(d: Deps, brand_id: str, payout: Payout) -> int:
-    """Emails each creator a booked payout pays, once (a payout is booked once), after it is booked:
-    the booking is durable and its lock released. Best effort and never raising: the payout stands
-    whatever happens to its emails. Returns how many were sent."""
+    """Queues the email to each creator a booked payout pays (one `notice` job each, sent by the
+    outreach worker: `send_payout`), after it is booked: the booking is durable and its lock
+    released. Returns at once, best effort and never raising: the payout stands whatever happens to
+    its emails (a failure to queue them is logged). Returns how many were queued."""
     try:
-        return _payout_booked(d, brand_id, payout)
+        if d.stores.outreach.get_settings(brand_id) is None:
+            return 0  # no sender: no email could go
+        paid = [
+            creator_id
+            for creator_id in dict.fromkeys(line.creator_id for line in payout.lines)
+            if any(line.creator_id == creator_id and line.amount > 0 for line in payout.lines)
+        ]
+        notice_jobs.enqueue(d, [notice_jobs.payout_job(brand_id, payout.id, c) for c in paid])
+        return len(paid)
     except Exception as exc:
-        logger.warning("payout emails failed", extra={"payout_id": payout.id, "error": type(exc).__name__})
+        logger.warning(
+            "payout emails not queued", extra={"payout_id": payout.id, "error": type(exc).__name__}
+        )
         return 0
 
 
-def _payout_booked(d: Deps, brand_id: str, payout: Payout) -> int:
-    base = d.settings.link_base_url
-    if not base or d.mail is None:
-        return 0
+def send_payout(d: Deps, job: dict[str, Any]) -> str:
+    """The `payout` notice job: emails one creator what a booked payout pays them, once per payout
+    and creator however often the job is delivered. Returns sent, not_sent (suppressed, no sender,
+    SES refused it for good: not tried again), duplicate (claimed before) or skipped (no such
+    payout, or it pays them nothing). Raises, the claim given back, when the send did not happen
+    for a reason a retry may not meet (throttled, SES unavailable, a store error)."""
+    brand_id, payout_id, creator_id = str(job["brand_id"]), str(job["payout_id"]), str(job["creator_id"])
+    config = d.require_mail()
+    payout = d.stores.payouts.get(brand_id, payout_id)
+    if payout is None or payout.status != "booked":
+        return "skipped"
     brand = d.stores.brands.get_brand(brand_id)
-    name = brand.name if brand else "Your brand partner"
-    started, sent, skipped = time.monotonic(), 0, 0
-    for creator_id in dict.fromkeys(line.creator_id for line in payout.lines):
-        notice = payout_notice(payout, creator_id, brand=name)
-        if notice is None:
-            continue
-        if time.monotonic() - started > PAYOUT_EMAIL_SECONDS:
-            skipped += 1
-            continue
-        sent += _send(
+    notice = payout_notice(payout, creator_id, brand=brand.name if brand else "Your brand partner")
+    if notice is None:
+        return "skipped"
+    key = f"payout:{payout_id}:{creator_id}"
+    if not notice_jobs.claim(d, brand_id, key):
+        return "duplicate"
+    try:
+        sent = _send(
             d,
             brand_id,
             creator_id,
             notice,
-            link=f"{base}/h/{brand_id}",
+            link=f"{config.public_url}/h/{brand_id}",
             pointer_id=None,
             campaign_id="",
-            tags={"payout": payout.id, "notice": "payout"},
+            tags={"payout": payout_id, "notice": "payout"},
+            retry=True,
         )
-    if skipped:
-        logger.warning("payout emails over budget", extra={"payout_id": payout.id, "not_sent": skipped})
-    return sent
+    except Exception:
+        notice_jobs.release(d, brand_id, key)
+        raise
+    return "sent" if sent else "not_sent"
