@@ -681,3 +681,36 @@ def test_another_brand_cannot_list_or_decide(world: dict[str, Any], brand_a: Cli
         assert b.call("POST", f"/v1/applications/{app['id']}/decline")[0] == 404
     assert table_snapshot() == before
     assert deps().stores.applications.get(brand_a.brand_id, app["id"]) is not None
+
+
+def test_odd_digits_and_empty_handles_are_refused_at_the_form_not_later(
+    world: dict[str, Any], brand_a: Client
+) -> None:
+    """ "²" passes `str.isdigit` but not int(); "@ @" is a handle of nothing once "@" is stripped:
+    each is a message under its field (422), never a 500, and nothing is stored or sent."""
+    v = Visitor(brand_a.gateway)
+    assert v.get(f"/apply/{SLUG}")[0] == 200
+    before = table_snapshot()
+    status, _, text = v.post(f"/apply/{SLUG}", FORM | {"followers_1": "4²"})
+    assert status == 422 and "Enter the number of followers as digits" in text
+    status, _, text = v.post(f"/apply/{SLUG}", FORM | {"handle_1": "@ @", "handle_2": ""})
+    assert status == 422 and 'aria-invalid="true"' in text
+    assert table_snapshot() == before and sent() == []
+
+
+def test_a_decision_never_demotes_a_creator_the_brand_already_had(
+    world: dict[str, Any], brand_a: Client
+) -> None:
+    """Declining archives an applicant; a creator the brand had (active here) keeps its status.
+    Approving makes an applicant active."""
+    status, known = brand_a.call(
+        "POST", "/v1/creators", {"name": "Maya L.", "email": "maya@example.com", "status": "active"}
+    )
+    assert status == 201
+    app = applied(brand_a, brand_a.gateway)
+    assert brand_a.call("POST", f"/v1/applications/{app['id']}/decline")[0] == 200
+    assert brand_a.call("GET", f"/v1/creators/{known['id']}")[1]["status"] == "active"
+    lena = applied(brand_a, brand_a.gateway, FORM | {"name": "Lena Park", "email": "lena@example.com"})
+    assert brand_a.call("GET", f"/v1/creators/{lena['creator_id']}")[1]["status"] == "applicant"
+    assert brand_a.call("POST", f"/v1/applications/{lena['id']}/approve")[0] == 200
+    assert brand_a.call("GET", f"/v1/creators/{lena['creator_id']}")[1]["status"] == "active"

@@ -223,6 +223,39 @@ def test_a_bad_counter_offer_comes_back_with_the_values_and_a_message_under_each
     assert status == 422 and "Add at least one deliverable" in text and "Choose a date." in text
 
 
+@pytest.mark.parametrize(
+    "odd", [{"count_x": "1"}, {"count_0": "²"}, {"count_999": "1"}], ids=["count_x", "superscript", "row 999"]
+)
+def test_odd_field_names_and_digits_in_a_counter_offer_are_a_422_never_a_500(
+    creator: Browser, world: dict[str, Any], odd: dict[str, str]
+) -> None:
+    """The form is rebuilt from what was posted: a made-up row name, or a digit `int()` refuses
+    ("²" passes `str.isdigit`), comes back as a message, nothing changed."""
+    negotiate(world, "n1")
+    before = table_snapshot()
+    status, _, text = creator.post("counter", {"platform_0": "instagram", "format_0": "reel"} | odd)
+    assert status == 422 and "nothing was changed" in text
+    assert table_snapshot() == before
+
+
+def test_a_csrf_cookie_roster_did_not_sign_is_replaced_not_adopted(
+    creator: Browser, world: dict[str, Any]
+) -> None:
+    """Someone who can plant a cookie (a sibling subdomain of a custom domain) must not know the
+    tokens that go with it: a nonce Roster did not sign is never used, and a new cookie is set."""
+    from roster.portal import csrf, http
+
+    invite(world)
+    planted = "n" * 32
+    creator.cookie = f"roster_csrf={planted}"
+    req = http.Request("GET", "", {}, {}, {}, {"roster_csrf": planted}, "")
+    token, cookies = csrf.issue(req, KEY, f"c:{world['id']}")
+    assert cookies and not cookies[0].startswith(f"roster_csrf={planted};")
+    before = table_snapshot()
+    status, _, _ = creator.post("accept", {}, csrf=token)
+    assert status == 403 and table_snapshot() == before
+
+
 def test_accepting_the_brands_offer_by_the_form(creator: Browser, world: dict[str, Any]) -> None:
     negotiate(world, "n1")
     status, _, _ = creator.post("accept-terms", {})

@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
 
 from roster.models.common import CountryCode, RequestModel, ResponseModel, unique
-from roster.models.creators import Platform
+from roster.models.creators import Handle, Platform
 
 # Lowercase letters, digits and dashes, 3-60 long, no leading, trailing or doubled dash.
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"  # with min/max length below
@@ -70,7 +70,7 @@ class ApplicationHandle(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     platform: Platform
-    handle: Annotated[str, Field(min_length=1, max_length=100)]
+    handle: Handle  # as a creator's: "@" and spaces around it stripped, never empty
     followers: Annotated[int, Field(ge=0, le=10**11)] | None = None
 
 

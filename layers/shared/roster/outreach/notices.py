@@ -77,7 +77,8 @@ def send(
     try:
         d.mailer.send(settings.from_email, creator.email, raw, {"brand": brand_id, **(tags or {})})
     except (Rejected, Throttled, Unavailable) as exc:
-        logger.warning("notice not sent", extra={"creator_id": creator.id, "error": str(exc)})
+        # The exception's type only: SES's message can name the address.
+        logger.warning("notice not sent", extra={"creator_id": creator.id, "error": type(exc).__name__})
         if retry and not isinstance(exc, Rejected):
             raise
         return False
@@ -125,6 +126,6 @@ def send_to_address(
     try:
         d.mailer.send(settings.from_email, to, raw, {"brand": brand_id, **(tags or {})})
     except (Rejected, Throttled, Unavailable) as exc:
-        logger.warning("notice not sent", extra={"brand_id": brand_id, "error": str(exc)})
+        logger.warning("notice not sent", extra={"brand_id": brand_id, "error": type(exc).__name__})
         return False
     return True

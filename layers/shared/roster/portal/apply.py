@@ -34,7 +34,7 @@ from pydantic import ValidationError
 
 from roster import ids
 from roster.deps import Deps
-from roster.errors import NotFound
+from roster.errors import NotFound, RosterError
 from roster.models.applications import MAX_HANDLES, ApplicationForm, ApplicationPage
 from roster.models.campaigns import Campaign
 from roster.models.creators import Platform
@@ -130,7 +130,7 @@ def _signed(key: str, brand_id: str, token: str) -> bool:
 def _ip_hash(key: str, ip: str) -> str:
     """Who is applying too often, without keeping their address: a keyed hash (a plain hash of an
     IPv4 address is reversed by trying all 2^32)."""
-    return hmac.new(key.encode(), f"apply-ip:{ip}".encode(), hashlib.sha256).hexdigest()[:32]
+    return hmac.new(key.encode(), f"apply-ip:{http.network(ip)}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def _site(d: Deps, req: http.Request) -> Site | None:
@@ -336,7 +336,8 @@ def _apply_page(
 
 def _count(text: str) -> int | None:
     cleaned = re.sub(r"[\s,._']", "", text)
-    return int(cleaned) if cleaned.isdigit() and len(cleaned) <= 12 else None
+    # ASCII digits only: `str.isdigit` also takes "²", which int() refuses.
+    return int(cleaned) if re.fullmatch(r"[0-9]{1,12}", cleaned) else None
 
 
 def _parse(form: dict[str, str]) -> tuple[ApplicationForm | None, dict[str, str]]:
@@ -575,6 +576,19 @@ def act(d: Deps, req: http.Request) -> dict[str, Any]:
         confirmed = applications.confirm(d.stores, site.brand_id, application_id)
     except NotFound:  # the link worked, but its application is gone (expired, or "not me")
         return _link_refused(d, req, site, token)
+    except (ValidationError, RosterError) as exc:  # never a bare 500: say so, and how to go on
+        logger.warning(
+            "application not confirmed", extra={"brand_id": site.brand_id, "error": type(exc).__name__}
+        )
+        return _refuse(
+            req,
+            409,
+            "conflict",
+            "the application could not be confirmed; apply again",
+            "We could not confirm this application",
+            f"Something in the application could not be saved. Please apply again on {site.brand}'s page.",
+            site=site,
+        )
     if req.wants_json:
         return http.json_answer(200, {"status": confirmed.status.value})
     return http.redirect(f"/apply/{site.page.slug}/done")

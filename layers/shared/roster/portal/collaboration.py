@@ -18,6 +18,7 @@ works `creator_link_days` after it closed, then it is a 410 pointing to the crea
 from __future__ import annotations
 
 import json
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -57,6 +58,8 @@ SETTLE_POLL = 0.2
 REFRESH_SECONDS = 2
 ROWS = 3  # deliverable rows of the counter-offer form, at least (more when the offer has more)
 MAX_ROWS = 20  # as many as `Terms.deliverables` takes
+ROW_KEY = re.compile(r"count_([0-9]{1,2})")  # a row's field, as the form names it (others are ignored)
+DIGITS = re.compile(r"[0-9]{1,6}")  # ASCII digits: `str.isdigit` also takes "²", which int() refuses
 FORM_ACTIONS = ("accept", "decline", "counter", "accept-terms", "sign", "confirm-delivery", "submit-post")
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 PLATFORMS = "|".join(f"{p.value}={p.value.capitalize()}" for p in Platform)
@@ -562,7 +565,8 @@ def _counter_form(ctx: PageContext, latest: Offer | None, refused: Refused | Non
     values = values or {"currency": "USD"}
     rows = max(ROWS, len(t.deliverables) + 1 if t else ROWS)
     rows = min(
-        MAX_ROWS, max(rows, 1 + max((int(k[6:]) for k in values if k.startswith("count_")), default=0))
+        MAX_ROWS,
+        max(rows, 1 + max((int(m.group(1)) for k in values if (m := ROW_KEY.fullmatch(k))), default=0)),
     )
 
     def f(label: str, name: str, **kw: Any) -> str:
@@ -996,7 +1000,7 @@ def _counter(ctx: PageContext, form: dict[str, str]) -> tuple[dict[str, Any], di
             errors[f"format_{i}"] = "Say what it is, e.g. reel, story or video."
         elif len(fmt) > 50:
             errors[f"format_{i}"] = "Keep it under 50 characters."
-        count = int(count_text) if count_text.isdigit() else 1 if not count_text else 0
+        count = int(count_text) if DIGITS.fullmatch(count_text) else 1 if not count_text else 0
         if not 1 <= count <= 100:
             errors[f"count_{i}"] = "Enter a whole number from 1 to 100."
         rows.append({"platform": platform, "format": fmt, "count": count})

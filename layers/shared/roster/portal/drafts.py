@@ -118,7 +118,7 @@ def _media(d: Deps, files: list[MediaFile], *, remove: PageContext | None = None
 def _signed(up: Uploads, f: MediaFile) -> str | None:
     try:
         return up.signed_url(f.key, content_type=f.content_type, expires=SIGNED_SECONDS)
-    except UploadRefused:  # cannot sign now (or an unknown type): the file's name is still shown
+    except (UploadRefused, ValueError):  # cannot sign now, or a type it never serves: the name is shown
         return None
 
 

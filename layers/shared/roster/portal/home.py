@@ -428,15 +428,23 @@ def _save_profile(
 def _delete_address(
     d: Deps, req: http.Request, brand: Brand, creator: Creator, form: dict[str, str]
 ) -> dict[str, Any]:
-    if creator.shipping_address is not None:
-        patch = CreatorPatch.model_validate({"shipping_address": None})
+    patch = CreatorPatch.model_validate({"shipping_address": None})
+    latest: Creator | None = creator
+    for _ in range(3):  # over concurrent edits of the creator (the brand's, say): read again
+        if latest is None or latest.shipping_address is None:
+            return http.redirect(f"/h/{brand.id}?done=address#profile")
         try:
-            program.update(d.stores.creators, brand.id, creator.id, patch, current=creator)
+            program.update(d.stores.creators, brand.id, creator.id, patch, current=latest)
+            return http.redirect(f"/h/{brand.id}?done=address#profile")
         except Conflict:
-            latest = d.stores.creators.get(brand.id, creator.id) or creator
-            if latest.shipping_address is not None:
-                program.update(d.stores.creators, brand.id, creator.id, patch, current=latest)
-    return http.redirect(f"/h/{brand.id}?done=address#profile")
+            latest = d.stores.creators.get(brand.id, creator.id)
+    return _refuse(
+        req,
+        409,
+        "Please try again",
+        "Your profile was being changed at the same moment; the address was not deleted yet. Try again.",
+        brand.name,
+    )
 
 
 POSTS: dict[str, Callable[[Deps, http.Request, Brand, dict[str, str]], dict[str, Any]]] = {

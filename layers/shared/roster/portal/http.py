@@ -4,6 +4,7 @@ cookies and the one error page every bad input ends on."""
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -87,6 +88,18 @@ class Request:
         """The JSON object a machine posted (after `form()`), else the form's fields."""
         self.form()
         return getattr(self, "_json", None) or dict(self._form or {})
+
+
+def network(ip: str) -> str:
+    """What a rate limit counts per visitor: an IPv4 address, or an IPv6 address's /64 (one
+    household or phone holds a whole /64, so counting single addresses would not limit anyone)."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
 
 
 def cookie(name: str, value: str, *, max_age: int | None, path: str = "/", http_only: bool = True) -> str:

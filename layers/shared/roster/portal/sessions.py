@@ -41,7 +41,9 @@ def subject(key: str, kind: str, value: str) -> str:
 def allowed(store: PortalStore, key: str, brand_id: str, email: str, ip: str) -> bool:
     """Counts one request for a link; False once the IP or the address asked too often. Counted
     the same whether the address is on the roster or not (the limit says nothing about who is)."""
-    if not store.hit(brand_id, "signin-ip", subject(key, "ip", ip), window=WINDOW, limit=PER_IP):
+    if not store.hit(
+        brand_id, "signin-ip", subject(key, "ip", http.network(ip)), window=WINDOW, limit=PER_IP
+    ):
         return False
     return store.hit(
         brand_id,

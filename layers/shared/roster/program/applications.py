@@ -194,12 +194,20 @@ def decide(
     return decided
 
 
+# What a decision may change: approving makes an applicant (or a prospect who applied) active;
+# declining archives only an applicant — a creator the brand already had keeps the status it gave.
+DECIDES = {
+    CreatorStatus.ACTIVE: frozenset({CreatorStatus.APPLICANT, CreatorStatus.PROSPECT}),
+    CreatorStatus.ARCHIVED: frozenset({CreatorStatus.APPLICANT}),
+}
+
+
 def set_creator_status(stores: Stores, brand_id: str, creator_id: str, status: CreatorStatus) -> Creator:
-    """The decision's effect on the creator (active when approved, archived when declined),
-    retried over concurrent edits of the creator."""
+    """The decision's effect on the creator (active when approved, archived when declined; see
+    `DECIDES`), retried over concurrent edits of the creator."""
     for _ in range(RETRIES):
         current = stores.creators.require(brand_id, creator_id)
-        if current.status == status:
+        if current.status == status or current.status not in DECIDES.get(status, frozenset()):
             return current
         try:
             return creators.update(

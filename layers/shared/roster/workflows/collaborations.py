@@ -11,6 +11,7 @@ before the resume reached it, the wait its timeout branch leads to takes the act
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -43,6 +44,7 @@ from roster.observability import logger
 from roster.outreach import sequences
 from roster.program import alerts, campaigns
 from roster.reporting import reports
+from roster.settings import get_settings
 from roster.store.registry import Stores
 from roster.workflows import deliverables
 
@@ -172,6 +174,14 @@ def _offered(at: str, by: Literal["brand", "creator"], number: int, terms: Terms
     )
 
 
+def _ip_hash(ip: str | None) -> str:
+    """The signer's address, kept as evidence without keeping it: HMAC-SHA-256 with the signing key
+    (a plain SHA-256 of an IPv4 address is reversed by trying all 2^32). The same address gives the
+    same hash, so a dispute can still match it against a known one."""
+    key = get_settings().outreach_signing_key or ""
+    return hmac.new(key.encode(), f"sign-ip:{ip or ''}".encode(), hashlib.sha256).hexdigest()
+
+
 def _accept_terms(c: Collaboration, by: Literal["brand", "creator"], now: str) -> dict[str, Any]:
     """Negotiation ends when one side accepts the other side's latest offer, as it stands."""
     if not c.offers:
@@ -232,7 +242,7 @@ def _apply(
         c.contract.signature = Signature(
             name=_require(body.name, "name", action),
             at=now,
-            ip_hash=hashlib.sha256((ip or "").encode()).hexdigest(),
+            ip_hash=_ip_hash(ip),
             document_hash=c.contract.document_hash,
         )
     elif action == "record-shipment":
