@@ -60,6 +60,14 @@ def public_base_url(router: Router) -> str:
     return f"{'http' if settings.stage == 'local' else 'https'}://{domain}"
 
 
+def state_machines() -> tuple[str, str]:
+    """The collaboration and campaign state machines the routes that start collaborations use."""
+    s = deps().settings
+    if not (s.collaboration_state_machine_arn and s.campaign_state_machine_arn):
+        raise RuntimeError("COLLABORATION_STATE_MACHINE_ARN and CAMPAIGN_STATE_MACHINE_ARN must be set")
+    return s.collaboration_state_machine_arn, s.campaign_state_machine_arn
+
+
 def page_size(limit: int | None) -> int:
     """What a list route asks its store for: the caller's `limit`, else the deployment's default."""
     return limit or deps().settings.default_page_size

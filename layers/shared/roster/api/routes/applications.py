@@ -19,6 +19,7 @@ from roster.api.deps import (
     principal,
     public_base_url,
     responses,
+    state_machines,
 )
 from roster.deps import Deps, deps
 from roster.errors import Conflict
@@ -136,6 +137,7 @@ def build_router() -> Router:
             if campaign.status not in applications.OPEN_CAMPAIGN:
                 raise Conflict(f"a {campaign.status} campaign takes no new collaborations")
             collaboration_id = ids.collaboration_id(who.brand_id, campaign_id, app.creator_id)
+            machines = state_machines()  # before anything is decided: a stack without them changes nothing
         decided = applications.decide(
             d.stores,
             who.brand_id,
@@ -146,18 +148,14 @@ def build_router() -> Router:
         )
         applications.set_creator_status(d.stores, who.brand_id, app.creator_id, CreatorStatus.ACTIVE)
         if campaign_id:
-            s = d.settings
-            if not (s.collaboration_state_machine_arn and s.campaign_state_machine_arn):
-                raise RuntimeError(
-                    "COLLABORATION_STATE_MACHINE_ARN and CAMPAIGN_STATE_MACHINE_ARN must be set"
-                )
+            collaboration_machine, campaign_machine = machines
             collaborations.start(
                 d,
                 who.brand_id,
                 campaign_id,
                 [app.creator_id],
-                collaboration_machine=s.collaboration_state_machine_arn,
-                campaign_machine=s.campaign_state_machine_arn,
+                collaboration_machine=collaboration_machine,
+                campaign_machine=campaign_machine,
             )
         return decided
 

@@ -10,7 +10,16 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from pydantic import BaseModel
 
 from roster.adapters.uploads import UploadRefused
-from roster.api.deps import WRITE_ERRORS, Cursor, Limit, page_size, principal, public_base_url, responses
+from roster.api.deps import (
+    WRITE_ERRORS,
+    Cursor,
+    Limit,
+    page_size,
+    principal,
+    public_base_url,
+    responses,
+    state_machines,
+)
 from roster.deps import deps
 from roster.errors import NotFound
 from roster.models.collaborations import (
@@ -33,13 +42,6 @@ class CampaignWorkflow(BaseModel):
     final_report: dict[str, Any] | None = None
     open_items: list[dict[str, Any]] = []
     closed_at: str | None = None
-
-
-def _machines() -> tuple[str, str]:
-    s = deps().settings
-    if not (s.collaboration_state_machine_arn and s.campaign_state_machine_arn):
-        raise RuntimeError("COLLABORATION_STATE_MACHINE_ARN and CAMPAIGN_STATE_MACHINE_ARN must be set")
-    return s.collaboration_state_machine_arn, s.campaign_state_machine_arn
 
 
 def build_router() -> Router:
@@ -79,7 +81,7 @@ def build_router() -> Router:
         responses=responses(202, CollaborationList, H.NOT_FOUND, H.CONFLICT, *WRITE_ERRORS),
     )
     def start(campaign_id: str, body: CollaborationsStart) -> CollaborationList:
-        collaboration_machine, campaign_machine = _machines()
+        collaboration_machine, campaign_machine = state_machines()
         brand_id = principal(router).brand_id
         created = collaborations.start(
             deps(),
