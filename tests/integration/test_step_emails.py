@@ -479,3 +479,27 @@ def test_no_jobs_for_a_brand_without_a_sender(brand_a: Client, monkeypatch: pyte
     earners(brand_a, ["maya"])
     book(brand_a)
     assert queued() == []
+
+
+def test_two_bookings_at_once_book_once_and_email_each_creator_once(paying: Client) -> None:
+    """Two admins book at the same moment: one payout, and each paid creator's email queued and
+    sent once (the losing booking queues nothing)."""
+    maya, lena = earners(paying, ["maya", "lena"]).values()
+    answers: list[int] = []
+    start = threading.Barrier(2)
+
+    def booking() -> None:
+        start.wait()
+        with pay.clock_at():
+            answers.append(paying.call("POST", "/v1/payouts")[0])
+
+    threads = [threading.Thread(target=booking) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(answers)[0] == 201 and answers.count(201) == 1, answers
+    jobs = queued()
+    assert sorted(j["creator_id"] for j in jobs) == sorted([maya, lena])
+    assert worker().drain() == 2
+    assert sorted(m["To"] for m in sent()) == ["lena@example.com", "maya@example.com"]
