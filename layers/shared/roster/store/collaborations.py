@@ -140,12 +140,54 @@ class CollaborationStore:
     def drop_campaign_workflow(self, brand_id: str, campaign_id: str) -> None:
         self.table.delete(keys.brand_pk(brand_id), keys.campaign_workflow_sk(campaign_id))
 
-    def put_campaign_workflow(self, brand_id: str, campaign_id: str, data: dict[str, Any]) -> None:
-        self.table.overwrite(
-            {
-                keys.PK: keys.brand_pk(brand_id),
-                keys.SK: keys.campaign_workflow_sk(campaign_id),
-                "entity": "campaign_workflow",
-                **data,
-            }
+    def record_campaign_report(self, brand_id: str, campaign_id: str, reports: builtins.list[Any]) -> None:
+        """Sets the periodic reports only: a report racing the wrap-up never undoes it."""
+        self.table.update(
+            keys.brand_pk(brand_id),
+            keys.campaign_workflow_sk(campaign_id),
+            expression="SET #reports = :reports",
+            condition="attribute_exists(PK)",  # the execution's own record, claimed at its launch
+            names={"#reports": "reports"},
+            values={":reports": reports},
+        )
+
+    def close_campaign_workflow(self, brand_id: str, campaign_id: str, fields: dict[str, Any]) -> bool:
+        """The wrap-up, once: True for the one caller whose fields (`closed_at` among them) were
+        written; False when the campaign was wrapped up already (that wrap-up stands)."""
+        names = {f"#f{i}": name for i, name in enumerate(fields)}
+        names |= {"#entity": "entity", "#closed": "closed_at"}
+        values = {f":f{i}": value for i, value in enumerate(fields.values())}
+        values[":entity"] = "campaign_workflow"
+        sets = ", ".join(f"#f{i} = :f{i}" for i in range(len(fields)))
+        return (
+            self.table.update(
+                keys.brand_pk(brand_id),
+                keys.campaign_workflow_sk(campaign_id),
+                expression=f"SET {sets}, #entity = :entity",
+                condition="attribute_not_exists(#closed)",
+                names=names,
+                values=values,
+            )
+            is None
+        )
+
+    def mark_campaign_workflow_cancelled(
+        self, brand_id: str, campaign_id: str, open_items: builtins.list[Any] | None = None
+    ) -> None:
+        """A cancellation after the wrap-up: the wrap-up stands and its status says cancelled;
+        with `open_items`, those replace the wrap-up's (it raced the cancellation)."""
+        names = {"#status": "status", "#closed": "closed_at"}
+        values: dict[str, Any] = {":status": "cancelled"}
+        expression = "SET #status = :status"
+        if open_items is not None:
+            names["#open"] = "open_items"
+            values[":open"] = open_items
+            expression += ", #open = :open"
+        self.table.update(
+            keys.brand_pk(brand_id),
+            keys.campaign_workflow_sk(campaign_id),
+            expression=expression,
+            condition="attribute_exists(#closed)",
+            names=names,
+            values=values,
         )

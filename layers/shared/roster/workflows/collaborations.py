@@ -453,11 +453,7 @@ def cancel_campaign(deps: Deps, brand_id: str, campaign_id: str) -> int:
     flow = deps.stores.collaborations.get_campaign_workflow(brand_id, campaign_id)
     if flow:
         deps.workflows.stop(flow["execution_arn"], "campaign cancelled")
-        if flow.get("closed_at"):  # wrapped up at its end date already: that wrap-up stands
-            flow["status"] = "cancelled"
-            deps.stores.collaborations.put_campaign_workflow(brand_id, campaign_id, flow)
-        else:
-            wrap_up(deps, brand_id, campaign_id, status="cancelled", open_items=cut_short)
+        wrap_up(deps, brand_id, campaign_id, status="cancelled", open_items=cut_short)
     return closed
 
 
@@ -479,32 +475,41 @@ def wrap_up(
     open_items: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """The campaign's end, once: the final report, the open items (the collaborations still open,
-    unless given) and `closed_at`. A wrap-up that finds one done (a retried task, the execution
-    after a cancellation) changes nothing. Returns the open items."""
-    flow = deps.stores.collaborations.get_campaign_workflow(brand_id, campaign_id) or {}
-    if flow.get("closed_at"):
-        return list(flow.get("open_items", []))
+    unless given) and `closed_at`, written only if no wrap-up was (a conditional write: two
+    wrap-ups racing never overwrite each other). A wrap-up that finds one done (a retried task,
+    the execution after a cancellation) changes nothing, except a cancellation's: the campaign
+    then reads cancelled, and if the wrap-up it found was written after the campaign was
+    cancelled (the execution's, racing it), the cancellation's open items replace that one's
+    view of collaborations it was still closing. A wrap-up at the campaign's end date, before
+    the cancellation, keeps its open items. Returns the open items."""
+    store = deps.stores.collaborations
+    given = open_items  # the cancellation's own list (else this wrap-up computes one)
     campaign = deps.stores.campaigns.require(brand_id, campaign_id)
-    report = reports.build(deps.stores, brand_id, "campaign", campaign_id, campaign)
-    if open_items is None:
-        open_items = [
-            _open_item(r)
-            for r in deps.stores.collaborations.all_raw(brand_id, campaign_id)
-            if r.get("status") == "open"
-        ]
-    deps.stores.collaborations.put_campaign_workflow(
-        brand_id,
-        campaign_id,
-        {
-            **flow,
+    if campaign.status == CampaignStatus.CANCELLED:
+        status = "cancelled"
+    flow = store.get_campaign_workflow(brand_id, campaign_id) or {}
+    if not flow.get("closed_at"):
+        report = reports.build(deps.stores, brand_id, "campaign", campaign_id, campaign)
+        if open_items is None:
+            open_items = [
+                _open_item(r) for r in store.all_raw(brand_id, campaign_id) if r.get("status") == "open"
+            ]
+        fields = {
             "status": status,
             "final_report": report.model_dump(mode="json"),
             "open_items": open_items,
             "closed_at": clock.now_iso(),
-        },
-    )
-    deps.events.publish(
-        "campaign.wrapped_up",
-        {"brand_id": brand_id, "campaign_id": campaign_id, "status": status, "open_items": len(open_items)},
-    )
-    return open_items
+        }
+        if store.close_campaign_workflow(brand_id, campaign_id, fields):
+            wrapped = {"brand_id": brand_id, "campaign_id": campaign_id, "status": status}
+            deps.events.publish("campaign.wrapped_up", wrapped | {"open_items": len(open_items)})
+            return open_items
+        flow = store.get_campaign_workflow(brand_id, campaign_id) or {}
+    if status == "cancelled":
+        raced = bool(campaign.cancelled_at and str(flow.get("closed_at", "")) >= campaign.cancelled_at)
+        replace = given if raced else None
+        if replace is not None or flow.get("status") != "cancelled":
+            store.mark_campaign_workflow_cancelled(brand_id, campaign_id, replace)
+        if replace is not None:
+            return replace
+    return list(flow.get("open_items", []))

@@ -541,7 +541,7 @@ def _report(d: Deps, brand_id: str, campaign_id: str, event: dict[str, Any]) -> 
     entries = [*flow.get("reports", []), {"at": clock.now_iso(), "report": report.model_dump(mode="json")}][
         -60:
     ]
-    d.stores.collaborations.put_campaign_workflow(brand_id, campaign_id, {**flow, "reports": entries})
+    d.stores.collaborations.record_campaign_report(brand_id, campaign_id, entries)
     ended = clock.now().date() > campaign.end_date or campaign.status in (
         CampaignStatus.COMPLETED,
         CampaignStatus.CANCELLED,
