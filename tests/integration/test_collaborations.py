@@ -3,6 +3,7 @@ called directly (the e2e suite runs the real state machines)."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any, Literal
 
 import pytest
@@ -400,6 +401,84 @@ def test_cancelling_the_campaign_wraps_it_up(world: dict[str, Any], brand_a: Cli
     # The campaign execution's own wrap-up, should it still run, keeps the first one.
     tasks.run(world["deps"], {"brand_id": world["brand"], "campaign_id": campaign_id, "task": "wrap_up"})
     assert brand_a.call("GET", f"/v1/campaigns/{campaign_id}/workflow")[1] == workflow
+
+
+def _both_read_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Forced interleaving: two wrap-ups both read the campaign's workflow record before either
+    writes (each thread's first read waits for the other's)."""
+    both = threading.Barrier(2, timeout=10)
+    store = deps().stores.collaborations
+    read = store.get_campaign_workflow
+    first = threading.local()
+
+    def read_then_wait(brand_id: str, campaign_id: str) -> Any:
+        flow = read(brand_id, campaign_id)
+        if not getattr(first, "done", False):
+            first.done = True
+            both.wait()
+        return flow
+
+    monkeypatch.setattr(store, "get_campaign_workflow", read_then_wait)
+
+
+def _race(*runs: Any) -> None:
+    errors: list[BaseException] = []
+
+    def run(f: Any) -> None:
+        try:
+            f()
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(f,)) for f in runs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert not errors, errors
+
+
+def test_the_executions_wrap_up_racing_a_cancellation_never_undoes_it(
+    world: dict[str, Any], brand_a: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The campaign execution's wrap-up (it saw the campaign end) and the cancellation's, both
+    reading no wrap-up first: one write lands (conditional), the campaign reads cancelled with the
+    cancellation's open items, whichever thread wrote first; the report task racing them too never
+    removes `closed_at`."""
+    campaign_id, brand_id, d = world["campaign"]["id"], world["brand"], world["deps"]
+    deps().stores.collaborations.claim_campaign_workflow(brand_id, campaign_id, {"execution_arn": "arn:x"})
+    assert brand_a.call("PATCH", f"/v1/campaigns/{campaign_id}", {"status": "cancelled"})[0] == 200
+    # The PATCH wrapped up already; start again from a record with no wrap-up, as in the race.
+    deps().stores.collaborations.drop_campaign_workflow(brand_id, campaign_id)
+    deps().stores.collaborations.claim_campaign_workflow(brand_id, campaign_id, {"execution_arn": "arn:x"})
+    cut_short = [{"collaboration_id": world["id"], "outcome": "cancelled"}]
+    _both_read_first(monkeypatch)
+    _race(
+        lambda: collaborations.wrap_up(d, brand_id, campaign_id),
+        lambda: collaborations.wrap_up(d, brand_id, campaign_id, status="cancelled", open_items=cut_short),
+    )
+    monkeypatch.undo()
+    flow = deps().stores.collaborations.get_campaign_workflow(brand_id, campaign_id)
+    assert flow is not None
+    assert (flow["status"], flow["open_items"]) == ("cancelled", cut_short)
+    assert flow["closed_at"] and flow["final_report"] and flow["execution_arn"] == "arn:x"
+    tasks.run(d, {"brand_id": brand_id, "campaign_id": campaign_id, "task": "report"})
+    after = deps().stores.collaborations.get_campaign_workflow(brand_id, campaign_id)
+    assert after is not None and after["closed_at"] == flow["closed_at"] and after["status"] == "cancelled"
+    assert len(after["reports"]) == 1
+
+
+def test_a_campaign_wrapped_up_at_its_end_then_cancelled_keeps_its_open_items(
+    world: dict[str, Any], brand_a: Client
+) -> None:
+    campaign_id, brand_id, d = world["campaign"]["id"], world["brand"], world["deps"]
+    deps().stores.collaborations.claim_campaign_workflow(brand_id, campaign_id, {"execution_arn": "arn:x"})
+    task(world, task="wait", stage="invite", actions=["accept", "decline", "cancel"], token="x1", seconds=60)
+    ended = collaborations.wrap_up(d, brand_id, campaign_id)
+    assert [i["collaboration_id"] for i in ended] == [world["id"]] and "outcome" not in ended[0]
+    assert brand_a.call("PATCH", f"/v1/campaigns/{campaign_id}", {"status": "cancelled"})[0] == 200
+    flow = deps().stores.collaborations.get_campaign_workflow(brand_id, campaign_id)
+    assert flow is not None and flow["status"] == "cancelled" and flow["open_items"] == ended
 
 
 def test_every_collaboration_answer_carries_its_creator_url(brand_a: Client) -> None:
