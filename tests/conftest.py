@@ -15,6 +15,7 @@ os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "Roster")
 
 from local import moto_patches  # noqa: E402
 from local.lambdas import FakeLambdaContext  # noqa: E402
+from roster import clock  # noqa: E402
 from roster.deps import reset
 
 moto_patches.install()
@@ -54,6 +55,19 @@ def _env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     reset()  # each test is a new deployment: settings read again, every adapter rebuilt
     yield
     reset()
+
+
+_REAL_NOW = clock.now
+
+
+@pytest.fixture(autouse=True)
+def _clock_restored() -> Iterator[None]:
+    """A test that leaves `roster.clock.now` patched fails itself, not some later test that reads
+    the clock (a `mock.patch` entered in two threads at once restores in the wrong order)."""
+    yield
+    leaked = clock.now is not _REAL_NOW
+    clock.now = _REAL_NOW  # type: ignore[method-assign]
+    assert not leaked, "this test left roster.clock.now patched"
 
 
 @pytest.fixture
@@ -96,3 +110,19 @@ def http_event(
 def load_json(name: str) -> Any:
     with open(os.path.join(os.path.dirname(__file__), "events", name)) as fh:
         return json.load(fh)
+
+
+_STACK_TROUBLE = ("Traceback", "Error", "error", "Exception", "FAILED", "failed", "-> 5")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """A failing test that used the local stack (tests/e2e, tests/browser) reports what the stack
+    printed that looks like trouble (tracebacks, 5xx, failed tasks), the last 80 such lines: its
+    own output is read by a thread and would otherwise never show in CI's log."""
+    outcome = yield
+    report = outcome.get_result()
+    running = getattr(item, "funcargs", {}).get("stack")
+    if report.failed and running is not None and hasattr(running, "output"):
+        lines = [line for line in list(running.output) if any(t in line for t in _STACK_TROUBLE)]
+        report.sections.append(("local stack: trouble it printed", "\n".join(lines[-80:]) or "(none)"))

@@ -490,14 +490,16 @@ def test_two_bookings_at_once_book_once_and_email_each_creator_once(paying: Clie
 
     def booking() -> None:
         start.wait()
-        with pay.clock_at():
-            answers.append(paying.call("POST", "/v1/payouts")[0])
+        answers.append(paying.call("POST", "/v1/payouts")[0])
 
-    threads = [threading.Thread(target=booking) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    # Patched once, around both threads: `mock.patch` entered in two threads at once restores
+    # in the wrong order and leaves the fixed clock behind for every later test.
+    with pay.clock_at():
+        threads = [threading.Thread(target=booking) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
     assert sorted(answers)[0] == 201 and answers.count(201) == 1, answers
     jobs = queued()
     assert sorted(j["creator_id"] for j in jobs) == sorted([maya, lena])

@@ -247,7 +247,8 @@ def test_a_retired_code_stops_earning_and_can_be_reactivated(
 
 def test_a_retired_code_does_not_block_a_click_that_earns(brand_a: Client, setup: dict[str, Any]) -> None:
     other = brand_a.call("POST", "/v1/creators", CREATOR | {"email": "leo@example.com", "name": "Leo"})[1]
-    brand_a.call("PATCH", "/v1/promo-codes/MAYA10", {"status": "retired"})
+    status, retired = brand_a.call("PATCH", "/v1/promo-codes/MAYA10", {"status": "retired"})
+    assert (status, retired["status"]) == (200, "retired"), retired
     order: dict[str, Any] = load_json("shopify_order_create.json")
     click_id = order["note_attributes"][0]["value"]
     put_click(brand_a.brand_id, click_id, setup["campaign"]["id"], other["id"], "2027-01-09T10:00:00Z")
