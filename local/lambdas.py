@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any
+from typing import Any, TextIO, cast
 
 from local.template import FunctionSpec
 
@@ -41,8 +41,10 @@ class FakeLambdaContext:
         return 30_000
 
 
-def load_module(spec: FunctionSpec) -> ModuleType:
-    name = f"roster_fn_{spec.logical_id}"
+def load_module(spec: FunctionSpec, instance: int = 0) -> ModuleType:
+    """The function's module; `instance` > 0 loads another copy (its own globals: its resolver,
+    its clients, its caches), as another Lambda execution environment would."""
+    name = f"roster_fn_{spec.logical_id}" + (f"__{instance}" if instance else "")
     if name in sys.modules:
         return sys.modules[name]
     path = spec.code_dir / f"{spec.module.replace('.', '/')}.py"
@@ -51,21 +53,115 @@ def load_module(spec: FunctionSpec) -> ModuleType:
         raise ImportError(f"cannot load {path}")
     module = importlib.util.module_from_spec(module_spec)
     sys.modules[name] = module
-    module_spec.loader.exec_module(module)
+    try:
+        module_spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
     return module
 
 
-def load_handler(spec: FunctionSpec) -> Handler:
-    """The handler, wrapped so it runs one event at a time like a single Lambda instance (resolvers
-    keep the current event on themselves, so concurrent calls into one module would mix them up)."""
-    handler: Handler = getattr(load_module(spec), spec.attribute)
-    lock = threading.Lock()
+class HandlerPool:
+    """A function as Lambda runs it: up to `size` execution environments, each running one event
+    at a time (resolvers keep the current event on themselves, so one module copy never takes two
+    events at once). An event goes to an idle environment, else a new one is loaded (a cold
+    start, in the event's own time, as on Lambda) while fewer than `size` exist, else it waits
+    for one to be free (Lambda would throttle; the local stack queues instead). Copy 0 is loaded
+    at once, so a module that cannot be imported stops the stack at start; a later copy whose
+    import raises gives its slot back, and that event fails as a failed cold start would."""
 
-    def one_at_a_time(event: Any, context: Any) -> Any:
-        with lock:
-            return handler(event, context)
+    def __init__(self, spec: FunctionSpec, size: int) -> None:
+        self.spec, self.size = spec, max(1, size)
+        self._idle: list[tuple[int, Handler]] = [(0, getattr(load_module(spec), spec.attribute))]
+        self._taken = {0}  # copies loaded or loading: each number names one module, never shared
+        self._free = threading.Condition()
+        self._busy = 0
+        self.peak = 0  # the most environments busy at once (tests and the bench read it)
 
-    return one_at_a_time
+    @property
+    def loaded(self) -> int:
+        """How many environments exist (or are being loaded) now."""
+        with self._free:
+            return len(self._taken)
+
+    def _acquire(self) -> tuple[int, Handler]:
+        with self._free:
+            while not self._idle and len(self._taken) >= self.size:
+                self._free.wait()
+            self._busy += 1
+            self.peak = max(self.peak, self._busy)
+            if self._idle:
+                return self._idle.pop()
+            # The lowest free number: a copy whose load failed leaves its number free, and a
+            # number in use is never handed out again (its module is in sys.modules, busy).
+            instance = min(set(range(self.size)) - self._taken)
+            self._taken.add(instance)
+        try:
+            return instance, cast(Handler, getattr(load_module(self.spec, instance), self.spec.attribute))
+        except BaseException:
+            with self._free:
+                self._taken.discard(instance)
+                self._busy -= 1
+                self._free.notify()
+            raise
+
+    def _release(self, entry: tuple[int, Handler]) -> None:
+        with self._free:
+            self._idle.append(entry)
+            self._busy -= 1
+            self._free.notify()
+
+    def __call__(self, event: Any, context: Any) -> Any:
+        entry = self._acquire()
+        try:
+            return entry[1](event, context)
+        finally:
+            self._release(entry)
+
+
+def load_handler(spec: FunctionSpec, instances: int = 1) -> Handler:
+    """The handler, run by a pool of up to `instances` environments (one: one event at a time, as
+    a function with reserved concurrency 1)."""
+    return HandlerPool(spec, instances)
+
+
+class WholeLines:
+    """Standard output shared by every execution environment of the process. On Lambda each has its
+    own log stream; here they share one, and `print` writes its text and its newline in two calls,
+    so lines from concurrent events ran together (`{...}{...}` on one line, which no log reader,
+    `make replay-clicks` included, can parse). Each thread's text is held until its line ends and
+    then written whole, under a lock."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self._lock = threading.Lock()
+        self._pending = threading.local()
+
+    def write(self, text: str) -> int:
+        held: str = getattr(self._pending, "text", "") + text
+        lines, newline, rest = held.rpartition("\n")
+        self._pending.text = rest
+        if newline:
+            with self._lock:
+                self.stream.write(lines + newline)
+        return len(text)
+
+    def flush(self) -> None:
+        held: str = getattr(self._pending, "text", "")
+        self._pending.text = ""
+        with self._lock:
+            if held:
+                self.stream.write(held)
+            self.stream.flush()
+
+    def __getattr__(self, name: str) -> Any:  # encoding, fileno, isatty, …: the real stream's
+        return getattr(self.stream, name)
+
+
+def whole_lines() -> None:
+    """Makes `sys.stdout` a `WholeLines` (once)."""
+    if not isinstance(sys.stdout, WholeLines):
+        sys.stdout = cast(TextIO, WholeLines(sys.stdout))
 
 
 def invoke(handler: Handler, function_name: str, event: Any) -> Any:

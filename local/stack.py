@@ -17,7 +17,7 @@ import boto3
 from local import outbox, senders, uploads
 from local import template as tpl
 from local.gateway import Gateway, Route, serve
-from local.lambdas import Registry, load_handler
+from local.lambdas import Registry, load_handler, whole_lines
 from local.queues import QueuePoller, queue_sources
 from local.streams import StreamPoller, stream_sources
 
@@ -63,6 +63,16 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def concurrency() -> int:
+    """ROSTER_LOCAL_CONCURRENCY: how many events each function runs at once (default 4), as Lambda
+    runs one event per execution environment and several environments per function."""
+    raw = os.environ.get("ROSTER_LOCAL_CONCURRENCY", "4").strip() or "4"
+    # ASCII digits only: str.isdigit() also takes "²", which int() then refuses with another message.
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 64:
+        raise ValueError(f"ROSTER_LOCAL_CONCURRENCY must be a whole number from 1 to 64, not {raw!r}")
+    return int(raw)
 
 
 def configure_environment(moto_port: int) -> None:
@@ -113,6 +123,8 @@ class LocalStack:
 
         from local import moto_patches
 
+        instances = concurrency()  # a bad value stops the stack before anything starts
+        whole_lines()  # concurrent events print too: each line is written whole
         moto_patches.install()
         configure_environment(self.moto_port)
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
@@ -149,9 +161,10 @@ class LocalStack:
             )
         authorizer_id = tpl.authorizer_function(template)
         authorizer = None
-        handlers = {}  # one handler (and lock) per function, whichever way it is invoked
+        # One pool of execution environments per function, whichever way it is invoked.
+        handlers = {}
         for spec in specs:
-            handler = handlers[spec.logical_id] = load_handler(spec)
+            handler = handlers[spec.logical_id] = load_handler(spec, instances)
             registry.register(self.names.physical(spec.logical_id), handler)
             if spec.logical_id == authorizer_id:
                 authorizer = handler
