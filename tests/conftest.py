@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any
 
+import pluggy
 import pytest
 
 # As on Lambda, Powertools reads these when the handler modules are imported, before any fixture.
@@ -66,7 +67,7 @@ def _clock_restored() -> Iterator[None]:
     the clock (a `mock.patch` entered in two threads at once restores in the wrong order)."""
     yield
     leaked = clock.now is not _REAL_NOW
-    clock.now = _REAL_NOW  # type: ignore[method-assign]
+    clock.now = _REAL_NOW
     assert not leaked, "this test left roster.clock.now patched"
 
 
@@ -116,7 +117,9 @@ _STACK_TROUBLE = ("Traceback", "Error", "error", "Exception", "FAILED", "failed"
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pluggy.Result[pytest.TestReport]]:
     """A failing test that used the local stack (tests/e2e, tests/browser) reports what the stack
     printed that looks like trouble (tracebacks, 5xx, failed tasks), the last 80 such lines: its
     own output is read by a thread and would otherwise never show in CI's log."""
