@@ -1,7 +1,10 @@
-"""The redirect's figures (issue 3): request counts, cold start ratio, warm handler time, cost."""
+"""The redirect's figures (issues 3, 16): request counts, cold start ratio, warm handler time, a
+counted click while DynamoDB throttles, cost. `make bench-redirect` runs only these (and rewrites
+the redirect section of docs/performance.md); `make bench` runs them with the others."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import statistics
@@ -9,6 +12,8 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager, redirect_stdout
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -16,6 +21,8 @@ if TYPE_CHECKING:
     from roster.store.clicks import Click, RedirectRecord
 
 ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "docs" / "performance.md"
+HEADING = "## Redirect (`GET /r/{code}`)"
 
 # us-east-1 list prices used for the cost figure (check before quoting; they change):
 PRICES = {
@@ -136,6 +143,224 @@ def request_counts() -> dict[str, Counter[str]]:
         return out
 
 
+class FakeDynamoDB:
+    """A DynamoDB endpoint on loopback (a `http.server` thread) speaking just enough of its JSON
+    protocol for the redirect: GetItem answers the link's redirect record, UpdateItem answers as
+    `fault` says: None (healthy: counted), an error code (HTTP 400 with that `__type`, e.g.
+    ProvisionedThroughputExceededException), or "slow" (a healthy answer after `delay` s). It
+    counts the requests it received per operation, so "one attempt" is counted on the wire.
+    `read_fault`, an error code, makes GetItem fail the same way (InternalServerError is HTTP 500)."""
+
+    def __init__(
+        self,
+        record: RedirectRecord,
+        fault: str | None = None,
+        delay: float = 0.0,
+        *,
+        read_fault: str | None = None,
+    ) -> None:
+        import http.server
+        import threading
+
+        from roster.store import keys
+        from roster.store.table import serialize
+
+        self.fault, self.delay, self.read_fault, self.calls = fault, delay, read_fault, Counter[str]()
+        item = json.dumps(
+            {"Item": serialize({"PK": keys.redirect_pk(record["code"]), "SK": keys.redirect_sk(), **record})}
+        )
+        fake = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as botocore's pool expects
+            # Headers and body go out as two writes: with Nagle on, the body would wait for the
+            # client's delayed ACK (~40 ms on loopback), which is this server's artefact, not DynamoDB's.
+            disable_nagle_algorithm = True
+
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                op = str(self.headers.get("X-Amz-Target", "")).rpartition(".")[2]
+                fake.calls[op] += 1
+                status, body, error = 200, "{}", fake.read_fault if op == "GetItem" else fake.fault
+                if error == "slow":
+                    time.sleep(fake.delay)
+                elif error:
+                    status = 500 if error == "InternalServerError" else 400
+                    body = json.dumps(
+                        {"__type": f"com.amazonaws.dynamodb.v20120810#{error}", "message": "bench"}
+                    )
+                elif op == "GetItem":
+                    body = item
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/x-amz-json-1.0")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body.encode())
+                except OSError:  # the client gave up first (a slow answer past its read timeout)
+                    self.close_connection = True
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        class Server(http.server.ThreadingHTTPServer):
+            daemon_threads = True
+
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                pass  # a client that timed out and closed its connection: expected here
+
+        self.server = Server(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def __enter__(self) -> FakeDynamoDB:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+SLOW_ANSWER_S = 0.2  # the slow endpoint's delay: well past the click write's read timeout
+# The budget before issue 16 (Table.fail_fast then): 1 s timeouts, `max_attempts: 2`, which botocore
+# counts as retries, so 3 attempts, with standard mode's backoff of up to 1 s, then 2 s, on throttling.
+PREVIOUS_WRITE = (1.0, 1.0, 3)  # connect timeout s, read timeout s, attempts
+
+
+@contextmanager
+def _environ(**values: str) -> Iterator[None]:
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def throttled(n: int = 300, n_previous: int = 15) -> dict[str, tuple[list[float], float, int]]:
+    """Counted clicks on a cached link through the redirect's real wiring (functions/redirect/app.py:
+    its clients, budgets and botocore retries), each scenario's clients pointed at its own
+    FakeDynamoDB, rounds interleaved. Per scenario: handler ms per click, UpdateItem requests per
+    click as the endpoint counted them, clicks logged for replay."""
+    import importlib.util
+
+    from roster.links.redirect import ClientBudget, Redirector, RedirectSettings
+    from roster.store.clicks import ClickStore
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_redirect_app", ROOT / "functions" / "redirect" / "app.py"
+    )
+    assert spec and spec.loader
+    app = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(app)
+    faults: dict[str, str | None] = {
+        "DynamoDB healthy (baseline)": None,
+        "throttled: ProvisionedThroughputExceededException": "ProvisionedThroughputExceededException",
+        "throttled: ThrottlingException": "ThrottlingException",
+        f"slow: answers after {SLOW_ANSWER_S * 1000:.0f} ms": "slow",
+        "throttled, previous budget (1 s timeouts, 3 attempts)": "ProvisionedThroughputExceededException",
+    }
+    previous = list(faults)[-1]
+    env = {
+        "TABLE_NAME": "bench",
+        "VISITOR_SALT": "bench",
+        "STAGE": "dev",  # a deployed stage's budget (STAGE=local would get the local stack's)
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "bench",
+        "AWS_SECRET_ACCESS_KEY": "bench",
+    }
+    with ExitStack() as stack:
+        fakes, redirectors = {}, {}
+        for name, fault in faults.items():
+            fakes[name] = stack.enter_context(FakeDynamoDB(RECORD, fault, SLOW_ANSWER_S))
+            with _environ(**env, AWS_ENDPOINT_URL_DYNAMODB=fakes[name].url):
+                if name == previous:
+                    settings = RedirectSettings.from_env(os.environ)
+                    writes = app._table("bench", ClientBudget(*PREVIOUS_WRITE))
+                    redirectors[name] = Redirector(
+                        ClickStore(app._table("bench", settings.link_read), visits=writes), settings
+                    )
+                else:
+                    app.redirector.cache_clear()
+                    redirectors[name] = app.redirector()
+            with redirect_stdout(io.StringIO()):  # the link read: cached from now on
+                redirectors[name].handle(_event("203.0.113.0", CHROME))
+            fakes[name].calls.clear()
+        samples: dict[str, list[float]] = {k: [] for k in faults}
+        logs = {k: io.StringIO() for k in faults}
+        for i in range(n):
+            for name, r in redirectors.items():
+                if name == previous and i >= n_previous:
+                    continue
+                event = _event(f"10.{i // 65536}.{i // 256 % 256}.{i % 256}", CHROME)
+                with redirect_stdout(logs[name]):
+                    start = time.perf_counter()
+                    resp = r.handle(event)
+                    samples[name].append((time.perf_counter() - start) * 1000)
+                assert resp["statusCode"] == 302, resp
+        app.redirector.cache_clear()
+        return {
+            k: (v, fakes[k].calls["UpdateItem"] / len(v), logs[k].getvalue().count('"click not recorded"'))
+            for k, v in samples.items()
+        }
+
+
+def throttled_lines() -> list[str]:
+    from roster.links.redirect import CLICK_WRITE, LINK_READ
+
+    results = throttled()
+    (healthy, _, _), *_, (before, _, _) = results.values()
+    h50, h99 = pct(healthy, 0.5), pct(healthy, 0.99)
+    worst = max(pct(v, 0.5) - h50 for k, (v, _, _) in results.items() if k.startswith("throttled:"))
+    return [
+        f"### Counted click while DynamoDB throttles ({len(healthy)} clicks each, interleaved;"
+        f" {len(before)} with the previous budget)",
+        "",
+        "The redirect's real wiring (`functions/redirect/app.py`: its two clients, budgets and botocore",
+        "retries), each scenario's clients pointed (`AWS_ENDPOINT_URL_DYNAMODB`) at its own loopback",
+        "endpoint speaking DynamoDB's JSON protocol (`bench/redirect.py: FakeDynamoDB`): healthy, HTTP 400",
+        f"with a throttling error, or a healthy answer {SLOW_ANSWER_S * 1000:.0f} ms late. Link cached; handler time per click;",
+        "attempts are the `UpdateItem` requests the endpoint received per click.",
+        "",
+        "| DynamoDB | attempts per click | p50 ms | p99 ms | max ms | p50 minus healthy p50 |"
+        " p99 minus healthy p99 | sent to the replay log |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        *(
+            f"| {k} | {att:.2f} | {pct(v, 0.5):.1f} | {pct(v, 0.99):.1f} | {max(v):.1f} | "
+            f"{pct(v, 0.5) - h50:+.1f} | {pct(v, 0.99) - h99:+.1f} | {logged:,} of {len(v):,} |"
+            for k, (v, att, logged) in results.items()
+        ),
+        "",
+        f"**Throttled p50 minus healthy p50: at most {worst:+.1f} ms** (target <= +50 ms:"
+        f" {'met' if worst <= 50 else 'NOT met'}).",
+        "",
+        f"The click write makes {CLICK_WRITE.attempts} attempt, with a {CLICK_WRITE.connect_timeout * 1000:.0f} ms"
+        f" connect and a {CLICK_WRITE.read_timeout * 1000:.0f} ms read timeout",
+        "(`roster.links.redirect.CLICK_WRITE`). A throttled write costs what a healthy one does and goes",
+        "to the replay log. A slow answer costs the read timeout (and the next click opens a new",
+        "connection, as urllib3 drops one that timed out). The link read keeps",
+        f"{LINK_READ.attempts} attempts with {LINK_READ.read_timeout * 1000:.0f} ms timeouts (`LINK_READ`):"
+        " it runs once per link per container per minute,",
+        "and a failed one with nothing cached is the 503 page. The last row is the budget before issue 16",
+        "(1 s timeouts, `max_attempts: 2`, which botocore counts as retries) against the same throttling:",
+        "three attempts with standard mode's throttling backoff between them. The endpoint is loopback:",
+        "real DynamoDB adds its few milliseconds to the healthy and throttled rows alike, and a slow",
+        "answer is cut at the read timeout whatever it is. The p99 and max columns carry this shared",
+        "machine's scheduling noise, which hits every row.",
+        "Reproduce: `make bench-redirect` (this section of docs/performance.md) or `make bench`.",
+        "",
+    ]
+
+
 def pct(samples: list[float], q: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
@@ -145,6 +370,7 @@ def section() -> list[str]:
     counts = request_counts()
     cold = cold_start()
     hot = warm()
+    faults = throttled_lines()
     base, red = statistics.median(cold["baseline"]), statistics.median(cold["redirect"])
     p50 = pct(hot["counted click"], 0.5)
     billed_ms = max(1, round(p50 + ASSUMED_WRITE_MS + 0.5))
@@ -171,7 +397,7 @@ def section() -> list[str]:
         + PRICES["dynamodb_write_per_million"]
     )
     lines = [
-        "## Redirect (`GET /r/{code}`)",
+        HEADING,
         "",
         "### DynamoDB requests per redirect, warm container (counted on moto with botocore events)",
         "",
@@ -201,6 +427,7 @@ def section() -> list[str]:
         "",
         "(target p50 <= 0.25 ms for a counted click)",
         "",
+        *faults,
         "### Cost per million counted clicks (AWS list prices, us-east-1)",
         "",
         "| part | USD per million clicks |",
@@ -216,3 +443,21 @@ def section() -> list[str]:
         "",
     ]
     return lines
+
+
+def main() -> None:
+    """`make bench-redirect`: replaces the redirect section of docs/performance.md (or appends it)."""
+    lines = section()
+    text = OUT.read_text() if OUT.exists() else "# Performance\n"
+    if HEADING in text:
+        before, _, rest = text.partition(HEADING)
+        after = rest.split("\n## ", 1)
+        text = before + "\n".join(lines) + ("\n## " + after[1] if len(after) > 1 else "")
+    else:
+        text = text.rstrip("\n") + "\n\n" + "\n".join(lines)
+    OUT.write_text(text)
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

@@ -10,17 +10,32 @@ import os
 from functools import cache
 from typing import Any
 
-from roster.links.redirect import Redirector, RedirectSettings
+from roster.links.redirect import ClientBudget, Redirector, RedirectSettings
 from roster.store.clicks import ClickStore
 from roster.store.table import Table
+
+
+def _table(name: str, budget: ClientBudget) -> Table:
+    return Table.fail_fast(
+        name,
+        connect_timeout=budget.connect_timeout,
+        read_timeout=budget.read_timeout,
+        attempts=budget.attempts,
+    )
 
 
 @cache
 def redirector() -> Redirector:
     """Its own wiring, not `roster.deps`: that reads pydantic settings, which this function never
-    imports. Built once per cold start."""
+    imports. Built once per cold start: two DynamoDB clients (botocore sets timeouts and retries
+    per client), the link read's and the click write's, from one session so the second costs a
+    few milliseconds, not another model load."""
     settings = RedirectSettings.from_env(os.environ)
-    return Redirector(ClickStore(Table.fail_fast(settings.table_name)), settings)
+    reads, writes = (
+        _table(settings.table_name, settings.link_read),
+        _table(settings.table_name, settings.click_write),
+    )
+    return Redirector(ClickStore(reads, visits=writes), settings)
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

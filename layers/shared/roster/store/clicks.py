@@ -60,8 +60,12 @@ CLICK_FIELDS = tuple(Click.__annotations__)
 
 
 class ClickStore:
-    def __init__(self, table: Table) -> None:
+    def __init__(self, table: Table, visits: Table | None = None) -> None:
+        """`table` serves the link reads; `visits`, when given, the click writes: the same DynamoDB
+        table through a client with its own time budget (the redirect's are in
+        roster.links.redirect)."""
         self.table = table
+        self.visits = visits or table
 
     def redirect_record(self, code: str) -> RedirectRecord | None:
         # Written only by LinkStore (roster.links.links.redirect_record): trusted, not checked.
@@ -80,7 +84,7 @@ class ClickStore:
         values: dict[str, Any] = {f":{k}": v for k, v in fields.items()}
         values |= {":now": epoch, ":cutoff": epoch - window, ":ttl": ttl, ":one": 1, ":entity": "visit"}
         sets = [f"#{k} = :{k}" for k in fields] + ["#last = :now", "#ttl = :ttl", "#entity = :entity"]
-        old = self.table.update(
+        old = self.visits.update(
             keys.visit_pk(click["brand_id"], click["code"], visitor, day),
             keys.visit_sk(),
             expression=f"SET {', '.join(sets)} ADD #visits :one",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -27,6 +28,9 @@ _deserializer = TypeDeserializer()
 
 # Pages are read in rounds while a filter discards items; this bounds the work per request.
 MAX_QUERY_ROUNDS = 8
+# BatchGetItem takes up to 100 keys; keys it leaves unprocessed are asked again this many times.
+BATCH_GET_KEYS = 100
+BATCH_GET_ROUNDS = 3
 
 
 def _to_dynamo(value: Any) -> Any:
@@ -123,10 +127,16 @@ class Table:
         )
 
     @classmethod
-    def fail_fast(cls, name: str) -> Table:
-        """For the redirect, which fails open: a slow table must not hold a customer for more than
-        about a second."""
-        config = Config(connect_timeout=1, read_timeout=1, retries={"mode": "standard", "max_attempts": 2})
+    def fail_fast(cls, name: str, *, connect_timeout: float, read_timeout: float, attempts: int) -> Table:
+        """For the redirect, which fails open: a table whose calls give up after `attempts` tries
+        in total (the first included: `total_max_attempts`, not botocore's `max_attempts`, which
+        counts retries) with these timeouts in seconds. The budgets and their reasons are in
+        roster.links.redirect (CLICK_WRITE, LINK_READ)."""
+        config = Config(
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+            retries={"mode": "standard", "total_max_attempts": attempts},
+        )
         return cls(name, boto3.client("dynamodb", config=config))
 
     def get(self, pk: str, sk: str, *, consistent: bool = False) -> Item | None:
@@ -134,6 +144,37 @@ class Table:
             TableName=self.name, Key=serialize({"PK": pk, "SK": sk}), ConsistentRead=consistent
         )
         return deserialize(resp["Item"]) if "Item" in resp else None
+
+    def batch_get(
+        self, wanted: Sequence[tuple[str, str]], *, consistent: bool = False
+    ) -> dict[tuple[str, str], Item]:
+        """Several items by key (PK, SK) in one BatchGetItem per 100 keys: the items found, by key.
+        Keys DynamoDB leaves unprocessed (throttling) are asked again, with a short backoff, a few
+        times, then read one by one (GetItem, with the SDK's retries)."""
+        keys = list(dict.fromkeys(wanted))  # BatchGetItem refuses a key twice
+        found: dict[tuple[str, str], Item] = {}
+        for start in range(0, len(keys), BATCH_GET_KEYS):
+            pending: list[Any] = [
+                serialize({"PK": pk, "SK": sk}) for pk, sk in keys[start : start + BATCH_GET_KEYS]
+            ]
+            for attempt in range(BATCH_GET_ROUNDS):
+                resp = self.client.batch_get_item(
+                    RequestItems={self.name: {"Keys": pending, "ConsistentRead": consistent}}
+                )
+                for raw in resp.get("Responses", {}).get(self.name, []):
+                    item = deserialize(raw)
+                    found[(str(item["PK"]), str(item["SK"]))] = item
+                unprocessed: Any = resp.get("UnprocessedKeys") or {}
+                pending = list((unprocessed.get(self.name) or {}).get("Keys", []))
+                if not pending:
+                    break
+                if attempt < BATCH_GET_ROUNDS - 1:
+                    time.sleep(0.02 * 2**attempt)
+            for key in pending:  # still throttled: one GetItem each, with the SDK's own retries
+                pk, sk = str(key["PK"]["S"]), str(key["SK"]["S"])
+                if (one := self.get(pk, sk, consistent=consistent)) is not None:
+                    found[(pk, sk)] = one
+        return found
 
     def query_page(self, q: Query, *, limit: int, cursor: str | None) -> tuple[list[Item], str | None]:
         """Returns up to `limit` matching items and a cursor for the rest (None when done).
@@ -286,6 +327,10 @@ class Table:
                 for r in reasons
             ]
         return None
+
+    def overwrite_op(self, item: Mapping[str, Any]) -> dict[str, Any]:
+        """`overwrite` as an operation of a transaction."""
+        return {"Put": {"TableName": self.name, "Item": serialize(item)}}
 
     def put_op(
         self,
