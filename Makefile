@@ -10,7 +10,7 @@ SAM       := $(SAM_VENV)/bin/sam
 SAM_ENV   := PATH="$(CURDIR)/$(VENV)/bin:$$PATH" SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1}
 PORT      ?= 3000
 
-.PHONY: help venv run test lint typecheck unit integration e2e browser browser-setup validate build deploy brand replay-clicks bench bench-console bench-portal openapi workflows clean
+.PHONY: help venv run test lint typecheck unit integration e2e browser browser-setup validate build deploy brand replay-clicks bench bench-console bench-portal bench-load openapi workflows clean
 
 help:
 	@echo "make run        start the local stack on http://127.0.0.1:$(PORT)"
@@ -19,6 +19,8 @@ help:
 	@echo "make workflows  regenerate statemachines/*.asl.json and docs/workflows.md"
 	@echo "make bench      run the benchmarks, write docs/performance.md"
 	@echo "make bench-console  only the console's (overview in Chromium, page weight): its section of docs/performance.md"
+	@echo "make bench-load     only the load burst at the local stack (about 2 minutes): its section of docs/performance.md"
+	@echo "make bench-redirect only the redirect's (counts, cold start, throttled clicks, cost): its section of docs/performance.md"
 	@echo "make build      sam build (arm64, python3.13)"
 	@echo "make deploy     sam build && sam deploy (ENV=prod for the prod config)"
 	@echo "make brand      NAME=… TABLE=…: create a brand and its first API key in a deployed table"
@@ -104,6 +106,13 @@ bench-console: $(VENV)/.stamp browser-setup
 
 bench-portal: $(VENV)/.stamp
 	PYTHONPATH=layers/shared:. $(PY) -m bench.portal
+
+bench-load: $(VENV)/.stamp
+	PYTHONPATH=layers/shared:. $(PY) -m bench.load
+
+.PHONY: bench-redirect
+bench-redirect: $(VENV)/.stamp
+	PYTHONPATH=layers/shared:. $(PY) -m bench.redirect
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) node_modules .aws-sam .mypy_cache .ruff_cache .pytest_cache
