@@ -6,8 +6,11 @@ FILE holds the redirect's log lines, e.g. exported with CloudWatch Logs Insights
     fields @message | filter message = "click not recorded"
 Any line containing the JSON object is accepted (timestamps or request ids before it are skipped).
 Each click gets the same conditional write the redirect would have made, with its original time,
-so replaying a file twice, or a click that was counted after all, never counts it twice. One
-limit: a click older than a later counted visit by the same visitor that day counts as a repeat.
+so replaying a file twice, or a click that was counted after all, never counts it twice, and the
+visit it records is the one the visitor's click id names, so an order carrying that id attributes
+(the record lives for the attribution horizon, so replay within it). One limit: a click older than a
+later counted visit by the same visitor that day counts as a repeat. A line logged before issue 16
+(an older click id, a ULID) is replayed under the old visit key: counted, but not attributable.
 The lines are scrubbed before they are logged (roster.redaction): a replayed click carries the
 User-Agent with any email or IP in it masked, and only the referrer's host, `[ip]` if it was one.
 """
@@ -21,7 +24,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from roster.links.redirect import DEDUPE_SECONDS
-from roster.store.clicks import ClickStore, UnrecordedClick
+from roster.store.clicks import VISIT_TTL_SECONDS, ClickStore, UnrecordedClick
 from roster.store.table import Table
 
 
@@ -47,7 +50,7 @@ def replay(store: ClickStore, lines: Iterable[str]) -> Counter[str]:
             epoch=epoch,
             day=str(item["day"]),
             visitor=str(item["visitor"]),
-            ttl=epoch + 2 * 86400,
+            ttl=epoch + VISIT_TTL_SECONDS,
             window=DEDUPE_SECONDS,
         )
         outcome["recorded" if earlier is None else "already counted or a repeat"] += 1

@@ -1,4 +1,4 @@
-"""DynamoDB stream consumer: counted visits → raw click records + daily counters (batched); new
+"""DynamoDB stream consumer: counted visits → daily counters (batched); new
 ledger entries → the campaign's budget alerts (80 % and 100 % of its budget)."""
 
 from __future__ import annotations
@@ -21,4 +21,4 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     checked = budget.process(d, event)
     if checked["batchItemFailures"]:
         return checked  # nothing counted yet: the batch comes back whole and each visit counts once
-    return click_stats.process(d.stores.stats, event, ttl_days=d.settings.click_ttl_days)
+    return click_stats.process(d.stores.stats, event)

@@ -5,11 +5,21 @@ from __future__ import annotations
 
 import json
 from typing import Any, cast
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
-from roster.links.redirect import CODE, NOT_FOUND_PAGE, Redirector, RedirectSettings, is_bot, tagged, visitor
+from roster.links.redirect import (
+    CODE,
+    NOT_FOUND_PAGE,
+    Redirector,
+    RedirectSettings,
+    click_id,
+    is_bot,
+    tagged,
+    visitor,
+)
+from roster.store import keys
 from roster.store.clicks import ClickStore
 from tests.conftest import load_json
 
@@ -56,17 +66,17 @@ class Clock:
 
 @pytest.fixture
 def env() -> tuple[Redirector, FakeStore, Clock]:
-    store, clock, ids = (
-        FakeStore({"maya1": dict(RECORD)}),
-        Clock(),
-        iter(f"click{i:04d}" for i in range(10_000)),
-    )
+    store, clock = FakeStore({"maya1": dict(RECORD)}), Clock()
     settings = RedirectSettings("t", b"salt", cache_seconds=60)
-    return (
-        Redirector(cast(ClickStore, store), settings, clock=clock, new_click_id=lambda: next(ids)),
-        store,
-        clock,
-    )
+    return Redirector(cast(ClickStore, store), settings, clock=clock), store, clock
+
+
+DAY = "2027-01-15"  # Clock's day (1,800,000,000 s after the epoch, UTC)
+
+
+def rid(ip: str = "198.51.100.7", ua: str = CHROME, *, code: str = "maya1", day: str = DAY) -> str:
+    """The click id the redirect derives for this visitor on this link and day."""
+    return click_id(b"salt", RECORD["brand_id"], code, visitor(b"salt", ip, ua), day)
 
 
 def request(
@@ -105,7 +115,7 @@ def test_counted_click_is_one_write_and_no_read_when_warm(env) -> None:
         "utm_medium": ["influencer"],
         "utm_campaign": ["spring"],
         "utm_content": ["maya1"],
-        "rid": ["click0001"],
+        "rid": [rid("203.0.113.2")],
     }
 
 
@@ -115,10 +125,10 @@ def test_repeat_within_the_hour_keeps_the_first_click_id_and_is_not_counted(env)
     clock.now += 3599
     again = location(r.handle(request()))["rid"]
     assert again == first and len(store.visits) == 1
-    clock.now += 2  # more than an hour after the counted click
+    clock.now += 2  # more than an hour after the counted click: counted again, same record, same id
     later = location(r.handle(request()))["rid"]
-    assert later != first
-    assert store.visits[next(iter(store.visits))]["click_id"] == later[0]
+    assert later == first == [rid()] and len(store.visits) == 1
+    assert store.visits[next(iter(store.visits))]["last_epoch"] == int(clock.now)
     # Another visitor (other IP or other browser) is counted at once.
     location(r.handle(request(ip="198.51.100.8")))
     location(r.handle(request(ua=IPHONE_INSTAGRAM)))
@@ -209,7 +219,7 @@ def test_query_strings_on_the_link_never_change_the_target(env) -> None:
     r, _, _ = env
     resp = r.handle(request(query="url=https://evil.example&destination=https://evil.example&rid=forged"))
     assert urlsplit(resp["headers"]["Location"]).netloc == "shop.example.com"
-    assert location(resp)["rid"] == ["click0000"]
+    assert location(resp)["rid"] == [rid()]
 
 
 def test_fail_open_when_the_write_fails(env, capsys) -> None:
@@ -218,7 +228,7 @@ def test_fail_open_when_the_write_fails(env, capsys) -> None:
     resp = r.handle(
         request(headers={"cloudfront-viewer-country": "de", "referer": "https://www.instagram.com/p/xyz"})
     )
-    assert location(resp)["rid"] == ["click0000"]
+    assert location(resp)["rid"] == [rid()]  # the id the replayed write records
     line = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert line["message"] == "click not recorded"
     replay = line["replay"]
@@ -262,3 +272,29 @@ def test_settings_are_checked() -> None:
         RedirectSettings.from_env({"TABLE_NAME": "t"})
     with pytest.raises(ValueError, match="0-60"):
         RedirectSettings.from_env({"TABLE_NAME": "t", "VISITOR_SALT": "s", "LINK_CACHE_SECONDS": "300"})
+
+
+def test_the_click_id_names_one_visit_and_cannot_be_made_without_the_salt() -> None:
+    """Deterministic per (brand, link, visitor, UTC day), URL-safe, 24 characters of the visit
+    form; any other brand, link, visitor, day or salt gives another id."""
+    v = visitor(b"salt", "198.51.100.7", CHROME)
+    one = click_id(b"salt", "B1", "maya1", v, DAY)
+    assert one == click_id(b"salt", "B1", "maya1", v, DAY) and keys.VISIT_CLICK_ID.match(one)
+    assert len(one) == 24 and quote(one, safe="") == one
+    others = {
+        click_id(b"salt", "B2", "maya1", v, DAY),
+        click_id(b"salt", "B1", "maya2", v, DAY),
+        click_id(b"salt", "B1", "maya1", visitor(b"salt", "198.51.100.8", CHROME), DAY),
+        click_id(b"salt", "B1", "maya1", v, "2027-01-16"),
+        click_id(b"other salt", "B1", "maya1", v, DAY),
+    }
+    assert one not in others and len(others) == 5
+
+
+def test_bots_and_head_carry_the_visits_id_but_write_nothing(env) -> None:
+    r, store, _ = env
+    r.handle(request(ip="203.0.113.1"))  # warms the cache
+    store.writes = 0
+    assert location(r.handle(request(method="HEAD")))["rid"] == [rid()]
+    assert location(r.handle(request(ua="curl/8.5.0")))["rid"] == [rid(ua="curl/8.5.0")]
+    assert store.writes == 0

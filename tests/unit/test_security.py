@@ -210,13 +210,7 @@ def test_visible_unicode_is_not_hidden() -> None:
 
 
 def _redirector(store: FakeStore) -> Redirector:
-    ids = iter(f"click{i:04d}" for i in range(100))
-    return Redirector(
-        cast(ClickStore, store),
-        RedirectSettings("t", b"salt"),
-        clock=lambda: 1.8e9,
-        new_click_id=lambda: next(ids),
-    )
+    return Redirector(cast(ClickStore, store), RedirectSettings("t", b"salt"), clock=lambda: 1.8e9)
 
 
 def test_a_link_saved_before_normalisation_still_redirects_in_ascii() -> None:

@@ -27,7 +27,6 @@ class Settings(BaseModel):
         default="/roster/dev", alias="SECRETS_PREFIX", pattern=r"^/[A-Za-z0-9_.\-/]+$"
     )
     archive_bucket: str | None = Field(default=None, alias="ARCHIVE_BUCKET", min_length=3)
-    click_ttl_days: int = Field(default=400, alias="CLICK_TTL_DAYS", gt=0, le=3650)
     link_base_url: str | None = Field(
         default=None,
         alias="LINK_BASE_URL",

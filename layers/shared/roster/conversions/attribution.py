@@ -96,6 +96,20 @@ def _by_promo_code(
     return _Match(data, reason)
 
 
+def _clicked_at(click: dict[str, Any], ordered_at: datetime) -> datetime | None:
+    """When the click an order came from was: the latest known click not after the order (5 minutes
+    of clock skew allowed). A visit record holds its visitor's last counted click on the link that
+    day (`at`) and the first (`first_at`); an order placed between the two is measured from the
+    first, one placed after the last from the last (the window runs from the latest click before
+    the purchase). An older click record holds one click (`at`)."""
+    latest = ordered_at + timedelta(minutes=5)
+    for field in ("at", "first_at"):
+        when = _when(str(click.get(field) or ""))
+        if when and when <= latest:
+            return when
+    return None
+
+
 def _by_click(
     stores: Stores, brand_id: str, order: OrderEvent, ordered_at: datetime, base: dict[str, Any]
 ) -> _Match | None:
@@ -106,7 +120,7 @@ def _by_click(
         campaign = stores.campaigns.get(brand_id, str(click["campaign_id"]))
         if campaign is None:
             continue
-        clicked_at = _when(str(click["at"]))
+        clicked_at = _clicked_at(click, ordered_at)
         if (
             clicked_at
             and clicked_at <= ordered_at + timedelta(minutes=5)

@@ -14,8 +14,9 @@ from roster.errors import ValidationFailed
 from roster.models.orders import GenericWebhook, LineItem, OrderEvent
 from roster.models.webhooks import Provider
 from roster.money import to_minor
+from roster.store import keys
 
-ULID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
+ULID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")  # a click id before issue 16 (case-insensitive)
 
 
 class UnknownShape(ValidationFailed):
@@ -29,9 +30,19 @@ def customer_hash(email: str | None) -> str | None:
     return ids.email_hash(email) if email and "@" in email else None
 
 
+def _click_id(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if keys.VISIT_CLICK_ID.match(text):  # base64url: case matters
+        return text
+    return text.upper() if ULID.match(text.upper()) else None
+
+
 def click_ids(*values: Any) -> list[str]:
-    """Every value that looks like a Roster click id (a ULID), in the order found, once."""
-    found = [str(v).strip().upper() for v in values if isinstance(v, str) and ULID.match(v.strip().upper())]
+    """Every value that looks like a Roster click id (the visit form `v1…`, or an older ULID), in
+    the order found, once."""
+    found = [c for v in values if (c := _click_id(v))]
     return list(dict.fromkeys(found))
 
 

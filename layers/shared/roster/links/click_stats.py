@@ -1,6 +1,7 @@
-"""Click aggregation, off the hot path: the stream consumer turns counted visits into raw click
-records (device parsed here, not in the redirect) and into daily counters, one update per
-(link | campaign | creator, day) per batch however many clicks the batch holds."""
+"""Click aggregation, off the hot path: the stream consumer folds counted visits into daily
+counters (device parsed here, not in the redirect), one update per (link | campaign | creator, day)
+per batch however many clicks the batch holds. It writes no per-click record: attribution reads
+the visit record the redirect wrote (roster.store.stats.StatsStore.click)."""
 
 from __future__ import annotations
 
@@ -92,16 +93,15 @@ def summarize(
     )
 
 
-def process(store: StatsStore, event: dict[str, Any], *, ttl_days: int) -> dict[str, Any]:
-    """One stream batch: raw click records first (idempotent), then one counter update per
-    (scope, id, day). On failure the whole batch is reported failed so Lambda retries it; counters
-    may then be added twice for what was already applied (raw clicks stay exact; see decisions)."""
+def process(store: StatsStore, event: dict[str, Any]) -> dict[str, Any]:
+    """One stream batch: one counter update per (scope, id, day). On failure the whole batch is
+    reported failed so Lambda retries it; counters may then be added twice for what was already
+    applied (the visit records attribution reads stay exact; see decisions)."""
     visits = visits_from_stream(event)
     if not visits:
         return {"batchItemFailures": []}
     clicks = [enrich(visit) for _, visit in visits]
     try:
-        store.put_clicks(clicks, ttl_days=ttl_days)
         for (brand_id, scope, scope_id, day), counts in counters(clicks).items():
             store.add_counters(brand_id, scope, scope_id, day, counts)
     except Exception:  # reported to Lambda for a retry of the batch, never swallowed

@@ -6,6 +6,7 @@ against a module that only imports boto3 (see docs/performance.md).
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
@@ -17,11 +18,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
-from ulid import ULID
-
 from roster.clock import from_epoch
 from roster.redaction import redact
-from roster.store.clicks import Click, ClickStore, RedirectRecord, UnrecordedClick
+from roster.store.clicks import VISIT_TTL_SECONDS, Click, ClickStore, RedirectRecord, UnrecordedClick
 from roster.web.edge import answer, html_answer
 
 CODE = re.compile(r"^[A-Za-z0-9_-]{3,64}$")
@@ -48,6 +47,17 @@ def is_bot(user_agent: str) -> bool:
 def visitor(salt: bytes, ip: str, user_agent: str) -> str:
     """Salted hash of IP + user agent: stable for one visitor, useless for finding the IP."""
     return hmac.new(salt, f"{ip}\n{user_agent}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def click_id(salt: bytes, brand_id: str, code: str, visitor_id: str, day: str) -> str:
+    """The click id a visitor carries to the store: "v1" and a 128-bit HMAC-SHA256 (keyed by the
+    visitor salt) of brand, link, visitor and UTC day, in base64url (24 characters). The visit
+    record's key is built from it (roster.store.keys.visit_pk_of), so attribution reads the visit
+    with one GetItem and needs no secret: an id nobody was given (forged, altered, another brand's)
+    names no record. The same visitor on the same link gets the same id all day, so a click whose
+    write failed carries the id its replayed write will record."""
+    mac = hmac.new(salt, f"click\n{brand_id}\n{code}\n{visitor_id}\n{day}".encode(), hashlib.sha256)
+    return "v1" + base64.urlsafe_b64encode(mac.digest()[:16]).decode().rstrip("=")
 
 
 def referrer_host(referer: str) -> str | None:
@@ -195,13 +205,11 @@ class Redirector:
         settings: RedirectSettings,
         *,
         clock: Callable[[], float] = time.time,
-        new_click_id: Callable[[], str] | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
         self.cache = LinkCache(settings.cache_seconds)
         self.clock = clock
-        self.new_click_id = new_click_id or (lambda: str(ULID()))
 
     def lookup(self, code: str, now: float) -> tuple[bool, RedirectRecord | None]:
         """(known, record). known is False only when the table failed and nothing is cached."""
@@ -233,26 +241,28 @@ class Redirector:
             return _redirect(expired_url) if expired_url else html_answer(404, NOT_FOUND_PAGE)
         headers = event.get("headers") or {}
         user_agent = headers.get("user-agent", "")[:MAX_UA]
-        click_id = self.new_click_id()
+        epoch = int(now)
+        day = time.strftime("%Y-%m-%d", time.gmtime(epoch))
+        visitor_id = visitor(self.settings.salt, http.get("sourceIp", ""), user_agent)
+        rid = click_id(self.settings.salt, record["brand_id"], record["code"], visitor_id, day)
         if http.get("method") == "GET" and not is_bot(user_agent):
-            click_id = self.count(record, click_id, now, headers, user_agent, http.get("sourceIp", ""))
-        return _redirect(tagged(record, click_id))
+            rid = self.count(record, rid, epoch, day, visitor_id, headers, user_agent)
+        return _redirect(tagged(record, rid))
 
     def count(
         self,
         record: RedirectRecord,
         click_id: str,
-        now: float,
+        epoch: int,
+        day: str,
+        visitor_id: str,
         headers: dict[str, str],
         user_agent: str,
-        ip: str,
     ) -> str:
         """Records the click (one conditional write); returns the click id the visitor should carry:
-        the new one, or the one from their visit within the last hour. Never raises: a failed write
-        is logged as a replayable line and the customer is redirected anyway."""
-        epoch = int(now)
-        day = time.strftime("%Y-%m-%d", time.gmtime(epoch))
-        visitor_id = visitor(self.settings.salt, ip, user_agent)
+        the visit's (a repeat's is the same, by construction). Never raises: a failed write is
+        logged as a replayable line and the customer is redirected anyway, with the id the replay
+        will record."""
         click: Click = {
             "click_id": click_id,
             "code": record["code"],
@@ -270,7 +280,7 @@ class Redirector:
                 epoch=epoch,
                 day=day,
                 visitor=visitor_id,
-                ttl=epoch + 2 * 86400,
+                ttl=epoch + VISIT_TTL_SECONDS,
                 window=self.settings.dedupe_seconds,
             )
         except Exception as exc:  # fail open: the customer never waits on our bookkeeping

@@ -58,6 +58,22 @@ class UnrecordedClick(TypedDict):
 # Fields of a visit item that describe the click (the rest are keys and bookkeeping).
 CLICK_FIELDS = tuple(Click.__annotations__)
 
+# How long a visit record lives after its last counted click: the longest attribution window a
+# campaign may set (roster.models.campaigns: `attribution_window_days` <= 365; a test keeps the two
+# equal), plus the days a store may still be retrying an order's webhook after it was placed
+# (Stripe retries for up to 3 days), since attribution is decided at the first delivery.
+ATTRIBUTION_HORIZON_DAYS = 365
+LATE_DELIVERY_DAYS = 3
+VISIT_TTL_SECONDS = (ATTRIBUTION_HORIZON_DAYS + LATE_DELIVERY_DAYS) * 86400
+
+
+def visit_key(brand_id: str, click_id: str, *, code: str, visitor: str, day: str) -> str:
+    """The visit's partition key: by its click id (the visit form, which attribution can derive),
+    or, for a replay line logged before issue 16 with an older click id, the old key."""
+    if keys.VISIT_CLICK_ID.match(click_id):
+        return keys.visit_pk_of(brand_id, click_id)
+    return keys.visit_pk(brand_id, code, visitor, day)
+
 
 class ClickStore:
     def __init__(self, table: Table, visits: Table | None = None) -> None:
@@ -77,15 +93,24 @@ class ClickStore:
         """Counts the click unless this visitor was counted on this link in the last `window` s.
 
         Returns None when counted, else the click id of the visit being repeated (read from the
-        failed condition, so a repeat costs one conditional write and no read)."""
-        fields = {k: v for k in CLICK_FIELDS if (v := click.get(k)) is not None}
+        failed condition, so a repeat costs one conditional write and no read). The record keeps
+        what attribution reads (campaign, creator, the first and the last counted click of the
+        day, `first_at` and `at`) until `ttl`."""
+        pk = visit_key(click["brand_id"], click["click_id"], code=click["code"], visitor=visitor, day=day)
+        by_id = pk == keys.visit_pk_of(click["brand_id"], click["click_id"])
+        # The visit form's click id is the key itself: not stored again.
+        fields = {
+            k: v for k in CLICK_FIELDS if (v := click.get(k)) is not None and not (by_id and k == "click_id")
+        }
         names = {f"#{k}": k for k in fields}
         names |= {"#last": "last_epoch", "#ttl": keys.TTL_ATTRIBUTE, "#entity": "entity", "#visits": "visits"}
+        names |= {"#first": "first_at"}
         values: dict[str, Any] = {f":{k}": v for k, v in fields.items()}
         values |= {":now": epoch, ":cutoff": epoch - window, ":ttl": ttl, ":one": 1, ":entity": "visit"}
         sets = [f"#{k} = :{k}" for k in fields] + ["#last = :now", "#ttl = :ttl", "#entity = :entity"]
+        sets.append("#first = if_not_exists(#first, :at)")
         old = self.visits.update(
-            keys.visit_pk(click["brand_id"], click["code"], visitor, day),
+            pk,
             keys.visit_sk(),
             expression=f"SET {', '.join(sets)} ADD #visits :one",
             condition="attribute_not_exists(PK) OR #last < :cutoff",

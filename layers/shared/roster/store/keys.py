@@ -6,6 +6,8 @@ the brand cannot be written: the brand id is always the first argument.
 
 from __future__ import annotations
 
+import re
+
 PK, SK = "PK", "SK"
 GSI1, GSI1PK, GSI1SK = "GSI1", "GSI1PK", "GSI1SK"
 GSI2, GSI2PK, GSI2SK = "GSI2", "GSI2PK", "GSI2SK"
@@ -86,10 +88,23 @@ def redirect_sk() -> str:
     return "REDIRECT"
 
 
+# A click id of the visit form: "v1" and 22 base64url characters, a keyed MAC of (brand, link,
+# visitor, UTC day) computed by the redirect (roster.links.redirect.click_id). Anything else a store
+# sends back is an older click id (a ULID), found by click_pk.
+VISIT_CLICK_ID = re.compile(r"^v1[A-Za-z0-9_-]{22}$")
+
+
 def visit_pk(brand_id: str, code: str, visitor: str, day: str) -> str:
-    """One visitor on one link on one UTC day: the dedupe record the redirect writes (TTL ~1 day).
-    Each is its own partition, so a viral link spreads over many partitions."""
+    """The visit key before issue 16 (TTL 2 days), still used when a replay line logged before it
+    carries an older click id (tools/replay_clicks.py)."""
     return f"BRAND#{brand_id}#VISIT#{code}#{visitor}#{day}"
+
+
+def visit_pk_of(brand_id: str, click_id: str) -> str:
+    """One visitor on one link on one UTC day, keyed by the visit's click id: the dedupe record the
+    redirect writes, which attribution reads by the id a store sends back (kept for the attribution
+    horizon). Each is its own partition, so a viral link spreads over many partitions."""
+    return f"BRAND#{brand_id}#VISIT#{click_id}"
 
 
 def visit_sk() -> str:
@@ -97,7 +112,8 @@ def visit_sk() -> str:
 
 
 def click_pk(brand_id: str, click_id: str) -> str:
-    """A counted click, kept 400 days, found by the click id a store sends back with an order."""
+    """A counted click as the stream consumer kept it before issue 16 (400 days), found by an older
+    click id (a ULID) a store sends back with an order. No longer written."""
     return f"BRAND#{brand_id}#CLICK#{click_id}"
 
 

@@ -1,16 +1,13 @@
-"""Raw clicks by id and the per-day click counters of links, campaigns and creators."""
+"""Counted clicks by id (for attribution) and the per-day click counters of links, campaigns and
+creators."""
 
 from __future__ import annotations
 
-import time
 from collections import Counter
-from typing import Any, cast
+from typing import Any
 
 from roster.store import keys
-from roster.store.clicks import CLICK_FIELDS
 from roster.store.table import Query, Table, deserialize, serialize
-
-BATCH = 25  # BatchWriteItem's limit
 
 
 def visits_from_stream(event: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -31,37 +28,19 @@ class StatsStore:
     def __init__(self, table: Table) -> None:
         self.table = table
 
-    def put_clicks(self, clicks: list[dict[str, Any]], *, ttl_days: int) -> None:
-        """Raw click records, by click id, batched 25 to a request. Idempotent: a retried batch
-        writes the same items again."""
-        items = []
-        for click in clicks:
-            fields = {
-                k: click[k] for k in (*CLICK_FIELDS, "device", "os", "browser") if click.get(k) is not None
-            }
-            items.append(
-                {
-                    keys.PK: keys.click_pk(str(click["brand_id"]), str(click["click_id"])),
-                    keys.SK: keys.click_sk(),
-                    "entity": "click",
-                    **fields,
-                    keys.TTL_ATTRIBUTE: int(click["last_epoch"]) + ttl_days * 86400,
-                }
-            )
-        for start in range(0, len(items), BATCH):
-            pending = [{"PutRequest": {"Item": serialize(i)}} for i in items[start : start + BATCH]]
-            for attempt in range(6):
-                resp = self.table.client.batch_write_item(RequestItems=cast(Any, {self.table.name: pending}))
-                pending = cast(Any, resp.get("UnprocessedItems", {}).get(self.table.name, []))
-                if not pending:
-                    break
-                time.sleep(0.05 * 2**attempt)
-            if pending:
-                raise RuntimeError(f"{len(pending)} click records still unprocessed after retries")
-
     def click(self, brand_id: str, click_id: str) -> dict[str, Any] | None:
-        """A counted click by its id (what a store sends back with an order)."""
-        return self.table.get(keys.click_pk(brand_id, click_id), keys.click_sk())
+        """A counted click by the id a store sends back with an order: the visit record it names
+        (`campaign_id`, `creator_id`, its first and last counted click `first_at` and `at`), or, for an
+        older click id, the click record kept before issue 16. One GetItem either way; an id no
+        visit of this brand has (forged, altered, another brand's) is None."""
+        return self.table.get(*self.click_key(brand_id, click_id))
+
+    @staticmethod
+    def click_key(brand_id: str, click_id: str) -> tuple[str, str]:
+        """The (PK, SK) of what a click id names under this brand."""
+        if keys.VISIT_CLICK_ID.match(click_id):
+            return keys.visit_pk_of(brand_id, click_id), keys.visit_sk()
+        return keys.click_pk(brand_id, click_id), keys.click_sk()
 
     def add_counters(self, brand_id: str, scope: str, scope_id: str, day: str, counts: Counter[str]) -> None:
         names = {f"#c{i}": name for i, name in enumerate(counts)}
