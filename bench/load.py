@@ -227,10 +227,10 @@ def direct_write(moto_port: int, paths: dict[str, str]) -> Callable[[int], None]
     gateway and the handler. Its stream records reach the click aggregator as a real click's do."""
     import boto3
     from botocore.config import Config
-    from ulid import ULID
 
     from roster.clock import from_epoch
-    from roster.store.clicks import Click, ClickStore
+    from roster.links.redirect import click_id
+    from roster.store.clicks import VISIT_TTL_SECONDS, Click, ClickStore
     from roster.store.table import Table
 
     local = threading.local()
@@ -249,8 +249,11 @@ def direct_write(moto_port: int, paths: dict[str, str]) -> Callable[[int], None]
             )
             store = local.store = ClickStore(Table("roster-local-Table", client))
         epoch = int(time.time())
+        visitor = hashlib.sha256(f"direct {n}".encode()).hexdigest()[:32]
+        day = time.strftime("%Y-%m-%d", time.gmtime(epoch))
         click: Click = {
-            "click_id": str(ULID()),  # as the redirect makes them
+            # as the redirect makes them (any salt: nothing reads this visit back)
+            "click_id": click_id(b"bench", paths["brand_id"], "load-direct", visitor, day),
             "code": "load-direct",
             "brand_id": paths["brand_id"],
             "campaign_id": paths["campaign_id"],
@@ -260,9 +263,9 @@ def direct_write(moto_port: int, paths: dict[str, str]) -> Callable[[int], None]
             "referrer_host": None,
             "user_agent": f"{BROWSER} direct {n}",
         }
-        visitor = hashlib.sha256(f"direct {n}".encode()).hexdigest()[:32]
-        day = time.strftime("%Y-%m-%d", time.gmtime(epoch))
-        store.record_visit(click, epoch=epoch, day=day, visitor=visitor, ttl=epoch + 2 * 86400, window=3600)
+        store.record_visit(
+            click, epoch=epoch, day=day, visitor=visitor, ttl=epoch + VISIT_TTL_SECONDS, window=3600
+        )
 
     return call
 

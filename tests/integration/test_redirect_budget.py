@@ -187,7 +187,9 @@ def test_a_write_that_applied_then_timed_out_is_not_counted_twice_when_replayed(
     click_id = rid(r.handle(event()))
     (line,) = unrecorded(capsys.readouterr().out)
     (applied,) = visit_items(client)  # the write landed although the redirect saw it fail
-    assert applied["click_id"]["S"] == click_id and applied["visits"]["N"] == "1"
+    assert (
+        applied["PK"]["S"] == keys.visit_pk_of(RECORD["brand_id"], click_id) and applied["visits"]["N"] == "1"
+    )
     log = [json.dumps(line)]
     assert replay(store, log) == Counter({"already counted or a repeat": 1})
     assert replay(store, log) == Counter({"already counted or a repeat": 1})
