@@ -61,7 +61,12 @@ class StatsStore:
 
     def click(self, brand_id: str, click_id: str) -> dict[str, Any] | None:
         """A counted click by its id (what a store sends back with an order)."""
-        return self.table.get(keys.click_pk(brand_id, click_id), keys.click_sk())
+        return self.table.get(*self.click_key(brand_id, click_id))
+
+    @staticmethod
+    def click_key(brand_id: str, click_id: str) -> tuple[str, str]:
+        """The click record's key (PK, SK), for batched reads (roster.store.order_reads)."""
+        return keys.click_pk(brand_id, click_id), keys.click_sk()
 
     def add_counters(self, brand_id: str, scope: str, scope_id: str, day: str, counts: Counter[str]) -> None:
         names = {f"#c{i}": name for i, name in enumerate(counts)}
