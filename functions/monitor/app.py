@@ -12,16 +12,16 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from roster import clock
 from roster.deps import deps
-from roster.monitoring import monitor
+from roster.monitoring import monitor, posts
 from roster.observability import MetricUnit, logger, metrics, tracer
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
-def check(record: SQSRecord) -> None:
+def check(record: SQSRecord, batch: posts.CheckBatch | None = None) -> None:
     message = json.loads(record.body)
     logger.append_keys(brand_id=message.get("brand_id"), campaign_id=message.get("campaign_id"))
-    result = monitor.check_creator(deps(), message)
+    result = monitor.check_creator(deps(), message, batch)
     for name, value in result.counts.items():
         metrics.add_metric(name=f"Monitor_{name}", unit=MetricUnit.Count, value=value)
     for error in result.errors:  # the source and the reason only: feed URLs may carry keys
@@ -34,8 +34,12 @@ def check(record: SQSRecord) -> None:
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def worker_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    """SQS batch: one message per creator; a failing message is retried alone (then the DLQ)."""
-    return process_partial_response(event=event, record_handler=check, processor=processor, context=context)
+    """SQS batch: one message per creator; a failing message is retried alone (then the DLQ). The
+    batch's messages share what they all read (posts.CheckBatch)."""
+    batch = posts.CheckBatch()
+    return process_partial_response(
+        event=event, record_handler=lambda record: check(record, batch), processor=processor, context=context
+    )
 
 
 @logger.inject_lambda_context(clear_state=True)

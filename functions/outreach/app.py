@@ -28,7 +28,7 @@ NOTICES: dict[str, Callable[[Deps, dict[str, Any]], str]] = {
 }
 
 
-def send(record: SQSRecord) -> None:
+def send(record: SQSRecord, batch: sequences.SendBatch | None = None) -> None:
     job = json.loads(record.body)
     logger.append_keys(brand_id=job.get("brand_id"), campaign_id=job.get("campaign_id"))
     if job.get("kind") == notice_jobs.KIND:
@@ -37,7 +37,7 @@ def send(record: SQSRecord) -> None:
         metrics.add_metric(name=f"Notice_{outcome}", unit=MetricUnit.Count, value=1)
         logger.info("creator notice", extra={"outcome": outcome, "notice": job.get("notice")})
         return
-    outcome = sequences.send_step(deps(), job)
+    outcome = sequences.send_step(deps(), job, batch)
     metrics.add_metric(name=f"Outreach_{outcome}", unit=MetricUnit.Count, value=1)
     logger.info("outreach step", extra={"outcome": outcome, "step": job.get("step")})
 
@@ -47,8 +47,11 @@ def send(record: SQSRecord) -> None:
 @tracer.capture_lambda_handler
 def send_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     """One message per creator and step (or notice); a throttled or failing one is retried alone,
-    then the DLQ."""
-    return process_partial_response(event=event, record_handler=send, processor=processor, context=context)
+    then the DLQ. The batch's messages share what they all read (sequences.SendBatch)."""
+    batch = sequences.SendBatch()
+    return process_partial_response(
+        event=event, record_handler=lambda record: send(record, batch), processor=processor, context=context
+    )
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -28,7 +28,7 @@ from roster.settings import Settings, get_settings
 if TYPE_CHECKING:
     from roster.adapters.archive import WebhookArchive
     from roster.adapters.events import EventPublisher
-    from roster.adapters.identity import Identity, SigningKeys
+    from roster.adapters.identity import Identity
     from roster.adapters.inbound import InboundMail
     from roster.adapters.mailer import Mailer
     from roster.adapters.queue import WorkQueue
@@ -73,15 +73,6 @@ class Deps:
             _required(s.user_pool_id, "USER_POOL_ID is not configured"),
             _required(s.user_pool_client_id, "USER_POOL_CLIENT_ID is not configured"),
         )
-
-    @cached_property
-    def signing_keys(self) -> SigningKeys | None:
-        """The pool's JWKS, read once per cold start; None when no pool is configured (API keys only)."""
-        from roster.adapters.identity import SigningKeys
-
-        s = self.settings
-        url = s.user_pool_jwks_url or (s.user_pool_issuer and f"{s.user_pool_issuer}/.well-known/jwks.json")
-        return SigningKeys(url) if url else None
 
     @cached_property
     def events(self) -> EventPublisher:

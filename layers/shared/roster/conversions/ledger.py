@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from roster import clock
 from roster.conversions.commissions import reconcile, target
@@ -10,6 +13,8 @@ from roster.errors import Conflict
 from roster.models.attribution import Attribution
 from roster.models.campaigns import Campaign
 from roster.models.ledger import EntryKind, LedgerEntry
+from roster.models.orders import OrderEvent
+from roster.store.order_reads import OrderReads
 from roster.store.registry import Stores
 
 MAX_RACES = 5
@@ -22,6 +27,12 @@ def _hold_until(occurred_at: str, days: int) -> str:
 _time = clock.parse
 
 
+@dataclass(frozen=True)
+class Booked:
+    amount: int  # what the order's entry booked (0: nothing to book)
+    with_entry: bool  # the caller's operations (`with_entry`) went in with that entry's transaction
+
+
 def book(
     stores: Stores, brand_id: str, provider: str, order_id: str, decision: Attribution | None = None
 ) -> int:
@@ -32,22 +43,55 @@ def book(
     so the creator's later orders are re-checked too: the ledger then converges to what booking
     every order in time order would give. `decision` is the order's stored attribution when the
     caller has it (the webhook just made it): it is then not read again."""
+    return settle(stores, brand_id, provider, order_id, decision).amount
+
+
+def settle(
+    stores: Stores,
+    brand_id: str,
+    provider: str,
+    order_id: str,
+    decision: Attribution | None = None,
+    *,
+    reads: OrderReads | None = None,
+    stored: Sequence[OrderEvent] = (),
+    with_entry: Sequence[dict[str, Any]] = (),
+) -> Booked:
+    """`book` for a webhook delivery, with fewer requests (docs/decisions.md, "Requests per
+    order"): `reads` holds what the delivery already fetched (the order's state item, read after
+    its events were stored; the campaign), `stored` the order's events this delivery stored itself
+    (when the state item counts exactly that many, they are all there are, and the events are not
+    read again), and `with_entry` write operations (the delivery's outcome) to put in the same
+    transaction as the order's entry, if one is appended and nothing else follows it (no tier or
+    cap re-check of other orders)."""
+    reads = reads or OrderReads(stores.orders.table, brand_id)
     if decision is None:
-        decision = stores.attributions.get(brand_id, provider, order_id, consistent=True)
+        decision = reads.attribution(provider, order_id)
     if decision is None or decision.creator_id is None or decision.campaign_id is None:
-        return 0  # not attributed (yet): refunds that arrive first wait for their order
-    campaign = stores.campaigns.get(brand_id, decision.campaign_id)
+        return Booked(0, False)  # not attributed (yet): refunds that arrive first wait for their order
+    campaign = reads.campaign(decision.campaign_id)
     if campaign is None:
-        return 0
-    amount, later = _book_one(stores, brand_id, decision, campaign)
+        return Booked(0, False)
+    if campaign.commission.for_creator(decision.creator_id).depends_on_other_orders:
+        with_entry = ()  # the re-check of later orders follows the entry: the outcome waits for it
+    amount, later, joined = _book_one(
+        stores, brand_id, decision, campaign, reads=reads, stored=stored, with_entry=with_entry
+    )
     for other in later:  # siblings in the same campaign: their decisions are already in hand
         _book_one(stores, brand_id, other, campaign)
-    return amount
+    return Booked(amount, joined)
 
 
 def _book_one(
-    stores: Stores, brand_id: str, decision: Attribution, campaign: Campaign
-) -> tuple[int, list[Attribution]]:
+    stores: Stores,
+    brand_id: str,
+    decision: Attribution,
+    campaign: Campaign,
+    *,
+    reads: OrderReads | None = None,
+    stored: Sequence[OrderEvent] = (),
+    with_entry: Sequence[dict[str, Any]] = (),
+) -> tuple[int, list[Attribution], bool]:
     """One booking, as a loop of attempts. Each attempt reads the order's state item, then its
     events, computes the target from exactly those events, and appends on condition that the state
     item is still what it read (the same events, the same entries). A booker whose view went stale
@@ -83,16 +127,23 @@ def _book_one(
             context["cap_left"] = plan.cap_per_creator - earned
     earns = decision.not_commissionable is None and (plan.pay_self_purchases or not decision.self_purchase)
     for _ in range(MAX_RACES):
-        seen = stores.ledger.state(brand_id, provider, order_id)
+        seen = reads.prefetched_state(provider, order_id) if reads else None
+        if seen is None:
+            seen = stores.ledger.state(brand_id, provider, order_id)
+        elif reads:
+            reads.forget_state(provider, order_id)  # good for this attempt only
         goal = None  # an order that cannot earn needs no events: its target is nothing
         if earns:
-            events = stores.orders.for_order(brand_id, provider, order_id)
-            if len(events) != seen.events:
-                continue  # an event was stored between the two reads: read both again
+            if stored and seen.events == len(stored):
+                events = list(stored)  # the count is exactly what this delivery stored: nothing else
+            else:
+                events = stores.orders.for_order(brand_id, provider, order_id)
+                if len(events) != seen.events:
+                    continue  # an event was stored between the two reads: read both again
             goal = target(events, plan, **context)
         amount = reconcile([seen.booked], goal)
         if amount == 0:
-            return 0, later
+            return 0, later, False
         occurred = goal.occurred_at if goal else (seen.occurred_at or decision.occurred_at)
         kind: EntryKind = "commission" if seen.seq == 0 else ("reversal" if amount < 0 else "adjustment")
         entry = LedgerEntry(
@@ -109,8 +160,8 @@ def _book_one(
             hold_until=_hold_until(occurred, plan.hold_days),
             created_at=clock.now_iso(),
         )
-        if stores.ledger.append(brand_id, entry, seen):
-            return amount, later
+        if stores.ledger.append(brand_id, entry, seen, with_entry=with_entry):
+            return amount, later, bool(with_entry)
     raise Conflict("the ledger for this order is busy; retry")
 
 

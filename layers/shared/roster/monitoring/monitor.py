@@ -93,10 +93,11 @@ class CreatorCheck:
     errors: list[FeedError]
 
 
-def check_creator(deps: Deps, message: dict[str, Any]) -> CreatorCheck:
+def check_creator(deps: Deps, message: dict[str, Any], batch: posts.CheckBatch | None = None) -> CreatorCheck:
     """One SQS message: reads every feed of one creator, records the campaign's posts in them
     (each one seen is announced on `deps.on_post_found` when the creator has a collaboration),
-    raises a missing-post alert past the due date, and adds the results to the run."""
+    raises a missing-post alert past the due date, and adds the results to the run. `batch`: what
+    the other messages of the same SQS batch already read (posts.CheckBatch)."""
     stores, youtube = deps.stores, deps.youtube  # the key is read per message, as before
     brand_id, campaign_id = message["brand_id"], message["campaign_id"]
     creator_id, run_id = message["creator_id"], message["run_id"]
@@ -104,7 +105,7 @@ def check_creator(deps: Deps, message: dict[str, Any]) -> CreatorCheck:
     errors: list[FeedError] = []
     try:
         ctx = posts.context(
-            stores, brand_id, campaign_id, creator_id, link_base_url=deps.settings.link_base_url
+            stores, brand_id, campaign_id, creator_id, link_base_url=deps.settings.link_base_url, batch=batch
         )
     except NotFound:  # deleted since the run started: nothing to check, and nothing to retry
         stores.monitor.creator_done(brand_id, campaign_id, run_id, counts, [])

@@ -10,9 +10,10 @@ disclosure or brand-rule alert about text Roster never saw."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 from roster import clock, ids
@@ -59,15 +60,51 @@ class Context:
     collaboration_id: str | None = None  # the creator's collaboration in the campaign, if any
 
 
+@dataclass
+class CheckBatch:
+    """What the creators of one SQS batch (up to 5, gathered within 10 s) share, read once for
+    the batch: the campaign, the brand, and the campaign's links and promo codes, from which each
+    creator's are picked (the per-creator queries read all of the campaign's anyway: a filter
+    does not narrow what DynamoDB reads). They are at most one batch old. The creator, their
+    collaboration and feed states are read per creator (docs/decisions.md, Monitoring and
+    disclosure, "Requests per creator")."""
+
+    _memo: dict[tuple[str, ...], Any] = field(default_factory=dict)
+
+    def once[T](self, key: tuple[str, ...], load: Callable[[], T]) -> T:
+        if key not in self._memo:
+            self._memo[key] = load()
+        found: T = self._memo[key]
+        return found
+
+
 def context(
-    stores: Stores, brand_id: str, campaign_id: str, creator_id: str, *, link_base_url: str | None
+    stores: Stores,
+    brand_id: str,
+    campaign_id: str,
+    creator_id: str,
+    *,
+    link_base_url: str | None,
+    batch: CheckBatch | None = None,
 ) -> Context:
-    """`link_base_url` is where the brand's tracking links live (e.g. https://go.brand.com)."""
-    campaign = stores.campaigns.require(brand_id, campaign_id)
+    """`link_base_url` is where the brand's tracking links live (e.g. https://go.brand.com).
+    `batch`: what the other creators of the same SQS batch already read (see CheckBatch)."""
+    batch = batch or CheckBatch()
+    campaign = batch.once(
+        ("campaign", brand_id, campaign_id), lambda: stores.campaigns.require(brand_id, campaign_id)
+    )
     creator = stores.creators.require(brand_id, creator_id)
-    brand = stores.brands.get_brand(brand_id)
-    links = stores.links.all(brand_id, campaign_id=campaign_id, creator_id=creator_id)
-    promos = stores.promo_codes.all(brand_id, campaign_id=campaign_id, creator_id=creator_id)
+    brand = batch.once(("brand", brand_id), lambda: stores.brands.get_brand(brand_id))
+    campaign_links = batch.once(
+        ("links", brand_id, campaign_id),
+        lambda: stores.links.all(brand_id, campaign_id=campaign_id, creator_id=None),
+    )
+    campaign_promos = batch.once(
+        ("promo_codes", brand_id, campaign_id),
+        lambda: stores.promo_codes.all(brand_id, campaign_id=campaign_id, creator_id=None),
+    )
+    links = [link for link in campaign_links if link.creator_id == creator_id]
+    promos = [p for p in campaign_promos if p.creator_id == creator_id]
     return Context(
         brand_id=brand_id,
         brand_name=brand.name if brand else "",

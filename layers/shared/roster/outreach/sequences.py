@@ -14,8 +14,9 @@ only released when SES certainly did not take the message (throttled).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Iterable
 from collections.abc import Sequence as Seq
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ulid import ULID
@@ -149,6 +150,23 @@ def _send_message(
     }
 
 
+@dataclass
+class SendBatch:
+    """What the messages of one SQS batch share, read once for the batch (up to 10 messages,
+    gathered within 5 s): sequences, the sender settings, templates, the brand, campaigns. They
+    are at most one batch old. What decides whether and to whom a message goes is read for each
+    message: the enrollment (a reply stops it), the creator, the suppression list, the creator's
+    link, code and page (docs/decisions.md, Outreach, "Requests per message")."""
+
+    _memo: dict[tuple[str, ...], Any] = field(default_factory=dict)
+
+    def once[T](self, key: tuple[str, ...], load: Callable[[], T]) -> T:
+        if key not in self._memo:
+            self._memo[key] = load()
+        found: T = self._memo[key]
+        return found
+
+
 def refusal(stores: Stores, brand_id: str, creator: Creator) -> tuple[str, str] | None:
     """Why this creator must not be emailed (and the stop reason that goes with it), or None."""
     if mail.role_address(creator.email):
@@ -170,20 +188,32 @@ def personalization(
     sender_name: str | None,
     signature: str | None,
     signing_key: str | None = None,
+    fields: Iterable[str] | None = None,
+    batch: SendBatch | None = None,
 ) -> email_templates.Personalization:
     """The values a template can use for this creator (and campaign): their tracking link and
-    promo code in the campaign when they have them."""
-    brand = stores.brands.get_brand(brand_id)
+    promo code in the campaign when they have them. With `fields` (the template's), the
+    creator's link, code and page are read only if the template uses them; with `batch`, the
+    brand and campaign come from what the batch already read."""
+    batch = batch or SendBatch()
+    used = set(fields) if fields is not None else {"link", "promo_code", "page_url"}
+    brand = batch.once(("brand", brand_id), lambda: stores.brands.get_brand(brand_id))
     campaign_name = link = promo = page = None
     if campaign_id:
-        campaign_name = stores.campaigns.require(brand_id, campaign_id).name
-        found = stores.links.all(brand_id, campaign_id=campaign_id, creator_id=creator.id)
-        link = links.with_url(found[0], public_url).url if found else None
-        codes = stores.promo_codes.all(brand_id, campaign_id=campaign_id, creator_id=creator.id)
-        promo = codes[0].code if codes else None
-        collab = stores.collaborations.open_for_creator(brand_id, campaign_id, creator.id)
-        if collab and signing_key:
-            page = mail.collaboration_url(public_url, signing_key, brand_id, collab["id"])
+        campaign = batch.once(
+            ("campaign", brand_id, campaign_id), lambda: stores.campaigns.require(brand_id, campaign_id)
+        )
+        campaign_name = campaign.name
+        if "link" in used:
+            found = stores.links.all(brand_id, campaign_id=campaign_id, creator_id=creator.id)
+            link = links.with_url(found[0], public_url).url if found else None
+        if "promo_code" in used:
+            codes = stores.promo_codes.all(brand_id, campaign_id=campaign_id, creator_id=creator.id)
+            promo = codes[0].code if codes else None
+        if "page_url" in used and signing_key:
+            collab = stores.collaborations.open_for_creator(brand_id, campaign_id, creator.id)
+            if collab:
+                page = mail.collaboration_url(public_url, signing_key, brand_id, collab["id"])
     return email_templates.Personalization(
         creator=creator,
         brand_name=brand.name if brand else "",
@@ -218,6 +248,7 @@ def compose(
     offer: str | None,
     message_id: str,
     samples: bool = False,
+    batch: SendBatch | None = None,
 ) -> Composed:
     """The one builder of an outreach email: the send worker sends what this returns and the
     preview shows it, so the two cannot differ. With `samples`, a value the creator does not have
@@ -232,6 +263,8 @@ def compose(
         sender_name=sender.from_name,
         signature=sender.signature,
         signing_key=config.signing_key,
+        fields=template.fields,
+        batch=batch,
     )
     filled: list[str] = []
     if samples:
@@ -334,10 +367,12 @@ class Outgoing:
     message: OutreachMessage  # the claim: status `sending` until the send is settled
 
 
-def send_step(deps: Deps, job: dict[str, Any]) -> str:
-    """Sends one step to one creator. Returns what happened: sent, refused, skipped, duplicate."""
+def send_step(deps: Deps, job: dict[str, Any], batch: SendBatch | None = None) -> str:
+    """Sends one step to one creator. Returns what happened: sent, refused, skipped, duplicate.
+    `batch`: what the other messages of the same SQS batch already read (see SendBatch)."""
     stores, config = deps.stores, deps.require_mail()
-    out = _checked(stores, job)
+    batch = batch or SendBatch()
+    out = _checked(stores, job, batch)
     if isinstance(out, str):
         return out
     if not stores.outreach.claim_message(out.brand_id, out.message):
@@ -348,7 +383,7 @@ def send_step(deps: Deps, job: dict[str, Any]) -> str:
         if refused:
             return _refuse(stores, out, *refused)
         try:
-            composed = _render(stores, config, out)
+            composed = _render(stores, config, out, batch)
         except email_templates.RenderError as exc:  # never half-rendered: this creator gets nothing
             return _refuse(stores, out, exc.message)
         ses_id = _send(deps, out, composed)
@@ -375,7 +410,7 @@ def send_step(deps: Deps, job: dict[str, Any]) -> str:
     return "sent"
 
 
-def _checked(stores: Stores, job: dict[str, Any]) -> Outgoing | str:
+def _checked(stores: Stores, job: dict[str, Any], batch: SendBatch) -> Outgoing | str:
     """The step still to send (the enrollment waits for exactly it; its sequence, the sender and
     the creator exist), or what happened instead: skipped, or refused when the creator is gone."""
     brand_id, campaign_id, creator_id = job["brand_id"], job["campaign_id"], job["creator_id"]
@@ -383,8 +418,11 @@ def _checked(stores: Stores, job: dict[str, Any]) -> Outgoing | str:
     e = stores.outreach.get_enrollment(brand_id, campaign_id, creator_id)
     if e is None or e.status != "active" or e.sequence_id != sequence_id or e.step != step:
         return "skipped"
-    sequence = stores.outreach.get_sequence(brand_id, campaign_id, sequence_id)
-    settings = stores.outreach.get_settings(brand_id)
+    sequence = batch.once(
+        ("sequence", brand_id, campaign_id, sequence_id),
+        lambda: stores.outreach.get_sequence(brand_id, campaign_id, sequence_id),
+    )
+    settings = batch.once(("settings", brand_id), lambda: stores.outreach.get_settings(brand_id))
     if sequence is None or settings is None:
         return "skipped"
     creator = stores.creators.get(brand_id, creator_id)
@@ -392,7 +430,10 @@ def _checked(stores: Stores, job: dict[str, Any]) -> Outgoing | str:
         stores.outreach.mark(brand_id, campaign_id, creator_id, {}, stop="refused")
         return "refused"
     now = clock.now_iso()
-    template = stores.outreach.require_template(brand_id, sequence.steps[step].template_id)
+    template_id = sequence.steps[step].template_id
+    template = batch.once(
+        ("template", brand_id, template_id), lambda: stores.outreach.require_template(brand_id, template_id)
+    )
     message = OutreachMessage(
         id=message_id(sequence_id, creator_id, step),
         campaign_id=campaign_id,
@@ -418,7 +459,7 @@ def _refuse(
     return "refused"
 
 
-def _render(stores: Stores, config: MailConfig, out: Outgoing) -> Composed:
+def _render(stores: Stores, config: MailConfig, out: Outgoing, batch: SendBatch) -> Composed:
     return compose(
         stores,
         config,
@@ -429,6 +470,7 @@ def _render(stores: Stores, config: MailConfig, out: Outgoing) -> Composed:
         out.message.campaign_id,
         offer=out.sequence.offer,
         message_id=out.message.id,
+        batch=batch,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,11 +58,20 @@ class LedgerStore:
             self.table.get(keys.brand_pk(brand_id), keys.order_state_sk(provider, order_id), consistent=True)
         )
 
-    def append(self, brand_id: str, entry: LedgerEntry, seen: OrderState | None = None) -> bool:
+    def append(
+        self,
+        brand_id: str,
+        entry: LedgerEntry,
+        seen: OrderState | None = None,
+        *,
+        with_entry: Sequence[dict[str, Any]] = (),
+    ) -> bool:
         """Appends the entry. With `seen` (an order's booking), in one transaction with the order's
         state item and only if that is still exactly what the booker read: the same number of
         events and entries. False when another writer changed either first (the caller re-reads
-        and recomputes). Without `seen` (fixed fees), once per entry id."""
+        and recomputes). Without `seen` (fixed fees), once per entry id. `with_entry`: further
+        operations of other items (a webhook delivery's outcome) that go in the same transaction,
+        all or nothing with the entry."""
         item = self._item(brand_id, entry)
         if seen is None:
             return self.table.put(item, condition="attribute_not_exists(PK)") is None
@@ -83,6 +93,7 @@ class LedgerStore:
                     ":seq": seen.seq,
                 },
             ),
+            *with_entry,
         ]
         try:
             failed = self.table.transact(operations)

@@ -37,7 +37,8 @@ class StatsStore:
 
     @staticmethod
     def click_key(brand_id: str, click_id: str) -> tuple[str, str]:
-        """The (PK, SK) of what a click id names under this brand."""
+        """The (PK, SK) of what a click id names under this brand, for single and batched reads
+        (roster.store.order_reads)."""
         if keys.VISIT_CLICK_ID.match(click_id):
             return keys.visit_pk_of(brand_id, click_id), keys.visit_sk()
         return keys.click_pk(brand_id, click_id), keys.click_sk()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TypedDict, cast
+from typing import Any, TypedDict, cast
 
 from roster.errors import NotFound
 from roster.models.webhooks import WebhookStatus
@@ -101,6 +101,10 @@ class WebhookEventStore:
 
     def finish(self, brand_id: str, record: WebhookEventRecord) -> None:
         self.table.overwrite(self._item(brand_id, record))
+
+    def finish_op(self, brand_id: str, record: WebhookEventRecord) -> dict[str, Any]:
+        """`finish` as an operation of a transaction (written with the order's ledger entry)."""
+        return self.table.overwrite_op(self._item(brand_id, record))
 
     def abandon(self, brand_id: str, event_id: str, owner: str, now: int, error: str) -> bool:
         """Ends this owner's lease now (its run failed), so the next store retry or a replay
