@@ -9,6 +9,9 @@ when asked) but checks every condition before writing anything and backs up only
 touches. Operations of one transaction touch distinct items (moto and DynamoDB refuse two on the
 same item), so checking all conditions first is the same as checking each before its write.
 
+Step Functions: a task state that timed out raises the timeout, never an error of the work it
+abandoned, as on AWS (`_evaluate_with_timeout`).
+
 `Query` on a table (not an index): moto 5.2 walks every item of the table to find the partition's,
 for every page, so paging through one brand's orders costs the whole table once per page — the
 brand console's reports took seconds on a few thousand orders. DynamoDB reads only the partition.
@@ -137,6 +140,64 @@ def _items_in_scope(self: Table) -> list[Any]:
     return _all_items(self)
 
 
+def _evaluate_with_timeout(self: Any, env: Any) -> None:
+    """Step Functions: moto 5.2's `ExecutionState._evaluate_with_timeout`, with one change. A task
+    state with `TimeoutSeconds` runs its work on a thread; when the timeout fires first, moto ends
+    that thread's frame, whose remaining steps then evaluate to nothing (a component evaluates
+    only while its frame runs), so the abandoned work pops wrong values off its stack (a
+    `waitForTaskToken` Lambda task still invoking at its timeout took its input as its timeout:
+    "'>' not supported between instances of 'dict' and 'int'"). moto read the thread's error
+    before the timeout, so when that error landed first it was reported: `States.Runtime`, which
+    only a `States.ALL` catch takes, and the execution failed where AWS takes the timeout's catch.
+    Here a state that timed out always raises the timeout; its abandoned work's outcome is
+    dropped. (The thread sets `terminated_event` on success and on error alike, so a state that
+    did not time out still reports its work's own error.)"""
+    from moto.stepfunctions.parser.asl.component.common.timeouts.timeout import EvalTimeoutError
+    from moto.stepfunctions.parser.utils import TMP_THREADS
+
+    self.timeout.eval(env=env)
+    timeout_seconds = env.stack.pop()
+    frame = env.open_frame()
+    frame.states.reset(input_value=env.states.get_input())
+    frame.stack = copy.deepcopy(env.stack)
+    execution_outputs: list[Any] = []
+    execution_exceptions: list[Exception | None] = [None]
+    terminated_event = threading.Event()
+
+    def _exec_and_notify() -> None:
+        try:
+            self._eval_execution(frame)
+            execution_outputs.extend(frame.stack)
+        except Exception as ex:
+            execution_exceptions.append(ex)
+        terminated_event.set()
+
+    thread = threading.Thread(target=_exec_and_notify, daemon=True)
+    TMP_THREADS.append(thread)
+    thread.start()
+    finished_on_time = terminated_event.wait(timeout_seconds)
+    frame.set_ended()
+    env.close_frame(frame)
+    if not finished_on_time:  # the one change: moto checked the thread's error first
+        raise EvalTimeoutError()
+    execution_exception = execution_exceptions.pop()
+    if execution_exception:
+        raise execution_exception
+    execution_output = execution_outputs.pop()
+    env.stack.append(execution_output)
+    if not self._is_language_query_jsonpath():
+        env.states.set_result(execution_output)
+    if self.assign_decl:
+        self.assign_decl.eval(env=env)
+    if self.result_selector:
+        self.result_selector.eval(env=env)
+    if self.result_path:
+        self.result_path.eval(env)
+    else:
+        res = env.stack.pop()
+        env.states.reset(input_value=res)
+
+
 _WRITE_LOCK = threading.RLock()
 WRITES = ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item")
 
@@ -157,6 +218,9 @@ def install() -> None:
         DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
         for name in WRITES:
             setattr(DynamoDBBackend, name, _serialized(getattr(DynamoDBBackend, name)))
+        from moto.stepfunctions.parser.asl.component.state.exec.execute_state import ExecutionState
+
+        ExecutionState._evaluate_with_timeout = _evaluate_with_timeout  # type: ignore[method-assign]
         Table.query = _partition_query  # type: ignore[method-assign]
         Table.all_items = _items_in_scope  # type: ignore[method-assign]
         _installed = True

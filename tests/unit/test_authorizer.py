@@ -390,3 +390,50 @@ def test_the_authorizer_imports_no_pydantic_no_powertools_and_never_pyjwt() -> N
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
     )
     assert out.stdout.split("\n")[:2] == ["[]", "[]"]  # for a key, then after an ID token
+
+
+@pytest.mark.parametrize("text", ["Infinity", "NaN", "1e400", "-Infinity"])
+def test_times_that_are_not_finite_are_refused(text: str) -> None:
+    """`json.loads` reads these as floats; a signed `exp` of infinity would never expire."""
+    now = int(time.time())
+    body = json.dumps({"sub": SUB, "iss": ISSUER, "aud": CLIENT, "token_use": "id", "iat": now, "exp": 0})
+    raw = body.replace('"exp": 0', f'"exp": {text}').encode()
+    signed = jwt.PyJWS().encode(raw, PRIVATE, algorithm="RS256", headers={"kid": "k1"})
+    assert auth.verify_id_token(signed, KEYS, issuer=ISSUER, audience=CLIENT) is None
+
+
+def _signed_with_header(header: dict[str, Any], claims: dict[str, Any]) -> str:
+    """Signed as given, header and all (PyJWS refuses a kid that is not a string; a forger need not)."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    def part(value: Any) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+
+    signing_input = f"{part(header)}.{part(claims)}"
+    signature = PRIVATE.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
+    return f"{signing_input}.{base64.urlsafe_b64encode(signature).rstrip(b'=').decode()}"
+
+
+@pytest.mark.parametrize("kid", [None, 1, "", ["k1"], "absent"])
+def test_a_kid_that_is_not_a_non_empty_string_names_no_key(kid: Any) -> None:
+    """A null kid must not match a pool key without one (both would read "None"), nor a number or
+    a list a key that is named by its text."""
+    keyless = {k: v for k, v in JWK.items() if k != "kid"}
+    keys = SigningKeys("https://jwks.invalid", download=lambda url: {"keys": [keyless, JWK]})
+    now = int(time.time())
+    claims = {"sub": SUB, "iss": ISSUER, "aud": CLIENT, "token_use": "id", "iat": now, "exp": now + 600}
+    header: dict[str, Any] = {"alg": "RS256"} | ({} if kid == "absent" else {"kid": kid})
+    assert (
+        auth.verify_id_token(_signed_with_header(header, claims), keys, issuer=ISSUER, audience=CLIENT)
+        is None
+    )
+    assert keys.get("None") is None
+    good = _signed_with_header({"alg": "RS256", "kid": "k1"}, claims)  # the control: signed right, it passes
+    assert auth.verify_id_token(good, keys, issuer=ISSUER, audience=CLIENT) is not None
+
+
+def test_a_part_with_a_trailing_newline_is_malformed() -> None:
+    head, body, sig = token().split(".")
+    assert auth.verify_id_token(f"{head}.{body}\n.{sig}", KEYS, issuer=ISSUER, audience=CLIENT) is None
+    assert auth.verify_id_token(f"{head}.{body}.{sig}\n", KEYS, issuer=ISSUER, audience=CLIENT) is None

@@ -112,3 +112,58 @@ def test_a_transaction_conflict_is_retried_not_a_5xx() -> None:
     ledger: Any = _Conflicting(conflicts=1)
     assert LedgerStore(Table("t", ledger)).append("b", entry, OrderState(events=1)) is False
     assert LedgerStore(Table("t", ledger)).append("b", entry, OrderState(events=1)) is True
+
+
+class _ThrottlingBatches:
+    """A DynamoDB client whose BatchGetItem answers `served` keys per call (the rest unprocessed,
+    as under throttling) and whose GetItem serves one key; it holds `items` by (PK, SK)."""
+
+    def __init__(self, items: dict[tuple[str, str], dict[str, str]], served: int) -> None:
+        self.items, self.served = items, served
+        self.batches: list[int] = []
+        self.gets: list[tuple[str, bool]] = []
+
+    def batch_get_item(self, RequestItems: dict[str, dict[str, object]]) -> dict[str, object]:  # noqa: N803
+        ((name, ask),) = RequestItems.items()
+        wanted = list(ask["Keys"])  # type: ignore[call-overload]
+        self.batches.append(len(wanted))
+        now, later = wanted[: self.served], wanted[self.served :]
+        found = [
+            serialize(self.items[(k["PK"]["S"], k["SK"]["S"])])
+            for k in now
+            if (k["PK"]["S"], k["SK"]["S"]) in self.items
+        ]
+        answer: dict[str, object] = {"Responses": {name: found}}
+        if later:
+            answer["UnprocessedKeys"] = {name: {"Keys": later, "ConsistentRead": ask["ConsistentRead"]}}
+        return answer
+
+    def get_item(
+        self, TableName: str, Key: dict[str, dict[str, str]], ConsistentRead: bool
+    ) -> dict[str, object]:  # noqa: N803
+        pk, sk = Key["PK"]["S"], Key["SK"]["S"]
+        self.gets.append((pk, ConsistentRead))
+        item = self.items.get((pk, sk))
+        return {"Item": serialize(item)} if item else {}
+
+
+@pytest.mark.parametrize("served", [0, 1, 2, 10])
+def test_batch_get_never_reads_an_unprocessed_key_as_absent(
+    served: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Keys DynamoDB leaves unprocessed are asked again, then read one by one with the same
+    consistency: every stored item comes back, whatever the throttling; absent ones stay absent."""
+    from roster.store import table as table_module
+
+    monkeypatch.setattr("roster.store.table.time.sleep", lambda seconds: None)
+    items = {(f"P{i}", "S"): {"PK": f"P{i}", "SK": "S", "n": str(i)} for i in range(5)}
+    client = _ThrottlingBatches(items, served)
+    t = table_module.Table("t", client)  # type: ignore[arg-type]
+    wanted = [(f"P{i}", "S") for i in range(7)] + [("P0", "S")]  # two absent, one asked twice
+    found = t.batch_get(wanted, consistent=True)
+    assert found == items
+    assert client.batches[0] == 7  # the repeated key asked once
+    assert len(client.batches) <= table_module.BATCH_GET_ROUNDS
+    assert all(consistent for _, consistent in client.gets)
+    if served == 0:  # nothing ever processed: every key read by GetItem
+        assert sorted(pk for pk, _ in client.gets) == [f"P{i}" for i in range(7)]

@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import json
 import logging
+import math
 import re
 import time
 from collections.abc import Callable, Mapping
@@ -236,7 +237,7 @@ def verify_id_token(
     return refused
 
 
-_PART = re.compile(r"^[A-Za-z0-9_-]+$")  # base64url, unpadded (RFC 7515 section 2)
+_PART = re.compile(r"[A-Za-z0-9_-]+")  # base64url, unpadded (RFC 7515 section 2); fullmatch only
 _REQUIRED = ("exp", "iat", "iss", "aud", "sub", "token_use")
 
 
@@ -253,7 +254,9 @@ def _json_object(part: str) -> dict[str, Any] | None:
 
 
 def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    """A JSON number that is a moment: not a boolean, and finite (`json.loads` reads `Infinity`,
+    `NaN` and `1e400` as floats, and an `exp` of infinity would never expire)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _token_refusal(
@@ -261,14 +264,17 @@ def _token_refusal(
 ) -> dict[str, Any] | str:
     """The claims, or why the token is refused (a reason for the log, never the token)."""
     parts = token.split(".")
-    if len(parts) != 3 or not all(_PART.match(p) for p in parts):
+    if len(parts) != 3 or not all(_PART.fullmatch(p) for p in parts):
         return "malformed"
     header, claims = _json_object(parts[0]), _json_object(parts[1])
     if header is None or claims is None:
         return "malformed"
     if header.get("alg") != "RS256" or "crit" in header:
         return "algorithm"
-    jwk = keys.get(str(header.get("kid", "")))
+    kid = header.get("kid")
+    if not isinstance(kid, str) or not kid:
+        return "unknown kid"
+    jwk = keys.get(kid)
     if jwk is None:
         return "unknown kid"
     public = _rsa_key(jwk)
@@ -310,7 +316,7 @@ def _rsa_key(jwk: dict[str, Any]) -> RSAPublicKey | None:
     if jwk.get("kty") != "RSA" or jwk.get("alg", "RS256") != "RS256" or jwk.get("use", "sig") != "sig":
         return None
     n, e = jwk.get("n"), jwk.get("e")
-    if not (isinstance(n, str) and isinstance(e, str) and _PART.match(n) and _PART.match(e)):
+    if not (isinstance(n, str) and isinstance(e, str) and _PART.fullmatch(n) and _PART.fullmatch(e)):
         return None
     return _public_key(n, e)
 

@@ -230,5 +230,8 @@ class SigningKeys:
         ):
             self._read_at = self.clock()
             found = (self.download or _download)(self.url)  # looked up now: tests serve moto's keys
-            self._keys = {str(k.get("kid")): k for k in found.get("keys", [])}
+            # A key without a string `kid` can never be named by a token: left out.
+            self._keys = {
+                k["kid"]: k for k in found.get("keys", []) if isinstance(k.get("kid"), str) and k["kid"]
+            }
         return self._keys.get(kid)

@@ -49,12 +49,12 @@ class CampaignStore:
                 raise NotFound("campaign not found")
             raise Conflict("the campaign was changed by another request; fetch it and try again")
 
-    def get(self, brand_id: str, campaign_id: str) -> Campaign | None:
-        item = self.table.get(keys.brand_pk(brand_id), keys.campaign_sk(campaign_id))
+    def get(self, brand_id: str, campaign_id: str, *, consistent: bool = False) -> Campaign | None:
+        item = self.table.get(keys.brand_pk(brand_id), keys.campaign_sk(campaign_id), consistent=consistent)
         return Campaign.model_validate(item) if item is not None else None
 
-    def require(self, brand_id: str, campaign_id: str) -> Campaign:
-        return or_not_found(self.get(brand_id, campaign_id), "campaign not found")
+    def require(self, brand_id: str, campaign_id: str, *, consistent: bool = False) -> Campaign:
+        return or_not_found(self.get(brand_id, campaign_id, consistent=consistent), "campaign not found")
 
     def list(
         self, brand_id: str, *, status: CampaignStatus | None, limit: int, cursor: str | None

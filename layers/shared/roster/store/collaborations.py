@@ -151,24 +151,23 @@ class CollaborationStore:
             values={":reports": reports},
         )
 
-    def close_campaign_workflow(self, brand_id: str, campaign_id: str, fields: dict[str, Any]) -> bool:
-        """The wrap-up, once: True for the one caller whose fields (`closed_at` among them) were
-        written; False when the campaign was wrapped up already (that wrap-up stands)."""
+    def close_campaign_workflow(
+        self, brand_id: str, campaign_id: str, fields: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        """The wrap-up, once: None for the one caller whose fields (`closed_at` among them) were
+        written; else the record as the refusing write found it (read from the failure itself, so
+        as fresh as the condition: {} when there is no record, which a wrap-up never creates)."""
         names = {f"#f{i}": name for i, name in enumerate(fields)}
-        names |= {"#entity": "entity", "#closed": "closed_at"}
+        names["#closed"] = "closed_at"
         values = {f":f{i}": value for i, value in enumerate(fields.values())}
-        values[":entity"] = "campaign_workflow"
         sets = ", ".join(f"#f{i} = :f{i}" for i in range(len(fields)))
-        return (
-            self.table.update(
-                keys.brand_pk(brand_id),
-                keys.campaign_workflow_sk(campaign_id),
-                expression=f"SET {sets}, #entity = :entity",
-                condition="attribute_not_exists(#closed)",
-                names=names,
-                values=values,
-            )
-            is None
+        return self.table.update(
+            keys.brand_pk(brand_id),
+            keys.campaign_workflow_sk(campaign_id),
+            expression=f"SET {sets}",
+            condition="attribute_exists(PK) AND attribute_not_exists(#closed)",
+            names=names,
+            values=values,
         )
 
     def mark_campaign_workflow_cancelled(

@@ -423,11 +423,11 @@ def update_campaign(
     open collaboration (`cancel_campaign`)."""
     updated = campaigns.update(deps.stores.campaigns, brand_id, campaign_id, patch)
     if patch.status == CampaignStatus.CANCELLED:
-        cancel_campaign(deps, brand_id, campaign_id)
+        cancel_campaign(deps, brand_id, campaign_id, updated)
     return updated
 
 
-def cancel_campaign(deps: Deps, brand_id: str, campaign_id: str) -> int:
+def cancel_campaign(deps: Deps, brand_id: str, campaign_id: str, campaign: Campaign | None = None) -> int:
     """A cancelled campaign reaches every open collaboration: its execution stops and it closes
     as cancelled. Then the campaign is wrapped up as at its end: final report, the collaborations
     the cancellation cut short as its open items, `closed_at`. Returns how many were open."""
@@ -453,7 +453,7 @@ def cancel_campaign(deps: Deps, brand_id: str, campaign_id: str) -> int:
     flow = deps.stores.collaborations.get_campaign_workflow(brand_id, campaign_id)
     if flow:
         deps.workflows.stop(flow["execution_arn"], "campaign cancelled")
-        wrap_up(deps, brand_id, campaign_id, status="cancelled", open_items=cut_short)
+        wrap_up(deps, brand_id, campaign_id, status="cancelled", open_items=cut_short, campaign=campaign)
     return closed
 
 
@@ -473,6 +473,7 @@ def wrap_up(
     *,
     status: Literal["closed", "cancelled"] = "closed",
     open_items: list[dict[str, Any]] | None = None,
+    campaign: Campaign | None = None,
 ) -> list[dict[str, Any]]:
     """The campaign's end, once: the final report, the open items (the collaborations still open,
     unless given) and `closed_at`, written only if no wrap-up was (a conditional write: two
@@ -484,7 +485,9 @@ def wrap_up(
     the cancellation, keeps its open items. Returns the open items."""
     store = deps.stores.collaborations
     given = open_items  # the cancellation's own list (else this wrap-up computes one)
-    campaign = deps.stores.campaigns.require(brand_id, campaign_id)
+    # The cancellation passes the campaign it just wrote (its `cancelled_at`); else a strongly
+    # consistent read, since the racing rule below compares with that moment.
+    campaign = campaign or deps.stores.campaigns.require(brand_id, campaign_id, consistent=True)
     if campaign.status == CampaignStatus.CANCELLED:
         status = "cancelled"
     flow = store.get_campaign_workflow(brand_id, campaign_id) or {}
@@ -500,11 +503,14 @@ def wrap_up(
             "open_items": open_items,
             "closed_at": clock.now_iso(),
         }
-        if store.close_campaign_workflow(brand_id, campaign_id, fields):
+        found = store.close_campaign_workflow(brand_id, campaign_id, fields)
+        if found is None:
             wrapped = {"brand_id": brand_id, "campaign_id": campaign_id, "status": status}
             deps.events.publish("campaign.wrapped_up", wrapped | {"open_items": len(open_items)})
             return open_items
-        flow = store.get_campaign_workflow(brand_id, campaign_id) or {}
+        flow = found  # the wrap-up that won, as the refused write saw it
+    if not flow.get("closed_at"):  # no record at all (dropped): a wrap-up never creates one
+        return list(given or [])
     if status == "cancelled":
         raced = bool(campaign.cancelled_at and str(flow.get("closed_at", "")) >= campaign.cancelled_at)
         replace = given if raced else None
