@@ -17,18 +17,29 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import partial
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import boto3
+import pytest
 
 from roster.store.clicks import ClickStore
 from roster.store.table import Table
 from tests.integration.conftest import CAMPAIGN as BASE_CAMPAIGN
-from tests.stack import API_KEY, RunningStack, request
+from tests.stack import API_KEY, RunningStack, request, start_stack
 from tools.replay_clicks import replay
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[RunningStack]:
+    """This module's own stack: its bursts of orders and clicks go to the demo brand, which the
+    other e2e modules count on (a shared stack made test_local_stack's order count 15, not 4)."""
+    running = start_stack()
+    yield running
+    running.stop()
+
 
 AUTH = {"Authorization": f"Bearer {API_KEY}"}
 SECRET = "e2e-concurrency-orders-secret-0123456789"
