@@ -3,9 +3,13 @@ with an active campaign, and a counter of the DynamoDB requests made."""
 
 from __future__ import annotations
 
+import json
 import os
 from collections import Counter
+from pathlib import Path
 from typing import Any
+
+PERFORMANCE = Path(__file__).resolve().parents[1] / "docs" / "performance.md"
 
 BENCH_ENV = {
     "TABLE_NAME": "roster-bench-Table",
@@ -50,3 +54,29 @@ def brand_with_campaign(**campaign: Any) -> tuple[str, Any, Counter[str]]:
     } | campaign
     created = campaigns.create(s.campaigns, brand.id, CampaignCreate.model_validate(body))
     return brand.id, created, calls
+
+
+def write_section(heading: str, lines: list[str], out: Path = PERFORMANCE) -> None:
+    """Replaces the section under `heading` (up to the next `## `) of docs/performance.md with
+    `lines`, or appends them: what each `make bench-<part>` does to its own section."""
+    text = out.read_text() if out.exists() else "# Performance\n"
+    block = "\n".join(lines)
+    if heading in text:
+        before, _, rest = text.partition(heading)
+        after = rest.split("\n## ", 1)
+        text = before + block + ("\n## " + after[1] if len(after) > 1 else "")
+    else:
+        text = text.rstrip("\n") + "\n\n" + block
+    out.write_text(text)
+
+
+def stack_api(stack: Any, method: str, path: str, body: Any = None) -> Any:
+    """The brand API of a local stack started by the benches (its demo key); raises on >= 300."""
+    from tests.stack import API_KEY, request
+
+    data = json.dumps(body).encode() if body is not None else None
+    headers = {"Authorization": f"Bearer {API_KEY}", "Content-Type": "application/json"}
+    status, _, out = request(stack.base_url, method, path, body=data, headers=headers)
+    if status >= 300:
+        raise RuntimeError(f"{method} {path}: {status} {out}")
+    return out

@@ -26,8 +26,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench.common import stack_api, write_section
+
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "docs" / "performance.md"
 # A smaller trial run: ROSTER_BENCH_CONSOLE="5,50,200" (campaigns, creators, orders).
 CAMPAIGNS, CREATORS, ORDERS = (
     int(n) for n in os.environ.get("ROSTER_BENCH_CONSOLE", "50,500,5000").split(",")
@@ -37,15 +38,7 @@ SECRET = "bench_console_0123456789abcdef0123"
 HEADING = "## Console: the overview in Chromium"
 
 
-def _api(stack: Any, method: str, path: str, body: Any = None) -> Any:
-    from tests.stack import API_KEY, request
-
-    data = json.dumps(body).encode() if body is not None else None
-    headers = {"Authorization": f"Bearer {API_KEY}", "Content-Type": "application/json"}
-    status, _, out = request(stack.base_url, method, path, body=data, headers=headers)
-    if status >= 300:
-        raise RuntimeError(f"{method} {path}: {status} {out}")
-    return out
+_api = stack_api
 
 
 def _signed(stack: Any, path: str, payload: dict[str, Any]) -> None:
@@ -306,15 +299,7 @@ def section() -> list[str]:
 
 def write(lines: list[str]) -> None:
     """Replaces the console section of docs/performance.md (or appends it)."""
-    text = OUT.read_text() if OUT.exists() else "# Performance\n"
-    block = "\n".join(lines)
-    if HEADING in text:
-        head, _, rest = text.partition(HEADING)
-        nxt = rest.find("\n## ")
-        text = head + block + (rest[nxt + 1 :] if nxt >= 0 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    OUT.write_text(text)
+    write_section(HEADING, lines)
 
 
 if __name__ == "__main__":

@@ -47,8 +47,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from bench.common import stack_api, write_section
+
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "docs" / "performance.md"
 HEADING = "## Load: a bounded burst at the local stack"
 THREADS = 8
 ROUNDS = 4
@@ -182,15 +183,7 @@ class Client:
         self.pool.shutdown()
 
 
-def _api(stack: Any, method: str, path: str, body: Any = None) -> Any:
-    from tests.stack import API_KEY, request
-
-    data = json.dumps(body).encode() if body is not None else None
-    headers = {"Authorization": f"Bearer {API_KEY}", "Content-Type": "application/json"}
-    status, _, out = request(stack.base_url, method, path, body=data, headers=headers)
-    if status >= 300:
-        raise RuntimeError(f"{method} {path}: {status} {out}")
-    return out
+_api = stack_api
 
 
 def setup(stack: Any) -> dict[str, str]:
@@ -558,14 +551,7 @@ def section() -> list[str]:
 
 def main() -> None:
     lines = section()
-    text = OUT.read_text() if OUT.exists() else "# Performance\n"
-    if HEADING in text:
-        before, _, rest = text.partition(HEADING)
-        after = rest.split("\n## ", 1)
-        text = before + "\n".join(lines) + ("\n## " + after[1] if len(after) > 1 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + "\n".join(lines)
-    OUT.write_text(text)
+    write_section(HEADING, lines)
     print("\n".join(lines))
 
 

@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from bench.common import write_section
+
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "docs" / "performance.md"
 HEADING = "## Creator portal: server time of the pages"
 ROUNDS = 200
 
@@ -110,14 +111,7 @@ def section() -> list[str]:
 
 def main() -> None:
     lines = section()
-    text = OUT.read_text() if OUT.exists() else "# Performance\n"
-    if HEADING in text:
-        before, _, rest = text.partition(HEADING)
-        after = rest.split("\n## ", 1)
-        text = before + "\n".join(lines) + ("\n## " + after[1] if len(after) > 1 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + "\n".join(lines)
-    OUT.write_text(text)
+    write_section(HEADING, lines)
     print("\n".join(lines))
 
 

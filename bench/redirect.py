@@ -17,11 +17,12 @@ from contextlib import ExitStack, contextmanager, redirect_stdout
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from bench.common import write_section
+
 if TYPE_CHECKING:
     from roster.store.clicks import Click, RedirectRecord
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "docs" / "performance.md"
 HEADING = "## Redirect (`GET /r/{code}`)"
 
 # us-east-1 list prices used for the cost figure (check before quoting; they change):
@@ -590,14 +591,7 @@ def section() -> list[str]:
 def main() -> None:
     """`make bench-redirect`: replaces the redirect section of docs/performance.md (or appends it)."""
     lines = section()
-    text = OUT.read_text() if OUT.exists() else "# Performance\n"
-    if HEADING in text:
-        before, _, rest = text.partition(HEADING)
-        after = rest.split("\n## ", 1)
-        text = before + "\n".join(lines) + ("\n## " + after[1] if len(after) > 1 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + "\n".join(lines)
-    OUT.write_text(text)
+    write_section(HEADING, lines)
     print("\n".join(lines))
 
 
