@@ -10,10 +10,9 @@ disclosure or brand-rule alert about text Roster never saw."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
 from roster import clock, ids
@@ -34,6 +33,7 @@ from roster.monitoring import disclosure, post_matching, sources
 from roster.monitoring.sources import SourceItem
 from roster.program import alerts
 from roster.program.alerts import raise_alert as raise_alert  # budget and workflow alerts are raised here too
+from roster.store.memo import Memo
 from roster.store.registry import Stores
 from roster.web.fetch import FetchError
 
@@ -61,21 +61,13 @@ class Context:
 
 
 @dataclass
-class CheckBatch:
+class CheckBatch(Memo):
     """What the creators of one SQS batch (up to 5, gathered within 10 s) share, read once for
     the batch: the campaign, the brand, and the campaign's links and promo codes, from which each
     creator's are picked (the per-creator queries read all of the campaign's anyway: a filter
     does not narrow what DynamoDB reads). They are at most one batch old. The creator, their
     collaboration and feed states are read per creator (docs/decisions.md, Monitoring and
     disclosure, "Requests per creator")."""
-
-    _memo: dict[tuple[str, ...], Any] = field(default_factory=dict)
-
-    def once[T](self, key: tuple[str, ...], load: Callable[[], T]) -> T:
-        if key not in self._memo:
-            self._memo[key] = load()
-        found: T = self._memo[key]
-        return found
 
 
 def context(

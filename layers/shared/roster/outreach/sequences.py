@@ -14,9 +14,9 @@ only released when SES certainly did not take the message (throttled).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from collections.abc import Sequence as Seq
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ulid import ULID
@@ -44,6 +44,7 @@ from roster.models.outreach import (
     Sequence,
 )
 from roster.outreach import email_templates, mail
+from roster.store.memo import Memo
 from roster.store.registry import Stores
 
 if TYPE_CHECKING:
@@ -151,20 +152,12 @@ def _send_message(
 
 
 @dataclass
-class SendBatch:
+class SendBatch(Memo):
     """What the messages of one SQS batch share, read once for the batch (up to 10 messages,
     gathered within 5 s): sequences, the sender settings, templates, the brand, campaigns. They
     are at most one batch old. What decides whether and to whom a message goes is read for each
     message: the enrollment (a reply stops it), the creator, the suppression list, the creator's
     link, code and page (docs/decisions.md, Outreach, "Requests per message")."""
-
-    _memo: dict[tuple[str, ...], Any] = field(default_factory=dict)
-
-    def once[T](self, key: tuple[str, ...], load: Callable[[], T]) -> T:
-        if key not in self._memo:
-            self._memo[key] = load()
-        found: T = self._memo[key]
-        return found
 
 
 def refusal(stores: Stores, brand_id: str, creator: Creator) -> tuple[str, str] | None:
