@@ -52,9 +52,14 @@ def sfn(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     with mock_aws():
         registry = Registry()
         registry.install()
+
         # The Lambda returns just after the state's timeout: its task's remaining steps then run
         # on the ended frame.
-        registry.register("slow", lambda event, context: time.sleep(1.1) or {})
+        def slow(event: Any, context: Any) -> dict[str, Any]:
+            time.sleep(1.1)
+            return {}
+
+        registry.register("slow", slow)
         iam = boto3.client("iam", region_name="us-east-1")
         role = iam.create_role(RoleName="r", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
         buf = io.BytesIO()
