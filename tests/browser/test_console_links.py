@@ -123,7 +123,8 @@ def test_a_member_manages_links_and_promo_codes(
     card.get_by_role("button", name="Change").click()
     edit.get_by_label("Expires").fill("")
     edit.get_by_role("button", name="Save link").click()
-    expect(card.get_by_text("Never")).to_be_visible()
+    # Exact: the edit form's hint ("empty: never expires") matches "Never" before the save lands.
+    expect(card.get_by_text("Never", exact=True)).to_be_visible()
     assert call(stack, "GET", f"/v1/links/{code}")[1]["expires_at"] is None
 
     # Disable, then enable again.

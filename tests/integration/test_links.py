@@ -75,6 +75,7 @@ def test_create_get_list_patch(brand_a: Client, setup: dict[str, Any]) -> None:
     assert redirect["brand_id"] == brand_a.brand_id and redirect["click_id_param"] == "ref"
     cleared = brand_a.call("PATCH", f"/v1/links/{link['code']}", {"expires_at": None, "expired_url": None})[1]
     assert cleared["expires_at"] is None and cleared["expired_url"] is None
+    assert brand_a.call("GET", f"/v1/links/{link['code']}")[1] == cleared  # stored, not only answered
 
 
 def test_custom_codes_are_unique_per_deployment(
