@@ -55,6 +55,12 @@ class Watch:
     page: Page
     errors: list[str] = field(default_factory=list)
     expected: tuple[int, ...] = ()
+    failed: list[str] = field(default_factory=list)  # "422 POST /v1/…": which request, for the message
+
+    def on_response(self, response: Any) -> None:
+        if response.status >= 400:
+            path = response.url.split("?", 1)[0].split("//", 1)[-1].split("/", 1)[-1]
+            self.failed.append(f"{response.status} {response.request.method} /{path}")
 
     def on_console(self, message: ConsoleMessage) -> None:
         if message.type != "error":
@@ -71,7 +77,7 @@ class Watch:
     def check(self) -> None:
         violations = self.page.evaluate("window.__cspViolations || []")
         assert not violations, f"CSP violations: {violations}"
-        assert not self.errors, f"console errors: {self.errors}"
+        assert not self.errors, f"console errors: {self.errors}; failed requests: {self.failed}"
 
 
 @pytest.fixture(scope="module")
@@ -179,6 +185,7 @@ def watch(page: Page) -> Iterator[Watch]:
     w = Watch(page)
     page.on("console", w.on_console)
     page.on("pageerror", w.on_error)
+    page.on("response", w.on_response)
     yield w
 
 
