@@ -155,12 +155,6 @@ class LocalStack:
         for spec in specs:
             os.environ.update(spec.environment)
         os.environ["STAGE"] = "local"
-        # Each environment is loaded whole, as a provisioned one is (the API's route groups and
-        # what their handlers import, at init: `roster.api.app.handler_api`). Locally a copy loads
-        # in an event's own time whenever the pool grows, and lazy groups then added imports to
-        # moto-slow requests, several at once when a console page opens: the browser tests timed
-        # out. The lazy path is what Lambda's on-demand init runs, measured in `make bench`.
-        os.environ.setdefault("AWS_LAMBDA_INITIALIZATION_TYPE", "provisioned-concurrency")
         if "UserPool" in pools:  # moto serves the pool's keys, unsigned, at the issuer's path
             os.environ["USER_POOL_JWKS_URL"] = (
                 f"http://127.0.0.1:{self.moto_port}/{pools['UserPool']}/.well-known/jwks.json"
