@@ -71,8 +71,15 @@ class HandlerPool:
     import raises gives its slot back, and that event fails as a failed cold start would."""
 
     def __init__(self, spec: FunctionSpec, size: int) -> None:
-        self.spec, self.size = spec, max(1, size)
-        self._idle: list[tuple[int, Handler]] = [(0, getattr(load_module(spec), spec.attribute))]
+        first = load_module(spec)
+        self.spec = spec
+        # Powertools' event handler keeps the current event on its class (`BaseRouter.current_event`),
+        # not on the resolver: two copies in one process would read each other's requests (a
+        # request validated against another's query string). On Lambda each environment is its own
+        # process; here a function holding a resolver runs one event at a time.
+        self.process_wide_state = _holds_powertools_resolver(first)
+        self.size = 1 if self.process_wide_state else max(1, size)
+        self._idle: list[tuple[int, Handler]] = [(0, getattr(first, spec.attribute))]
         self._taken = {0}  # copies loaded or loading: each number names one module, never shared
         self._free = threading.Condition()
         self._busy = 0
@@ -117,6 +124,15 @@ class HandlerPool:
             return entry[1](event, context)
         finally:
             self._release(entry)
+
+
+def _holds_powertools_resolver(module: ModuleType) -> bool:
+    """Does the module hold a Powertools event handler (whose current event is process-wide)?"""
+    routers = sys.modules.get("aws_lambda_powertools.event_handler.api_gateway")
+    if routers is None:
+        return False
+    base = routers.BaseRouter
+    return any(isinstance(value, base) for value in vars(module).values())
 
 
 def load_handler(spec: FunctionSpec, instances: int = 1) -> Handler:

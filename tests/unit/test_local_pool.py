@@ -315,3 +315,38 @@ def test_whole_lines_writes_a_partial_line_on_flush() -> None:
     print("prompt> ", end="", file=out, flush=True)
     assert target.getvalue() == "prompt> "
     assert out.getvalue() == "prompt> "  # anything else is the real stream's
+
+
+RESOLVER_MODULE = """
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+
+app = APIGatewayHttpResolver()
+
+
+def handler(event, context):
+    return app.resolve(event, context)
+"""
+
+
+def test_a_function_holding_a_powertools_resolver_runs_one_event_at_a_time(tmp_path: Path) -> None:
+    """Powertools keeps the current event on its class (`BaseRouter.current_event`), so two copies
+    in one process read each other's requests (seen: a campaigns list validated against an alerts
+    request's `status=open`, a 422). Such a function gets one environment, whatever is asked."""
+    (tmp_path / "app.py").write_text(RESOLVER_MODULE)
+    name = f"Resolver{uuid.uuid4().hex[:8]}"
+    try:
+        pool = HandlerPool(FunctionSpec(name, tmp_path, "app", "handler", {}, []), 4)
+        assert (pool.size, pool.process_wide_state) == (1, True)
+    finally:
+        for key in [k for k in sys.modules if k.startswith(f"roster_fn_{name}")]:
+            del sys.modules[key]
+
+
+def test_the_api_function_is_one_environment_and_others_keep_their_pool(tmp_path: Path) -> None:
+    from local import template as tpl
+
+    template = tpl.load(Path(__file__).resolve().parents[2] / "template.yaml")
+    names = tpl.Names("roster-pooltest")
+    specs = {s.logical_id: s for s in tpl.functions(template, names, tpl.parameters(template))}
+    assert HandlerPool(specs["ApiFunction"], 4).size == 1
+    assert HandlerPool(specs["RedirectFunction"], 4).size == 4
