@@ -2,34 +2,20 @@
 
 from __future__ import annotations
 
+import importlib
 import json
+import re
+from collections.abc import Iterable, Mapping
 from http import HTTPStatus
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
-from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
 from roster import idempotency
 from roster.api import errors, json_body
-from roster.api.routes import (
-    api_keys,
-    applications,
-    campaigns,
-    collaborations,
-    creators,
-    integrations,
-    links,
-    members,
-    orders,
-    outreach,
-    payouts,
-    posts,
-    promo_codes,
-    sign_in,
-    webhook_events,
-)
 from roster.deps import deps
 from roster.errors import RosterError
 from roster.models.auth import Principal
@@ -56,22 +42,128 @@ DESCRIPTION = (
 )
 
 
-ROUTES = (
-    campaigns,
-    creators,
-    api_keys,
-    links,
-    integrations,
-    webhook_events,
-    promo_codes,
-    orders,
-    payouts,
-    posts,
-    outreach,
-    collaborations,
-    members,
-    applications,
-    sign_in,
+# The route groups (modules of roster.api.routes), in the order the resolver adds them, each with the
+# paths of its routes: the handler imports a group on the first request one of its paths matches
+# (LazyApi), so a cold start pays for the models of one group, not all. test_route_groups holds each
+# list to the paths its module's router declares.
+ROUTE_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "campaigns",
+        (
+            "/v1/campaigns",
+            "/v1/campaigns/<campaign_id>",
+            "/v1/campaigns/<campaign_id>/report",
+            "/v1/campaigns/<campaign_id>/stats",
+        ),
+    ),
+    (
+        "creators",
+        (
+            "/v1/creators",
+            "/v1/creators/<creator_id>",
+            "/v1/creators/<creator_id>/report",
+            "/v1/creators:import",
+        ),
+    ),
+    ("api_keys", ("/v1/api-keys", "/v1/api-keys/<key_id>")),
+    ("links", ("/v1/links", "/v1/links/<code>", "/v1/links/<code>/stats")),
+    ("integrations", ("/v1/integrations", "/v1/integrations/<provider>")),
+    ("webhook_events", ("/v1/webhook-events", "/v1/webhook-events/<event_id>/replay")),
+    ("promo_codes", ("/v1/promo-codes", "/v1/promo-codes/<code>")),
+    ("orders", ("/v1/orders",)),
+    (
+        "payouts",
+        ("/v1/payouts", "/v1/payouts/<payout_id>", "/v1/payouts/<payout_id>.csv", "/v1/payouts/preview"),
+    ),
+    (
+        "posts",
+        (
+            "/v1/alerts",
+            "/v1/alerts/<alert_id>/resolve",
+            "/v1/campaigns/<campaign_id>/monitor",
+            "/v1/campaigns/<campaign_id>/posts",
+            "/v1/campaigns/<campaign_id>/posts/<post_id>/recheck",
+        ),
+    ),
+    (
+        "outreach",
+        (
+            "/v1/campaigns/<campaign_id>/outreach",
+            "/v1/campaigns/<campaign_id>/outreach/<creator_id>/stop",
+            "/v1/campaigns/<campaign_id>/outreach/messages",
+            "/v1/email-templates",
+            "/v1/email-templates/<template_id>",
+            "/v1/email-templates/<template_id>/preview",
+            "/v1/email-templates/preview",
+            "/v1/outreach/settings",
+        ),
+    ),
+    (
+        "collaborations",
+        (
+            "/v1/campaigns/<campaign_id>/collaborations",
+            "/v1/campaigns/<campaign_id>/workflow",
+            "/v1/collaborations/<collaboration_id>",
+            "/v1/collaborations/<collaboration_id>/actions/<action>",
+            "/v1/collaborations/<collaboration_id>/posts/<post_id>/accept",
+            "/v1/creators/<creator_id>/collaborations",
+        ),
+    ),
+    ("members", ("/v1/me", "/v1/members", "/v1/members/<member_id>")),
+    (
+        "applications",
+        (
+            "/v1/application-page",
+            "/v1/applications",
+            "/v1/applications/<application_id>/approve",
+            "/v1/applications/<application_id>/decline",
+        ),
+    ),
+    (
+        "sign_in",
+        (
+            "/auth/forgot-password",
+            "/auth/new-password",
+            "/auth/refresh",
+            "/auth/reset-password",
+            "/auth/sign-in",
+            "/auth/sign-out",
+        ),
+    ),
+)
+GROUPS = tuple(name for name, _ in ROUTE_GROUPS)
+# What the routes import inside the handlers that use it, and what first use loads besides (the
+# stores, Jinja2, feedparser). An init no caller waits on imports all of it (INIT_AHEAD), so a
+# SnapStart snapshot holds it. test_route_groups holds the roster modules here to the routes' imports.
+DEFERRED = (
+    "roster.adapters.uploads",
+    "roster.conversions.integrations",
+    "roster.conversions.payouts",
+    "roster.conversions.webhooks",
+    "roster.links.click_stats",
+    "roster.links.links",
+    "roster.links.promo_codes",
+    "roster.monitoring.monitor",
+    "roster.monitoring.posts",
+    "roster.monitoring.sources",
+    "roster.outreach.email_templates",
+    "roster.outreach.mail",
+    "roster.outreach.notices",
+    "roster.outreach.sequences",
+    "roster.program.alerts",
+    "roster.program.applications",
+    "roster.program.campaigns",
+    "roster.program.creator_import",
+    "roster.program.creators",
+    "roster.program.members",
+    "roster.reporting.reports",
+    "roster.web.fetch",
+    "roster.workflows.collaborations",
+    "roster.workflows.deliverables",
+    "roster.workflows.notify",
+    "roster.store.registry",  # deps().stores
+    "jinja2.sandbox",  # outreach.email_templates, on the first template checked or rendered
+    "feedparser",  # monitoring.sources, on the first feed parsed
 )
 
 
@@ -82,24 +174,33 @@ class Health(BaseModel):
     status: str
 
 
-def build_app() -> APIGatewayHttpResolver:
+def build_app(groups: Iterable[str] = GROUPS, *, document: bool = True) -> APIGatewayHttpResolver:
+    """The resolver with the named route groups (all by default: the OpenAPI document, tests), always
+    added in ROUTE_GROUPS order, whatever order they are named in. `document=False` leaves out what
+    only the OpenAPI document reads (its title, description and security schemes): the handler's
+    resolver then never imports Powertools' OpenAPI models."""
+    wanted = set(groups)
     app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=json_body.loads)
-    app.configure_openapi(
-        title=TITLE,
-        version=VERSION,
-        description=DESCRIPTION,
-        security_schemes={
-            "apiKey": HTTPBearer(
-                description="`Authorization: Bearer rk_live_…` (one brand per key, acts as admin) or "
-                "`Authorization: Bearer <id_token>` (a team member, from POST /auth/sign-in)"
-            )
-        },
-        security=[{"apiKey": []}],
-    )
+    if document:
+        from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+
+        app.configure_openapi(
+            title=TITLE,
+            version=VERSION,
+            description=DESCRIPTION,
+            security_schemes={
+                "apiKey": HTTPBearer(
+                    description="`Authorization: Bearer rk_live_…` (one brand per key, acts as admin) or "
+                    "`Authorization: Bearer <id_token>` (a team member, from POST /auth/sign-in)"
+                )
+            },
+            security=[{"apiKey": []}],
+        )
     errors.register(app)
     # In this order, as before: the resolver tries the routes (static ones first) in the order added.
-    for routes in ROUTES:
-        app.include_router(routes.build_router())
+    for name in GROUPS:
+        if name in wanted:
+            app.include_router(importlib.import_module(f"roster.api.routes.{name}").build_router())
 
     @app.get(
         "/health",
@@ -112,6 +213,54 @@ def build_app() -> APIGatewayHttpResolver:
         return Health(status="ok")
 
     return app
+
+
+def _path_rule(path: str) -> re.Pattern[str]:
+    """A route path as a pattern matching at least every request path Powertools' own rule for it
+    matches: a `<name>` part is any one path segment (Powertools takes a subset of the characters
+    other than `/`); the rest is read as Powertools reads it, as a regular expression."""
+    return re.compile("^" + re.sub(r"<\w+>", "[^/]+", path) + "$")
+
+
+class LazyApi:
+    """The handler's resolver, holding only the route groups this container's requests have needed.
+
+    A request whose path one of a group's routes could match loads that group first; the resolver is
+    then rebuilt with every group loaded so far, in ROUTE_GROUPS order. Every route that could match
+    the path is therefore in it, in the full resolver's order (static routes first, then the dynamic
+    ones as added), so the route it picks, and a 404 when none matches, are the full resolver's.
+    `eager=True` loads every group, and what their handlers import, at once (where init runs before
+    any caller waits)."""
+
+    def __init__(self, *, eager: bool = False) -> None:
+        self._rules = [(name, [_path_rule(p) for p in paths]) for name, paths in ROUTE_GROUPS]
+        self.loaded: frozenset[str] = frozenset(GROUPS if eager else ())
+        self._app = build_app(self.loaded, document=False)
+        for module in DEFERRED if eager else ():
+            importlib.import_module(module)
+
+    def resolver_for(self, event: dict[str, Any]) -> APIGatewayHttpResolver:
+        path = APIGatewayProxyEventV2(event).path  # the path the resolver matches (stage removed)
+        needed = {name for name, rules in self._rules if any(rule.match(path) for rule in rules)}
+        if not needed <= self.loaded:
+            self.loaded |= needed
+            self._app = build_app(self.loaded, document=False)
+        return self._app
+
+
+# Lambda's AWS_LAMBDA_INITIALIZATION_TYPE for an init no caller waits on: SnapStart takes its
+# snapshot after init, at publish time; provisioned concurrency runs init ahead of traffic. There the
+# handler loads every group and DEFERRED at init, so a restored or provisioned environment's first
+# request imports nothing; on an on-demand init (the caller waits) each loads on first use.
+INIT_AHEAD = frozenset({"snap-start", "provisioned-concurrency"})
+
+
+def handler_api(environ: Mapping[str, str]) -> LazyApi:
+    return LazyApi(eager=environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") in INIT_AHEAD)
+
+
+def resolver(app: APIGatewayHttpResolver | LazyApi, event: dict[str, Any]) -> APIGatewayHttpResolver:
+    return app.resolver_for(event) if isinstance(app, LazyApi) else app
 
 
 def body_size(event: dict[str, Any]) -> int:
@@ -136,9 +285,11 @@ def principal_from(event: dict[str, Any]) -> Principal | None:
     return None
 
 
-def handle(app: APIGatewayHttpResolver, event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    """Size and auth are checked before the resolver parses anything, so a rejected request costs
-    nothing and changes nothing. POSTs with an Idempotency-Key run at most once."""
+def handle(
+    api: APIGatewayHttpResolver | LazyApi, event: dict[str, Any], context: LambdaContext
+) -> dict[str, Any]:
+    """Size and auth are checked before the resolver parses anything (or a route group loads), so a
+    rejected request costs nothing and changes nothing. POSTs with an Idempotency-Key run at most once."""
     settings = deps().settings
     path = event.get("rawPath") or ""
     is_import = path.endswith(":import")
@@ -149,12 +300,13 @@ def handle(app: APIGatewayHttpResolver, event: dict[str, Any], context: LambdaCo
         )
     public = path.startswith(PUBLIC_PREFIX)  # sign-in: no authorizer, no principal
     if not path.startswith("/v1/") and not public:
-        return app.resolve(event, context)
+        return resolver(api, event).resolve(event, context)
     principal = None if public else principal_from(event)
     if principal is None and not public:
         return edge.error_answer(
             HTTPStatus.UNAUTHORIZED, "unauthorized", "missing or invalid API key or sign-in token"
         )
+    app = resolver(api, event)
     if principal is not None:
         app.append_context(principal=principal)
         logger.append_keys(

@@ -18,8 +18,6 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-import feedparser
-
 from roster.models.creators import Platform, SocialProfile
 from roster.models.posts import PostMetrics
 from roster.web.fetch import Fetcher, FetchError
@@ -77,6 +75,8 @@ def _parsed_time(entry: Any) -> datetime | None:
 
 def parse_feed(body: bytes, platform: Platform) -> list[SourceItem]:
     """Feed bytes → items, newest first. Raises ValueError for something that is not a feed."""
+    import feedparser  # only where a feed is parsed: not with the API's routes
+
     parsed = feedparser.parse(body)
     if not parsed.entries and (parsed.get("bozo") or not parsed.get("version")):
         raise ValueError("not a valid RSS/Atom feed")

@@ -13,18 +13,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from functools import lru_cache
-from typing import Any
-
-from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError, UndefinedError, meta, nodes
-from jinja2.exceptions import SecurityError
-from jinja2.sandbox import SandboxedEnvironment
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING, Any
 
 from roster import clock, ids
 from roster.errors import ValidationFailed
 from roster.models.common import revalidate
 from roster.models.creators import Creator, Platform
 from roster.models.outreach import EmailTemplate, EmailTemplateCreate, EmailTemplatePatch, RenderedEmail
+
+if TYPE_CHECKING:  # Jinja2 loads where a template is checked or rendered, not with the API's routes
+    from jinja2 import Template
+    from jinja2.sandbox import SandboxedEnvironment
 
 OBJECTS: dict[str, frozenset[str]] = {
     "creator": frozenset({"first_name", "name", "handles"}),
@@ -38,23 +38,31 @@ PARTS = ("subject", "html", "text")
 
 
 def _env(html: bool) -> SandboxedEnvironment:
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
     return SandboxedEnvironment(
         autoescape=html, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True
     )
 
 
-ENVS = {"subject": _env(False), "html": _env(True), "text": _env(False)}
+@cache
+def _envs() -> dict[str, SandboxedEnvironment]:
+    """One sandbox per part, built on first use and kept."""
+    return {"subject": _env(False), "html": _env(True), "text": _env(False)}
 
 
 @lru_cache(maxsize=512)
 def _compiled(part: str, source: str) -> Template:
     """Compiling is most of a render's cost; a sequence renders the same few templates many times."""
-    return ENVS[part].from_string(source)
+    return _envs()[part].from_string(source)
 
 
 def _fields(part: str, source: str) -> set[str]:
     """The fields one part uses; raises ValidationFailed naming the part for anything unknown."""
-    env = ENVS[part]
+    from jinja2 import TemplateSyntaxError, meta, nodes
+
+    env = _envs()[part]
     try:
         ast = env.parse(source)
     except TemplateSyntaxError as exc:
@@ -211,6 +219,9 @@ class RenderError(ValidationFailed):
 
 
 def render(template: EmailTemplate, values: Personalization) -> RenderedEmail:
+    from jinja2 import TemplateError, UndefinedError
+    from jinja2.exceptions import SecurityError
+
     ctx: Mapping[str, Any] = values.context()
     out = {}
     for part in PARTS:

@@ -34,9 +34,6 @@ from roster.models.applications import (
 )
 from roster.models.creators import Creator, CreatorStatus
 from roster.models.outreach import EmailTemplate
-from roster.outreach import email_templates, notices, sequences
-from roster.program import applications
-from roster.workflows import collaborations
 
 DECLINE_SUBJECT = "Your application to {brand}"
 DECLINE_TEXT = (
@@ -53,6 +50,8 @@ def _decline_email(
 ) -> tuple[str, str]:
     """(subject, text) of the decline: the brand's template personalized for the creator (a
     RenderError, 422, before anything is decided), else a short kind note."""
+    from roster.outreach import email_templates, sequences
+
     brand = d.stores.brands.get_brand(brand_id)
     brand_name = brand.name if brand else "the brand"
     if template is None:
@@ -87,6 +86,8 @@ def build_router() -> Router:
         responses=responses(200, ApplicationPage, H.NOT_FOUND),
     )
     def get_page() -> ApplicationPage:
+        from roster.program import applications
+
         return shown(applications.require_page(deps().stores, principal(router).brand_id))
 
     @router.put(
@@ -97,6 +98,8 @@ def build_router() -> Router:
         responses=responses(200, ApplicationPage, H.CONFLICT, H.FORBIDDEN, *WRITE_ERRORS),
     )
     def put_page(body: ApplicationPagePut) -> ApplicationPage:
+        from roster.program import applications
+
         return shown(applications.save_page(deps().stores, admin(router).brand_id, body))
 
     @router.get(
@@ -127,6 +130,9 @@ def build_router() -> Router:
         responses=responses(200, Application, H.NOT_FOUND, H.CONFLICT, *WRITE_ERRORS),
     )
     def approve(application_id: str, body: Annotated[ApproveBody | None, Body()] = None) -> Application:
+        from roster.program import applications
+        from roster.workflows import collaborations
+
         who, d = principal(router), deps()
         app = applications.require_pending(d.stores, who.brand_id, application_id)
         assert app.creator_id is not None  # set when confirmed
@@ -167,6 +173,9 @@ def build_router() -> Router:
         responses=responses(200, Application, H.NOT_FOUND, H.CONFLICT, *WRITE_ERRORS),
     )
     def decline(application_id: str, body: Annotated[DeclineBody | None, Body()] = None) -> Application:
+        from roster.outreach import notices
+        from roster.program import applications
+
         who, d = principal(router), deps()
         app = applications.require_pending(d.stores, who.brand_id, application_id)
         assert app.creator_id is not None

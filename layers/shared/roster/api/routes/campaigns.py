@@ -20,14 +20,10 @@ from roster.api.deps import (
     responses,
 )
 from roster.deps import deps
-from roster.links import click_stats
 from roster.models.campaigns import Campaign, CampaignCreate, CampaignList, CampaignPatch, CampaignStatus
 from roster.models.reports import Report
 from roster.models.stats import ClickStats
 from roster.observability import MetricUnit, logger, metrics
-from roster.program import campaigns
-from roster.reporting import reports
-from roster.workflows import collaborations
 
 
 def build_router() -> Router:
@@ -43,6 +39,8 @@ def build_router() -> Router:
         responses=responses(201, Campaign, *WRITE_ERRORS),
     )
     def create_campaign(body: CampaignCreate) -> Campaign:
+        from roster.program import campaigns
+
         created = campaigns.create(deps().stores.campaigns, principal(router).brand_id, body)
         metrics.add_metric(name="CampaignCreated", unit=MetricUnit.Count, value=1)
         logger.info("campaign created", extra={"campaign_id": created.id})
@@ -83,6 +81,8 @@ def build_router() -> Router:
         responses=responses(200, Campaign, H.NOT_FOUND, H.CONFLICT, *WRITE_ERRORS),
     )
     def patch_campaign(campaign_id: str, body: CampaignPatch) -> Campaign:
+        from roster.workflows import collaborations
+
         brand_id = principal(router).brand_id
         return collaborations.update_campaign(deps(), brand_id, campaign_id, body)
 
@@ -93,6 +93,8 @@ def build_router() -> Router:
         responses=responses(200, ClickStats, H.NOT_FOUND),
     )
     def campaign_stats(campaign_id: str, first: FromDay = None, last: ToDay = None) -> ClickStats:
+        from roster.links import click_stats
+
         brand_id = principal(router).brand_id
         deps().stores.campaigns.require(brand_id, campaign_id)  # 404 unless it is this brand's campaign
         return click_stats.read(
@@ -107,6 +109,8 @@ def build_router() -> Router:
         responses=responses(200, Report, H.NOT_FOUND),
     )
     def campaign_report(campaign_id: str, first: FromDay = None, last: ToDay = None) -> Report:
+        from roster.reporting import reports
+
         brand_id = principal(router).brand_id
         campaign = deps().stores.campaigns.require(brand_id, campaign_id)
         days = day_range(first, last)

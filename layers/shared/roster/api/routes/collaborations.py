@@ -9,7 +9,6 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from pydantic import BaseModel
 
-from roster.adapters.uploads import UploadRefused
 from roster.api.deps import (
     WRITE_ERRORS,
     Cursor,
@@ -30,8 +29,6 @@ from roster.models.collaborations import (
     PostAccept,
     Stage,
 )
-from roster.outreach import mail
-from roster.workflows import collaborations, deliverables
 
 
 class CampaignWorkflow(BaseModel):
@@ -51,6 +48,9 @@ def build_router() -> Router:
     def shown(brand_id: str, c: Collaboration) -> Collaboration:
         """Every collaboration answer as the brand sees it: with the creator's page link, and a
         signed URL (15 minutes) on each draft file of its proposals."""
+        from roster.outreach import mail
+        from roster.workflows import deliverables
+
         deliverables.ensure(c)  # contracted before deliverables were tracked: shown as due
         signed(c)
         key = deps().settings.outreach_signing_key
@@ -60,6 +60,8 @@ def build_router() -> Router:
         return c.model_copy(update={"creator_url": url})
 
     def signed(c: Collaboration) -> None:
+        from roster.adapters.uploads import UploadRefused
+
         files = [m for p in c.proposals for m in p.media]
         uploads = deps().uploads if files else None
         if uploads is None:
@@ -81,6 +83,8 @@ def build_router() -> Router:
         responses=responses(202, CollaborationList, H.NOT_FOUND, H.CONFLICT, *WRITE_ERRORS),
     )
     def start(campaign_id: str, body: CollaborationsStart) -> CollaborationList:
+        from roster.workflows import collaborations
+
         collaboration_machine, campaign_machine = state_machines()
         brand_id = principal(router).brand_id
         created = collaborations.start(
@@ -164,6 +168,8 @@ def build_router() -> Router:
         responses=responses(200, Collaboration, H.NOT_FOUND, H.CONFLICT, *WRITE_ERRORS),
     )
     def act(collaboration_id: str, action: str, body: ActionBody) -> Collaboration:
+        from roster.workflows import collaborations
+
         who = principal(router)
         updated = collaborations.act(
             deps(), who.brand_id, collaboration_id, action, body, by="brand", actor=who.actor
@@ -181,6 +187,8 @@ def build_router() -> Router:
     def accept_post(
         collaboration_id: str, post_id: str, body: Annotated[PostAccept | None, Body()] = None
     ) -> Collaboration:
+        from roster.workflows import deliverables
+
         who = principal(router)
         accepted = deliverables.accept(
             deps(),

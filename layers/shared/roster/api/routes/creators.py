@@ -33,11 +33,11 @@ from roster.models.creators import (
 )
 from roster.models.reports import Report
 from roster.observability import MetricUnit, logger, metrics
-from roster.program import creator_import, creators
-from roster.reporting import reports
 
 
 def build_router() -> Router:
+    from roster.program import creator_import
+
     router = Router()
 
     @router.post(
@@ -48,6 +48,8 @@ def build_router() -> Router:
         responses=responses(201, Creator, H.CONFLICT, *WRITE_ERRORS),
     )
     def create_creator(body: CreatorCreate) -> Creator:
+        from roster.program import creators
+
         stores = deps().stores
         created = creators.create(stores.creators, principal(router).brand_id, body, members=stores.members)
         metrics.add_metric(name="CreatorCreated", unit=MetricUnit.Count, value=1)
@@ -92,6 +94,8 @@ def build_router() -> Router:
         openapi_extensions={"requestBody": creator_import.REQUEST_BODY},
     )
     def import_creators() -> ImportResult:
+        from roster.program import creator_import
+
         event = router.current_event
         content_type = (event.headers.get("content-type") or "").split(";")[0].strip().lower()
         if content_type not in ("text/csv", "application/csv"):
@@ -124,6 +128,8 @@ def build_router() -> Router:
         responses=responses(200, Creator, H.NOT_FOUND, H.CONFLICT, *WRITE_ERRORS),
     )
     def patch_creator(creator_id: str, body: CreatorPatch) -> Creator:
+        from roster.program import creators
+
         stores = deps().stores
         return creators.update(
             stores.creators, principal(router).brand_id, creator_id, body, members=stores.members
@@ -136,6 +142,8 @@ def build_router() -> Router:
         responses=responses(200, Report, H.NOT_FOUND),
     )
     def creator_report(creator_id: str, first: FromDay = None, last: ToDay = None) -> Report:
+        from roster.reporting import reports
+
         brand_id = principal(router).brand_id
         deps().stores.creators.require(brand_id, creator_id)  # 404 unless it is this brand's creator
         days = day_range(first, last)

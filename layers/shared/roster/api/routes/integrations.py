@@ -7,7 +7,6 @@ from http import HTTPStatus as H
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from roster.api.deps import WRITE_ERRORS, admin, public_base_url, responses
-from roster.conversions import integrations
 from roster.deps import deps
 from roster.models.integrations import Integration, IntegrationList, IntegrationSecret
 from roster.models.webhooks import Provider
@@ -25,6 +24,8 @@ def build_router() -> Router:
         responses=responses(200, Integration, H.FORBIDDEN, *WRITE_ERRORS),
     )
     def put_integration(provider: Provider, body: IntegrationSecret) -> Integration:
+        from roster.conversions import integrations
+
         brand_id = admin(router).brand_id
         return integrations.configure(
             deps(),
@@ -41,6 +42,8 @@ def build_router() -> Router:
         responses=responses(200, IntegrationList, H.FORBIDDEN),
     )
     def list_integrations() -> IntegrationList:
+        from roster.conversions import integrations
+
         brand_id = admin(router).brand_id
         return IntegrationList(items=integrations.list_all(deps().stores, brand_id, public_base_url(router)))
 
@@ -51,6 +54,8 @@ def build_router() -> Router:
         responses=responses(200, Integration, H.FORBIDDEN, H.NOT_FOUND),
     )
     def delete_integration(provider: Provider) -> Integration:
+        from roster.conversions import integrations
+
         brand_id = admin(router).brand_id
         return integrations.remove(deps(), brand_id, provider, public_base_url(router))
 

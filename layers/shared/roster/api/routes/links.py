@@ -21,7 +21,6 @@ from roster.api.deps import (
     responses,
 )
 from roster.deps import deps
-from roster.links import click_stats, links
 from roster.models.links import Link, LinkCreate, LinkList, LinkPatch
 from roster.models.stats import ClickStats
 
@@ -40,6 +39,8 @@ def build_router() -> Router:
         responses=responses(201, Link, H.CONFLICT, *WRITE_ERRORS),
     )
     def create_link(body: LinkCreate) -> Link:
+        from roster.links import links
+
         return links.with_url(links.create(deps().stores, principal(router).brand_id, body), base_url())
 
     @router.get(
@@ -54,6 +55,8 @@ def build_router() -> Router:
         limit: Limit = None,
         cursor: Cursor = None,
     ) -> LinkList:
+        from roster.links import links
+
         items, next_cursor = deps().stores.links.list(
             principal(router).brand_id,
             campaign_id=campaign_id,
@@ -71,6 +74,8 @@ def build_router() -> Router:
         responses=responses(200, Link, H.NOT_FOUND),
     )
     def get_link(code: str) -> Link:
+        from roster.links import links
+
         return links.with_url(deps().stores.links.require(principal(router).brand_id, code), base_url())
 
     @router.patch(
@@ -80,6 +85,8 @@ def build_router() -> Router:
         responses=responses(200, Link, H.NOT_FOUND, H.CONFLICT, *WRITE_ERRORS),
     )
     def patch_link(code: str, body: LinkPatch) -> Link:
+        from roster.links import links
+
         return links.with_url(links.update(deps().stores, principal(router).brand_id, code, body), base_url())
 
     @router.get(
@@ -89,6 +96,8 @@ def build_router() -> Router:
         responses=responses(200, ClickStats, H.NOT_FOUND),
     )
     def link_stats(code: str, first: FromDay = None, last: ToDay = None) -> ClickStats:
+        from roster.links import click_stats
+
         brand_id = principal(router).brand_id
         deps().stores.links.require(brand_id, code)  # 404 unless it is this brand's link
         return click_stats.read(deps().stores.stats, brand_id, "link", code, *day_range(first, last))

@@ -10,7 +10,6 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from roster.api.deps import WRITE_ERRORS, admin, principal, responses
 from roster.deps import deps
 from roster.models.members import Me, Member, MemberCreate, MemberList, MemberPatch
-from roster.program import members
 
 
 def build_router() -> Router:
@@ -23,6 +22,8 @@ def build_router() -> Router:
         responses=responses(200, Me),
     )
     def get_me() -> Me:
+        from roster.program import members
+
         return members.me(deps().stores, principal(router))
 
     @router.get(
@@ -32,6 +33,8 @@ def build_router() -> Router:
         responses=responses(200, MemberList, H.FORBIDDEN),
     )
     def list_members() -> MemberList:
+        from roster.program import members
+
         return MemberList(items=members.list_members(deps(), admin(router).brand_id))
 
     @router.post(
@@ -43,6 +46,8 @@ def build_router() -> Router:
         responses=responses(201, Member, H.FORBIDDEN, H.CONFLICT, *WRITE_ERRORS),
     )
     def invite_member(body: MemberCreate) -> Member:
+        from roster.program import members
+
         return members.invite(deps(), admin(router).brand_id, body)
 
     @router.patch(
@@ -53,6 +58,8 @@ def build_router() -> Router:
         responses=responses(200, Member, H.FORBIDDEN, H.NOT_FOUND, H.CONFLICT, *WRITE_ERRORS),
     )
     def update_member(member_id: str, body: MemberPatch) -> Member:
+        from roster.program import members
+
         return members.update(deps(), admin(router).brand_id, member_id, body)
 
     @router.delete(
@@ -63,6 +70,8 @@ def build_router() -> Router:
         responses=responses(200, Member, H.FORBIDDEN, H.NOT_FOUND, H.CONFLICT),
     )
     def remove_member(member_id: str) -> Member:
+        from roster.program import members
+
         return members.remove(deps(), admin(router).brand_id, member_id)
 
     return router

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from http import HTTPStatus as H
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
@@ -37,7 +37,9 @@ from roster.models.outreach import (
     Sequence,
     StopRequest,
 )
-from roster.outreach import email_templates, sequences
+
+if TYPE_CHECKING:
+    from roster.outreach.sequences import MailConfig
 
 
 def build_router() -> Router:
@@ -52,6 +54,8 @@ def build_router() -> Router:
         responses=responses(201, EmailTemplate, *WRITE_ERRORS),
     )
     def create_template(body: EmailTemplateCreate) -> EmailTemplate:
+        from roster.outreach import email_templates
+
         template = email_templates.create(body)
         deps().stores.outreach.create_template(principal(router).brand_id, template)
         return template
@@ -84,6 +88,8 @@ def build_router() -> Router:
         responses=responses(200, EmailTemplate, H.NOT_FOUND, H.CONFLICT, *WRITE_ERRORS),
     )
     def patch_template(template_id: str, body: EmailTemplatePatch) -> EmailTemplate:
+        from roster.outreach import email_templates
+
         brand_id = principal(router).brand_id
         current = deps().stores.outreach.require_template(brand_id, template_id)
         if not body.changes():
@@ -102,9 +108,13 @@ def build_router() -> Router:
         responses=responses(200, EmailPreview, H.NOT_FOUND, *WRITE_ERRORS),
     )
     def preview(template_id: str, body: PreviewRequest) -> EmailPreview:
+        from roster.outreach import sequences
+
         return sequences.preview(deps().stores, mail_config(), principal(router).brand_id, template_id, body)
 
-    def mail_config() -> sequences.MailConfig:
+    def mail_config() -> MailConfig:
+        from roster.outreach import sequences
+
         s = deps().settings
         if not (s.outreach_signing_key and s.mail_domain):
             raise RuntimeError("OUTREACH_SIGNING_KEY and MAIL_DOMAIN must be set")
@@ -120,6 +130,8 @@ def build_router() -> Router:
         responses=responses(200, EmailPreview, H.NOT_FOUND, *WRITE_ERRORS),
     )
     def preview_draft(body: DraftPreviewRequest) -> EmailPreview:
+        from roster.outreach import sequences
+
         return sequences.preview_draft(deps().stores, mail_config(), principal(router).brand_id, body)
 
     @router.put(
@@ -129,6 +141,8 @@ def build_router() -> Router:
         responses=responses(200, OutreachSettings, H.FORBIDDEN, *WRITE_ERRORS),
     )
     def put_settings(body: OutreachSettingsPut) -> OutreachSettings:
+        from roster.outreach import sequences
+
         return sequences.set_sender(deps(), admin(router).brand_id, body)
 
     @router.get(
@@ -151,6 +165,8 @@ def build_router() -> Router:
         responses=responses(202, Sequence, H.NOT_FOUND, H.CONFLICT, *WRITE_ERRORS),
     )
     def start_outreach(campaign_id: str, body: OutreachStart) -> Sequence:
+        from roster.outreach import sequences
+
         return sequences.start(deps(), principal(router).brand_id, campaign_id, body)
 
     @router.get(
@@ -160,6 +176,8 @@ def build_router() -> Router:
         responses=responses(200, Pipeline, H.NOT_FOUND, H.BAD_REQUEST),
     )
     def pipeline(campaign_id: str, limit: Limit = None, cursor: Cursor = None) -> Pipeline:
+        from roster.outreach import sequences
+
         return sequences.pipeline(
             deps().stores,
             principal(router).brand_id,
@@ -194,6 +212,8 @@ def build_router() -> Router:
         responses=responses(200, Enrollment, H.NOT_FOUND, *WRITE_ERRORS),
     )
     def stop_outreach(campaign_id: str, creator_id: str, body: StopRequest) -> Enrollment:
+        from roster.outreach import sequences
+
         brand_id = principal(router).brand_id
         return sequences.record_answer(deps(), brand_id, campaign_id, creator_id, body.reason)
 

@@ -11,11 +11,9 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from pydantic import ValidationError
 
 from roster.api.deps import WRITE_ERRORS, Cursor, Limit, admin, page_size, principal, responses
-from roster.conversions import payouts
 from roster.deps import deps
 from roster.errors import ValidationFailed
 from roster.models.payouts import Payout, PayoutList, PayoutPreview, PayoutSelection, PayoutSummary
-from roster.workflows import notify
 
 IdsParam = Annotated[list[str] | None, Query(description="Comma-separated (or repeated) ids, at most 100")]
 
@@ -52,6 +50,8 @@ def build_router() -> Router:
         exclude_creator_ids: IdsParam = None,
         exclude_campaign_ids: IdsParam = None,
     ) -> PayoutPreview:
+        from roster.conversions import payouts
+
         selection = _selection(
             creator_ids=creator_ids,
             campaign_ids=campaign_ids,
@@ -73,6 +73,9 @@ def build_router() -> Router:
         responses=responses(201, Payout, H.FORBIDDEN, H.CONFLICT, *WRITE_ERRORS),
     )
     def book_payout(body: Annotated[PayoutSelection | None, Body()] = None) -> Payout:
+        from roster.conversions import payouts
+        from roster.workflows import notify
+
         who = admin(router)
         d = deps()
         booked = payouts.book(d.stores, who.brand_id, body, who.actor)
@@ -104,6 +107,8 @@ def build_router() -> Router:
         },
     )
     def payout_csv(payout_id: str) -> Response[Any]:
+        from roster.conversions import payouts
+
         body = payouts.csv_export(deps().stores, principal(router).brand_id, payout_id)
         return Response(
             status_code=200,

@@ -23,10 +23,6 @@ from roster.models.posts import (
     PostList,
     PostSubmit,
 )
-from roster.monitoring import monitor, posts, sources
-from roster.program import alerts
-from roster.web.fetch import FetchError
-from roster.workflows import collaborations
 
 Id = Annotated[str | None, Query(max_length=64)]
 
@@ -42,6 +38,10 @@ def build_router() -> Router:
         responses=responses(200, Post, H.NOT_FOUND, *WRITE_ERRORS),
     )
     def submit_post(campaign_id: str, body: PostSubmit) -> Post:
+        from roster.monitoring import posts, sources
+        from roster.web.fetch import FetchError
+        from roster.workflows import collaborations
+
         d = deps()
         ctx = posts.context(
             d.stores,
@@ -83,6 +83,9 @@ def build_router() -> Router:
         responses=responses(200, Post, H.NOT_FOUND),
     )
     def recheck_post(campaign_id: str, post_id: str) -> Post:
+        from roster.monitoring import posts
+        from roster.workflows import collaborations
+
         d = deps()
         brand_id = principal(router).brand_id
         found = d.stores.posts.require(brand_id, campaign_id, post_id)
@@ -102,6 +105,8 @@ def build_router() -> Router:
         responses=responses(202, MonitorRun, H.NOT_FOUND, *WRITE_ERRORS),
     )
     def run_monitor(campaign_id: str) -> MonitorRun:
+        from roster.monitoring import monitor
+
         brand_id = principal(router).brand_id
         campaign = deps().stores.campaigns.require(brand_id, campaign_id)
         return monitor.start(deps(), brand_id, campaign, "api")
@@ -185,6 +190,8 @@ def build_router() -> Router:
         responses=responses(200, Alert, H.NOT_FOUND, *WRITE_ERRORS),
     )
     def resolve_alert(alert_id: str, body: Annotated[AlertResolve | None, Body()] = None) -> Alert:
+        from roster.program import alerts
+
         who = principal(router)
         return alerts.resolve(
             deps(),

@@ -10,7 +10,6 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from roster.api.deps import WRITE_ERRORS, Cursor, Limit, page_size, principal, responses
 from roster.deps import deps
-from roster.links import promo_codes
 from roster.models.promo_codes import PromoCode, PromoCodeCreate, PromoCodeList, PromoCodePatch
 
 
@@ -25,6 +24,8 @@ def build_router() -> Router:
         responses=responses(201, PromoCode, H.CONFLICT, *WRITE_ERRORS),
     )
     def create_promo_code(body: PromoCodeCreate) -> PromoCode:
+        from roster.links import promo_codes
+
         return promo_codes.create(deps().stores, principal(router).brand_id, body)
 
     @router.get(
@@ -56,6 +57,8 @@ def build_router() -> Router:
         responses=responses(200, PromoCode, H.NOT_FOUND, H.CONFLICT, *WRITE_ERRORS),
     )
     def patch_promo_code(code: str, body: PromoCodePatch) -> PromoCode:
+        from roster.links import promo_codes
+
         return promo_codes.update(deps().stores, principal(router).brand_id, code, body)
 
     return router

@@ -22,7 +22,6 @@ from roster.models.members import (
     SignOut,
     Tokens,
 )
-from roster.program import members
 
 NO_AUTH: list[dict[str, list[str]]] = [{}]
 
@@ -43,6 +42,8 @@ def build_router() -> Router:
         responses=responses(200, SignInResult, *WRITE_ERRORS, public=True),
     )
     def sign_in(body: SignIn) -> Tokens | Challenge:
+        from roster.program import members
+
         return members.sign_in(deps(), body.email, body.password.get_secret_value())
 
     @router.post(
@@ -53,6 +54,8 @@ def build_router() -> Router:
         responses=responses(200, SignInResult, *WRITE_ERRORS, public=True),
     )
     def new_password(body: NewPassword) -> Tokens | Challenge:
+        from roster.program import members
+
         return members.new_password(deps(), body.email, body.session, body.password.get_secret_value())
 
     @router.post(
@@ -63,6 +66,8 @@ def build_router() -> Router:
         responses=responses(200, Refreshed, *WRITE_ERRORS, public=True),
     )
     def refresh(body: Refresh) -> Refreshed:
+        from roster.program import members
+
         return members.refresh(deps(), body.refresh_token.get_secret_value())
 
     @router.post(
@@ -74,6 +79,8 @@ def build_router() -> Router:
         responses=responses(202, None, *WRITE_ERRORS, public=True),
     )
     def forgot_password(body: ForgotPassword) -> Response[None]:
+        from roster.program import members
+
         members.forgot_password(deps(), body.email)
         return Response(status_code=H.ACCEPTED)
 
@@ -86,6 +93,8 @@ def build_router() -> Router:
         responses=responses(204, None, *WRITE_ERRORS, public=True),
     )
     def reset_password(body: ResetPassword) -> Response[None]:
+        from roster.program import members
+
         members.reset_password(deps(), body.email, body.code, body.password.get_secret_value())
         return Response(status_code=H.NO_CONTENT)
 
@@ -99,6 +108,8 @@ def build_router() -> Router:
         responses=responses(204, None, *WRITE_ERRORS, public=True),
     )
     def sign_out(body: SignOut) -> Response[None]:
+        from roster.program import members
+
         members.sign_out(deps(), body.access_token.get_secret_value())
         return Response(status_code=H.NO_CONTENT)
 

@@ -10,7 +10,6 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from roster.api.deps import Cursor, Limit, page_size, principal, responses
-from roster.conversions import webhooks
 from roster.deps import deps
 from roster.models.webhooks import WebhookEvent, WebhookEventList, WebhookStatus
 
@@ -31,6 +30,8 @@ def build_router() -> Router:
         limit: Limit = None,
         cursor: Cursor = None,
     ) -> WebhookEventList:
+        from roster.conversions import webhooks
+
         items, next_cursor = deps().stores.webhook_events.list(
             principal(router).brand_id, status, page_size(limit), cursor
         )
@@ -47,6 +48,8 @@ def build_router() -> Router:
         responses=responses(200, WebhookEvent, H.NOT_FOUND, H.CONFLICT),
     )
     def replay_webhook_event(event_id: str) -> WebhookEvent:
+        from roster.conversions import webhooks
+
         record = webhooks.replay(deps(), principal(router).brand_id, event_id)
         return webhooks.view(record, time.time())
 
