@@ -161,7 +161,26 @@ DEFERRED = (
     "roster.workflows.collaborations",
     "roster.workflows.deliverables",
     "roster.workflows.notify",
-    "roster.store.registry",  # deps().stores
+    "roster.store.registry",  # deps().stores, whose store modules load on first use:
+    "roster.store.applications",
+    "roster.store.attributions",
+    "roster.store.brands",
+    "roster.store.campaigns",
+    "roster.store.collaborations",
+    "roster.store.creators",
+    "roster.store.integrations",
+    "roster.store.ledger",
+    "roster.store.links",
+    "roster.store.members",
+    "roster.store.monitoring",
+    "roster.store.orders",
+    "roster.store.outreach",
+    "roster.store.payouts",
+    "roster.store.portal",
+    "roster.store.posts",
+    "roster.store.promo_codes",
+    "roster.store.stats",
+    "roster.store.webhooks",
     "jinja2.sandbox",  # outreach.email_templates, on the first template checked or rendered
     "feedparser",  # monitoring.sources, on the first feed parsed
 )
