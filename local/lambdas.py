@@ -127,12 +127,17 @@ class HandlerPool:
 
 
 def _holds_powertools_resolver(module: ModuleType) -> bool:
-    """Does the module hold a Powertools event handler (whose current event is process-wide)?"""
+    """Does the module hold a Powertools event handler (whose current event is process-wide),
+    itself or on an object of its own (the API's `LazyApi` holds its resolver)?"""
     routers = sys.modules.get("aws_lambda_powertools.event_handler.api_gateway")
     if routers is None:
         return False
     base = routers.BaseRouter
-    return any(isinstance(value, base) for value in vars(module).values())
+    for value in vars(module).values():
+        inner = vars(value).values() if hasattr(value, "__dict__") and not isinstance(value, type) else ()
+        if isinstance(value, base) or any(isinstance(v, base) for v in inner):
+            return True
+    return False
 
 
 def load_handler(spec: FunctionSpec, instances: int = 1) -> Handler:
