@@ -71,7 +71,10 @@ def cold_imports(rounds: int = 11) -> dict[str, list[float]]:
         _LOAD.format("authorizer") + "; m.authenticator(m.AuthSettings.from_env(__import__('os').environ))"
     )
     first_token = _first_id_token(env["USER_POOL_ID"], env["USER_POOL_CLIENT_ID"])
-    server, dynamodb = _empty_dynamodb()
+    from bench.redirect import FakeDynamoDB
+
+    fake = FakeDynamoDB(None)  # every GetItem finds nothing: the first request's real call, on loopback
+    dynamodb = fake.url
     programs = {
         "python -c pass (baseline)": ("pass", {}),
         "import boto3 (baseline)": ("import boto3", {}),
@@ -83,7 +86,7 @@ def cold_imports(rounds: int = 11) -> dict[str, list[float]]:
         API_AUTH: (_LOAD.format("api") + first_token, {}),
         # What a caller waits for on a cold start: the import (Lambda's init), then the first request, which
         # loads its route group (only that one: roster.api.app.LazyApi), builds the DynamoDB client and
-        # makes one GetItem, answered on loopback (`_empty_dynamodb`). The baseline makes no request.
+        # makes one GetItem, answered on loopback (`FakeDynamoDB(None)`). The baseline makes no request.
         API_FIRST: (_LOAD.format("api") + _FIRST_REQUEST, {"AWS_ENDPOINT_URL_DYNAMODB": dynamodb, **_KEYS}),
         API_TRACED: (
             _LOAD.format("api"),
@@ -91,12 +94,12 @@ def cold_imports(rounds: int = 11) -> dict[str, list[float]]:
         ),
     }
     out: dict[str, list[float]] = {k: [] for k in programs}
-    for _ in range(rounds):  # interleaved, so drift hits every program alike
-        for name, (code, extra) in programs.items():
-            start = time.perf_counter()
-            subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env | extra, check=True)
-            out[name].append((time.perf_counter() - start) * 1000)
-    server.shutdown()
+    with fake:
+        for _ in range(rounds):  # interleaved, so drift hits every program alike
+            for name, (code, extra) in programs.items():
+                start = time.perf_counter()
+                subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env | extra, check=True)
+                out[name].append((time.perf_counter() - start) * 1000)
     return out
 
 
@@ -109,32 +112,6 @@ _FIRST_REQUEST = (
     " 'path': '/v1/campaigns/c1'}, 'stage': '$default', 'authorizer': {'lambda': {'brand_id': 'b1',"
     " 'key_id': 'k1', 'name': 'bench'}}}}, ctx); assert r['statusCode'] == 404, r"
 )
-
-
-def _empty_dynamodb() -> tuple[Any, str]:
-    """A loopback endpoint answering every DynamoDB call with `{}` (a GetItem that finds nothing), so
-    a cold start's first request makes its real call without a network or a table."""
-    import http.server
-    import threading
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        disable_nagle_algorithm = True
-
-        def do_POST(self) -> None:
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            self.send_response(200)
-            self.send_header("Content-Type", "application/x-amz-json-1.0")
-            self.send_header("Content-Length", "2")
-            self.end_headers()
-            self.wfile.write(b"{}")
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}"
 
 
 def _first_id_token(pool: str, client: str) -> str:

@@ -13,8 +13,6 @@ as part of `make bench`."""
 from __future__ import annotations
 
 import gzip
-import hashlib
-import hmac
 import json
 import os
 import re
@@ -27,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import stack_api, write_section
+from roster.conversions.webhook_signatures import sign
 
 ROOT = Path(__file__).resolve().parent.parent
 # A smaller trial run: ROSTER_BENCH_CONSOLE="5,50,200" (campaigns, creators, orders).
@@ -38,16 +37,11 @@ SECRET = "bench_console_0123456789abcdef0123"
 HEADING = "## Console: the overview in Chromium"
 
 
-_api = stack_api
-
-
 def _signed(stack: Any, path: str, payload: dict[str, Any]) -> None:
     from tests.stack import request
 
     body = json.dumps(payload).encode()
-    t = int(time.time())
-    signature = hmac.new(SECRET.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()
-    headers = {"Roster-Signature": f"t={t},v1={signature}", "Content-Type": "application/json"}
+    headers = {"Roster-Signature": sign(SECRET, body), "Content-Type": "application/json"}
     status, _, out = request(stack.base_url, "POST", path, body=body, headers=headers)
     if status != 200:
         raise RuntimeError(f"webhook: {status} {out}")
@@ -60,7 +54,7 @@ def seed(stack: Any) -> dict[str, float]:
     today = datetime.now(UTC).date()
     pool = ThreadPoolExecutor(max_workers=8)
     start = time.perf_counter()
-    url = _api(stack, "PUT", "/v1/integrations/orders", {"secret": SECRET})["webhook_url"]
+    url = stack_api(stack, "PUT", "/v1/integrations/orders", {"secret": SECRET})["webhook_url"]
     hook = "/" + url.split("//", 1)[1].split("/", 1)[1]
     campaign = {
         "objective": "conversions",
@@ -76,13 +70,15 @@ def seed(stack: Any) -> dict[str, float]:
     }
     campaigns = list(
         pool.map(
-            lambda n: _api(stack, "POST", "/v1/campaigns", campaign | {"name": f"Bench campaign {n:02d}"}),
+            lambda n: stack_api(
+                stack, "POST", "/v1/campaigns", campaign | {"name": f"Bench campaign {n:02d}"}
+            ),
             range(CAMPAIGNS),
         )
     )
     creators = list(
         pool.map(
-            lambda n: _api(
+            lambda n: stack_api(
                 stack,
                 "POST",
                 "/v1/creators",
@@ -94,7 +90,7 @@ def seed(stack: Any) -> dict[str, float]:
     codes = [f"BENCH{n:03d}" for n in range(CREATORS)]
     list(
         pool.map(
-            lambda n: _api(
+            lambda n: stack_api(
                 stack,
                 "POST",
                 "/v1/promo-codes",
@@ -297,13 +293,8 @@ def section() -> list[str]:
     return lines
 
 
-def write(lines: list[str]) -> None:
-    """Replaces the console section of docs/performance.md (or appends it)."""
-    write_section(HEADING, lines)
-
-
 if __name__ == "__main__":
     result = section()
-    write(result)
+    write_section(HEADING, result)
     print("\n".join(result))
     sys.exit(0)

@@ -30,7 +30,6 @@ the requests per target and the webhooks (bookings are the slowest request by fa
 from __future__ import annotations
 
 import hashlib
-import hmac
 import http.client
 import json
 import math
@@ -48,6 +47,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from bench.common import stack_api, write_section
+from roster.conversions.webhook_signatures import sign
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADING = "## Load: a bounded burst at the local stack"
@@ -183,14 +183,11 @@ class Client:
         self.pool.shutdown()
 
 
-_api = stack_api
-
-
 def setup(stack: Any) -> dict[str, str]:
     """What the targets need, made through the public API: the webhook's path, the links' codes."""
     today = datetime.now(UTC).date()
-    url = _api(stack, "PUT", "/v1/integrations/orders", {"secret": SECRET})["webhook_url"]
-    campaign = _api(
+    url = stack_api(stack, "PUT", "/v1/integrations/orders", {"secret": SECRET})["webhook_url"]
+    campaign = stack_api(
         stack,
         "POST",
         "/v1/campaigns",
@@ -205,11 +202,13 @@ def setup(stack: Any) -> dict[str, str]:
             "allowed_domains": ["shop.example.com"],
         },
     )
-    creator = _api(stack, "POST", "/v1/creators", {"name": "Load Bench", "email": "load@bench.example"})
+    creator = stack_api(stack, "POST", "/v1/creators", {"name": "Load Bench", "email": "load@bench.example"})
     ids = {"campaign_id": campaign["id"], "creator_id": creator["id"]}
     for code in ("load-counted", "load-repeat", "load-bot", "load-direct"):
-        _api(stack, "POST", "/v1/links", ids | {"code": code, "destination": "https://shop.example.com/x"})
-    _api(stack, "POST", "/v1/promo-codes", ids | {"code": "LOADBENCH"})
+        stack_api(
+            stack, "POST", "/v1/links", ids | {"code": code, "destination": "https://shop.example.com/x"}
+        )
+    stack_api(stack, "POST", "/v1/promo-codes", ids | {"code": "LOADBENCH"})
     hook = "/" + url.split("//", 1)[1].split("/", 1)[1]
     return ids | {"hook": hook, "brand_id": hook.rstrip("/").rsplit("/", 1)[1]}
 
@@ -280,9 +279,7 @@ def _order(n: int) -> bytes:
 
 def _signed(hook: str, n: int) -> Request:
     body = _order(n)
-    t = int(time.time())
-    signature = hmac.new(SECRET.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()
-    headers = {"Roster-Signature": f"t={t},v1={signature}", "Content-Type": "application/json"}
+    headers = {"Roster-Signature": sign(SECRET, body), "Content-Type": "application/json"}
     return "POST", hook, headers, body
 
 

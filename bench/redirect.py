@@ -226,12 +226,13 @@ class FakeDynamoDB:
     protocol for the redirect: GetItem answers the link's redirect record, UpdateItem answers as
     `fault` says: None (healthy: counted), an error code (HTTP 400 with that `__type`, e.g.
     ProvisionedThroughputExceededException), or "slow" (a healthy answer after `delay` s). It
-    counts the requests it received per operation, so "one attempt" is counted on the wire.
+    counts the requests it received per operation, so "one attempt" is counted on the wire. With
+    `record` None, GetItem finds nothing.
     `read_fault`, an error code, makes GetItem fail the same way (InternalServerError is HTTP 500)."""
 
     def __init__(
         self,
-        record: RedirectRecord,
+        record: RedirectRecord | None,
         fault: str | None = None,
         delay: float = 0.0,
         *,
@@ -244,8 +245,16 @@ class FakeDynamoDB:
         from roster.store.table import serialize
 
         self.fault, self.delay, self.read_fault, self.calls = fault, delay, read_fault, Counter[str]()
-        item = json.dumps(
-            {"Item": serialize({"PK": keys.redirect_pk(record["code"]), "SK": keys.redirect_sk(), **record})}
+        item = (
+            json.dumps(
+                {
+                    "Item": serialize(
+                        {"PK": keys.redirect_pk(record["code"]), "SK": keys.redirect_sk(), **record}
+                    )
+                }
+            )
+            if record is not None
+            else "{}"  # no record: a GetItem that finds nothing (the cold-start bench's first request)
         )
         fake = self
 

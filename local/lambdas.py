@@ -83,7 +83,7 @@ class HandlerPool:
         self._taken = {0}  # copies loaded or loading: each number names one module, never shared
         self._free = threading.Condition()
         self._busy = 0
-        self.peak = 0  # the most environments busy at once (tests and the bench read it)
+        self.peak = 0  # the most environments busy at once (tests read it)
 
     @property
     def loaded(self) -> int:

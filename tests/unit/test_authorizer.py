@@ -437,3 +437,25 @@ def test_a_part_with_a_trailing_newline_is_malformed() -> None:
     head, body, sig = token().split(".")
     assert auth.verify_id_token(f"{head}.{body}\n.{sig}", KEYS, issuer=ISSUER, audience=CLIENT) is None
     assert auth.verify_id_token(f"{head}.{body}.{sig}\n", KEYS, issuer=ISSUER, audience=CLIENT) is None
+
+
+@pytest.mark.parametrize(
+    "pool", ["us-east-1_AbC123", "eu-central-1_x9", "us-gov-west-1_Q", "US-EAST-1_A", "us-east-1", "x_1"]
+)
+def test_the_authorizer_and_the_functions_settings_accept_the_same_pool_ids(pool: str) -> None:
+    """Two readers of USER_POOL_ID (the authorizer's, without pydantic, and `Settings`) agree."""
+    from pydantic import ValidationError
+
+    from roster.settings import Settings
+
+    try:
+        Settings.model_validate({"TABLE_NAME": "t-1", "USER_POOL_ID": pool})
+        settings_ok = True
+    except ValidationError:
+        settings_ok = False
+    try:
+        AuthSettings.from_env({"TABLE_NAME": "t-1", "USER_POOL_ID": pool})
+        authorizer_ok = True
+    except ValueError:
+        authorizer_ok = False
+    assert authorizer_ok == settings_ok

@@ -38,8 +38,8 @@ if TYPE_CHECKING:
     from roster.store.brands import BrandStore
     from roster.store.principals import PrincipalLookup
 
-# A child of Powertools' "roster" logger where that is loaded (the API); in the lean authorizer,
-# the Lambda runtime's own handler. Lines name exception classes only, never a token or a key.
+# The lean authorizer's one log line: why an ID token was refused ("expired", "audience", ...),
+# through the Lambda runtime's handler; never the token, a key or a claim.
 log = logging.getLogger(__name__)
 
 KEY_PREFIX = "rk_live_"

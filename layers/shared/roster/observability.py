@@ -59,12 +59,6 @@ class Untraced:
     def capture_method(self, method: Callable[..., Any] | None = None, **_: Any) -> Callable[..., Any]:
         return (lambda inner: inner) if method is None else method
 
-    def put_annotation(self, key: str, value: Any) -> None:
-        return None
-
-    def put_metadata(self, key: str, value: Any, namespace: str | None = None) -> None:
-        return None
-
 
 logger = Logger(logger_formatter=RedactingFormatter())
 metrics = Metrics()

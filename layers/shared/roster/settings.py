@@ -90,6 +90,7 @@ class Settings(BaseModel):
     )
 
     # Team members sign in with Cognito (docs/decisions.md, "Team members and sign-in").
+    # The same pattern as `roster.auth._POOL_ID` (the authorizer reads its settings without pydantic).
     user_pool_id: str | None = Field(
         default=None, alias="USER_POOL_ID", pattern=r"^[a-z]{2}(-[a-z]+)+-\d_[0-9A-Za-z]+$"
     )
@@ -101,14 +102,6 @@ class Settings(BaseModel):
         description="Where the pool's signing keys are read (default: the issuer's "
         "/.well-known/jwks.json; the local stack points it at moto)",
     )
-
-    @property
-    def user_pool_issuer(self) -> str | None:
-        """The `iss` of the pool's tokens; its region is the pool id's prefix."""
-        if not self.user_pool_id:
-            return None
-        region = self.user_pool_id.split("_", 1)[0]
-        return f"https://cognito-idp.{region}.amazonaws.com/{self.user_pool_id}"
 
     @model_validator(mode="after")
     def _loopback_only_locally(self) -> Settings:

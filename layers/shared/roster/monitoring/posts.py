@@ -60,7 +60,6 @@ class Context:
     collaboration_id: str | None = None  # the creator's collaboration in the campaign, if any
 
 
-@dataclass
 class CheckBatch(Memo):
     """What the creators of one SQS batch (up to 5, gathered within 10 s) share, read once for
     the batch: the campaign, the brand, and the campaign's links and promo codes, from which each

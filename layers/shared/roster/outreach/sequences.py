@@ -151,7 +151,6 @@ def _send_message(
     }
 
 
-@dataclass
 class SendBatch(Memo):
     """What the messages of one SQS batch share, read once for the batch (up to 10 messages,
     gathered within 5 s): sequences, the sender settings, templates, the brand, campaigns. They

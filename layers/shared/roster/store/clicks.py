@@ -67,14 +67,6 @@ LATE_DELIVERY_DAYS = 3
 VISIT_TTL_SECONDS = (ATTRIBUTION_HORIZON_DAYS + LATE_DELIVERY_DAYS) * 86400
 
 
-def visit_key(brand_id: str, click_id: str, *, code: str, visitor: str, day: str) -> str:
-    """The visit's partition key: by its click id (the visit form, which attribution can derive),
-    or, for a replay line logged before issue 16 with an older click id, the old key."""
-    if keys.VISIT_CLICK_ID.match(click_id):
-        return keys.visit_pk_of(brand_id, click_id)
-    return keys.visit_pk(brand_id, code, visitor, day)
-
-
 class ClickStore:
     def __init__(self, table: Table, visits: Table | None = None) -> None:
         """`table` serves the link reads; `visits`, when given, the click writes: the same DynamoDB
@@ -96,8 +88,14 @@ class ClickStore:
         failed condition, so a repeat costs one conditional write and no read). The record keeps
         what attribution reads (campaign, creator, the first and the last counted click of the
         day, `first_at` and `at`) until `ttl`."""
-        pk = visit_key(click["brand_id"], click["click_id"], code=click["code"], visitor=visitor, day=day)
-        by_id = pk == keys.visit_pk_of(click["brand_id"], click["click_id"])
+        # Keyed by its click id (the visit form, which attribution derives), or, for a replay line
+        # logged before issue 16 with an older click id, by the old key.
+        by_id = keys.VISIT_CLICK_ID.match(click["click_id"]) is not None
+        pk = (
+            keys.visit_pk_of(click["brand_id"], click["click_id"])
+            if by_id
+            else keys.visit_pk(click["brand_id"], click["code"], visitor, day)
+        )
         # The visit form's click id is the key itself: not stored again.
         fields = {
             k: v for k in CLICK_FIELDS if (v := click.get(k)) is not None and not (by_id and k == "click_id")

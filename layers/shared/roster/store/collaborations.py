@@ -157,17 +157,13 @@ class CollaborationStore:
         """The wrap-up, once: None for the one caller whose fields (`closed_at` among them) were
         written; else the record as the refusing write found it (read from the failure itself, so
         as fresh as the condition: {} when there is no record, which a wrap-up never creates)."""
-        names = {f"#f{i}": name for i, name in enumerate(fields)}
-        names["#closed"] = "closed_at"
-        values = {f":f{i}": value for i, value in enumerate(fields.values())}
-        sets = ", ".join(f"#f{i} = :f{i}" for i in range(len(fields)))
         return self.table.update(
             keys.brand_pk(brand_id),
             keys.campaign_workflow_sk(campaign_id),
-            expression=f"SET {sets}",
-            condition="attribute_exists(PK) AND attribute_not_exists(#closed)",
-            names=names,
-            values=values,
+            expression="SET " + ", ".join(f"#{k} = :{k}" for k in fields),
+            condition="attribute_exists(PK) AND attribute_not_exists(#closed_at)",
+            names={f"#{k}": k for k in fields} | {"#closed_at": "closed_at"},
+            values={f":{k}": v for k, v in fields.items()},
         )
 
     def mark_campaign_workflow_cancelled(

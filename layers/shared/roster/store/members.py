@@ -32,10 +32,6 @@ class MemberStore:
         if self.table.transact(self._ops(record, "attribute_not_exists(PK)")) is not None:
             raise Conflict("this person is already a member")
 
-    def by_sub(self, sub: str) -> MemberRecord | None:
-        item = self.table.get(keys.member_lookup_pk(sub), keys.member_lookup_sk())
-        return MemberRecord.model_validate(item) if item else None
-
     def get(self, brand_id: str, member_id: str) -> MemberRecord | None:
         item = self.table.get(keys.brand_pk(brand_id), keys.member_sk(member_id), consistent=True)
         return MemberRecord.model_validate(item) if item else None

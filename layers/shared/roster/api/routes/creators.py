@@ -94,8 +94,6 @@ def build_router() -> Router:
         openapi_extensions={"requestBody": creator_import.REQUEST_BODY},
     )
     def import_creators() -> ImportResult:
-        from roster.program import creator_import
-
         event = router.current_event
         content_type = (event.headers.get("content-type") or "").split(";")[0].strip().lower()
         if content_type not in ("text/csv", "application/csv"):
