@@ -24,6 +24,12 @@ came in on — two conditional writes racing on one item can both pass their che
 DynamoDB never allows (its conditional writes are atomic per item). Every write (put, update,
 delete, transaction, batch) therefore runs under one lock: stronger than DynamoDB (writes to
 different items serialize too), which changes no outcome, only the order of unrelated writes.
+
+S3: moto closes an object's bytes the moment it is deleted or replaced, while a copy on another
+thread may still be reading them as its source ("I/O operation on closed file" — two attaches of
+one upload racing, one deleting the incoming object the other was copying). S3 copies a consistent
+object or answers NoSuchKey. A copy, and every delete or put, therefore runs under one lock: the
+copy finds its source whole, or gone (NoSuchKey).
 """
 
 from __future__ import annotations
@@ -155,6 +161,8 @@ def _evaluate_with_timeout(self: Any, env: Any) -> None:
     from moto.stepfunctions.parser.asl.component.common.timeouts.timeout import EvalTimeoutError
     from moto.stepfunctions.parser.utils import TMP_THREADS
 
+    if not env.is_running():  # the execution ended meanwhile: nothing to evaluate, as components do
+        return
     self.timeout.eval(env=env)
     timeout_seconds = env.stack.pop()
     frame = env.open_frame()
@@ -198,17 +206,40 @@ def _evaluate_with_timeout(self: Any, env: Any) -> None:
         env.states.reset(input_value=res)
 
 
+class AbandonedWork(Exception):
+    """Raised by the work of a task state that already timed out; nobody reads it."""
+
+
+def _stops_when_abandoned(integration_pattern: Any) -> Any:
+    """Step Functions: a callback task's `_eval_integration_pattern`, run by the thread of a state
+    that may have timed out while its Lambda was invoking. On an ended frame its own timeout
+    evaluates to nothing, so moto popped the state's input as the timeout and waited on it
+    ("'>' not supported between instances of 'dict' and 'int'"). Abandoned work stops here."""
+
+    def pattern(self: Any, env: Any, *args: Any, **kwargs: Any) -> Any:
+        if not env.is_running():
+            raise AbandonedWork(self.name)
+        return integration_pattern(self, env, *args, **kwargs)
+
+    pattern.__wrapped__ = integration_pattern  # type: ignore[attr-defined]
+    return pattern
+
+
 _WRITE_LOCK = threading.RLock()
 WRITES = ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item")
 
 
-def _serialized(write: Any) -> Any:
+def _under(lock: threading.RLock, call: Any) -> Any:
     def locked(*args: Any, **kwargs: Any) -> Any:
-        with _WRITE_LOCK:
-            return write(*args, **kwargs)
+        with lock:
+            return call(*args, **kwargs)
 
-    locked.__wrapped__ = write  # type: ignore[attr-defined]
+    locked.__wrapped__ = call  # type: ignore[attr-defined]
     return locked
+
+
+_S3_LOCK = threading.RLock()
+S3_WRITES = ("put_object", "delete_object", "delete_objects")
 
 
 def install() -> None:
@@ -217,10 +248,22 @@ def install() -> None:
     if not _installed:
         DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
         for name in WRITES:
-            setattr(DynamoDBBackend, name, _serialized(getattr(DynamoDBBackend, name)))
+            setattr(DynamoDBBackend, name, _under(_WRITE_LOCK, getattr(DynamoDBBackend, name)))
         from moto.stepfunctions.parser.asl.component.state.exec.execute_state import ExecutionState
+        from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_callback import (  # noqa: E501
+            StateTaskServiceCallback,
+        )
 
         ExecutionState._evaluate_with_timeout = _evaluate_with_timeout  # type: ignore[method-assign]
+        StateTaskServiceCallback._eval_integration_pattern = _stops_when_abandoned(  # type: ignore[method-assign]
+            StateTaskServiceCallback._eval_integration_pattern
+        )
+        from moto.s3.models import S3Backend
+        from moto.s3.responses import S3Response
+
+        S3Response.copy_object = _under(_S3_LOCK, S3Response.copy_object)  # type: ignore[method-assign]
+        for name in S3_WRITES:
+            setattr(S3Backend, name, _under(_S3_LOCK, getattr(S3Backend, name)))
         Table.query = _partition_query  # type: ignore[method-assign]
         Table.all_items = _items_in_scope  # type: ignore[method-assign]
         _installed = True

@@ -108,3 +108,33 @@ def test_a_task_whose_lambda_outlives_its_timeout_takes_the_timeout_catch(
     monkeypatch.setattr(Environment, "close_frame", slow_close)
     moto_patches.install()
     assert _outcome(client, machine) == "SUCCEEDED"  # TimedOut, not Broken
+
+
+def test_the_work_of_a_timed_out_callback_task_stops_before_it_reads_its_stack() -> None:
+    """A callback task's work that finds its frame ended (its state timed out) stops at once: moto
+    went on, popped the state's input as its timeout and waited on it ("'>' not supported between
+    instances of 'dict' and 'int'")."""
+    moto_patches.install()
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_callback import (  # noqa: E501
+        StateTaskServiceCallback,
+    )
+
+    reached: list[bool] = []
+
+    class Frame:
+        def __init__(self, running: bool) -> None:
+            self.running = running
+
+        def is_running(self) -> bool:
+            return self.running
+
+    class Task:
+        name = "NegotiateWait"
+
+    guarded = moto_patches._stops_when_abandoned(lambda _task, env, *_: reached.append(env.running))
+    with pytest.raises(moto_patches.AbandonedWork):
+        guarded(Task(), Frame(running=False), None, {}, None)
+    guarded(Task(), Frame(running=True), None, {}, None)
+
+    assert reached == [True]  # only the running frame's work ran
+    assert hasattr(StateTaskServiceCallback._eval_integration_pattern, "__wrapped__")  # installed

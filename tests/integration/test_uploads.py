@@ -22,6 +22,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, EndpointConnectionError
 from urllib3.filepost import encode_multipart_formdata
 
+from local import moto_patches
 from local import uploads as front
 from local.gateway import Gateway, serve
 from roster.adapters.uploads import (
@@ -67,7 +68,9 @@ class Front:
 
 @pytest.fixture
 def s3_front(aws: None) -> Iterator[Front]:
-    """The local S3 front on its own HTTP server (the gateway the stack uses), moto behind it."""
+    """The local S3 front on its own HTTP server (the gateway the stack uses), moto behind it,
+    patched as the stack patches it (local/moto_patches.py)."""
+    moto_patches.install()
     server = serve(Gateway(front.routes(), None), "127.0.0.1", 0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -422,6 +425,50 @@ def test_racing_attaches_of_one_upload_all_get_the_one_draft(up: Uploads) -> Non
 
     kept = "drafts/" + key.removeprefix("incoming/")
     assert results == [kept] * 8
+    assert stored() == {kept: JPEG}
+
+
+def test_a_delete_landing_while_a_copy_reads_its_source_waits_for_the_copy(
+    up: Uploads, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Forced interleaving (local/moto_patches.py): the copy of an attach is held while it reads its
+    source, and a delete of that source lands then. moto closed the source's bytes under the copy
+    ("I/O operation on closed file"); patched, the delete waits and the copy keeps the whole file."""
+    from moto.s3.models import FakeKey
+
+    key = uploaded(up, JPEG)
+    reading, deleted = threading.Event(), threading.Event()
+    value = FakeKey.value
+
+    def held(self: FakeKey) -> bytes:
+        if self.name == key and threading.current_thread().name == "attach" and not reading.is_set():
+            reading.set()
+            deleted.wait(0.5)  # the delete, if it does not wait for the copy, lands now
+        data: bytes = value.fget(self)  # type: ignore[attr-defined]
+        return data
+
+    monkeypatch.setattr(FakeKey, "value", property(held, value.fset))  # type: ignore[attr-defined]
+    results: list[str | Exception] = []
+
+    def attach() -> None:
+        try:
+            results.append(up.attach(key))
+        except Exception as exc:  # collected: the assertion below names it
+            results.append(exc)
+
+    def delete() -> None:
+        reading.wait(5)
+        boto3.client("s3").delete_object(Bucket=BUCKET, Key=key)
+        deleted.set()
+
+    threads = [threading.Thread(target=attach, name="attach"), threading.Thread(target=delete)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    kept = "drafts/" + key.removeprefix("incoming/")
+    assert results == [kept]
     assert stored() == {kept: JPEG}
 
 
