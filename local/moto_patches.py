@@ -146,6 +146,11 @@ def _items_in_scope(self: Table) -> list[Any]:
     return _all_items(self)
 
 
+class AbandonedWork(Exception):
+    """Raised by the work of a task state whose frame ended (the state timed out): read as the
+    timeout if it is read at all."""
+
+
 def _evaluate_with_timeout(self: Any, env: Any) -> None:
     """Step Functions: moto 5.2's `ExecutionState._evaluate_with_timeout`, with one change. A task
     state with `TimeoutSeconds` runs its work on a thread; when the timeout fires first, moto ends
@@ -189,6 +194,8 @@ def _evaluate_with_timeout(self: Any, env: Any) -> None:
     if not finished_on_time:  # the one change: moto checked the thread's error first
         raise EvalTimeoutError()
     execution_exception = execution_exceptions.pop()
+    if isinstance(execution_exception, AbandonedWork):  # its frame ended: the state timed out
+        raise EvalTimeoutError()
     if execution_exception:
         raise execution_exception
     execution_output = execution_outputs.pop()
@@ -204,10 +211,6 @@ def _evaluate_with_timeout(self: Any, env: Any) -> None:
     else:
         res = env.stack.pop()
         env.states.reset(input_value=res)
-
-
-class AbandonedWork(Exception):
-    """Raised by the work of a task state that already timed out; nobody reads it."""
 
 
 def _stops_when_abandoned(integration_pattern: Any) -> Any:
