@@ -380,3 +380,23 @@ def application_sk(application_id: str) -> str:
 def applications_by_status_pk(brand_id: str, status: str) -> str:
     """Confirmed applications by status (an unconfirmed one has no index keys: the brand never sees it)."""
     return f"BRAND#{brand_id}#APPLICATION_STATUS#{status}"
+
+
+def creator_profile_sk(creator_id: str, platform: str) -> str:
+    """The latest snapshot of one creator on one platform (discovery), whole. Not under `CREATOR#`:
+    the roster list reads that prefix as creators."""
+    return f"CPROFILE#{creator_id}#{platform}"
+
+
+def creator_profiles_prefix(creator_id: str) -> str:
+    return f"CPROFILE#{creator_id}#"
+
+
+def creator_snapshot_sk(creator_id: str, platform: str, day: str) -> str:
+    """One day's counts of one creator on one platform: the growth history (one per day, the day's
+    last refresh wins)."""
+    return f"CSNAP#{creator_id}#{platform}#{day}"
+
+
+def creator_snapshots_prefix(creator_id: str, platform: str) -> str:
+    return f"CSNAP#{creator_id}#{platform}#"

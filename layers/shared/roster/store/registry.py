@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from roster.store.portal import PortalStore
     from roster.store.posts import PostStore
     from roster.store.promo_codes import PromoCodeStore
+    from roster.store.snapshots import SnapshotStore
     from roster.store.stats import StatsStore
     from roster.store.webhooks import WebhookEventStore
 
@@ -61,6 +62,12 @@ class Stores:
         from roster.store.creators import CreatorStore
 
         return CreatorStore(self.table)
+
+    @cached_property
+    def snapshots(self) -> SnapshotStore:
+        from roster.store.snapshots import SnapshotStore
+
+        return SnapshotStore(self.table)
 
     @cached_property
     def idempotency(self) -> IdempotencyStore:

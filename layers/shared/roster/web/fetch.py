@@ -35,12 +35,16 @@ Resolver = Callable[[str, int], list[str]]
 
 class FetchError(Exception):
     """The URL could not be fetched; the message says why, and is safe to show the brand (it names
-    the host, never the full URL, which may carry an API key)."""
+    the host, never the full URL, which may carry an API key). `retry_after` is a 429's or 503's
+    Retry-After in seconds (None when absent or given as a date), for callers that back off."""
 
-    def __init__(self, message: str, *, status: int | None = None, body: bytes = b"") -> None:
+    def __init__(
+        self, message: str, *, status: int | None = None, body: bytes = b"", retry_after: float | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.body = body
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,13 @@ class Response:
     @property
     def not_modified(self) -> bool:
         return self.status == 304
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Retry-After's delay-seconds form (RFC 9110 §10.2.3); the HTTP-date form is left to callers'
+    own backoff, as a wrong clock on either side would make it meaningless."""
+    text = (value or "").strip()
+    return float(text) if text.isascii() and text.isdigit() else None
 
 
 def system_resolver(host: str, port: int) -> list[str]:
@@ -254,7 +265,12 @@ class Fetcher:
                 if resp.status != 200:
                     body = resp.read(min(self.max_bytes, 64 * 1024))
                     raise FetchError(
-                        f"HTTP {resp.status} from {parts.hostname}", status=resp.status, body=body
+                        f"HTTP {resp.status} from {parts.hostname}",
+                        status=resp.status,
+                        body=body,
+                        retry_after=_retry_after(resp.getheader("Retry-After"))
+                        if resp.status in (429, 503)
+                        else None,
                     )
                 body = self._read(resp, deadline)
                 if (resp.getheader("Content-Encoding") or "").lower() == "gzip":
