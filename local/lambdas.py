@@ -244,8 +244,13 @@ class Poller:
         self.thread.start()
 
     def stop(self) -> None:
-        self.stop_event.set()
+        self.request_stop()
         self.thread.join(timeout=5)
+
+    def request_stop(self) -> None:
+        """Asks the poller to stop after its current batch, without waiting (a stack stops all of
+        its pollers at once, then waits for them together)."""
+        self.stop_event.set()
 
     def poll_once(self) -> int:
         raise NotImplementedError
@@ -253,7 +258,7 @@ class Poller:
     def run(self) -> None:
         while not self.stop_event.wait(0.2):
             try:
-                while self.poll_once():
+                while self.poll_once() and not self.stop_event.is_set():
                     pass
             except Exception as exc:  # keep polling, as Lambda's event source mapping does
                 print(f"{self.name} {self.function}: {type(exc).__name__}: {exc}", flush=True)

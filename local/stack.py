@@ -263,6 +263,8 @@ class LocalStack:
         self._http.serve_forever()
 
     def stop(self) -> None:
+        for poller in self._pollers:  # all at once: each may be finishing a batch
+            poller.request_stop()
         for poller in self._pollers:
             poller.stop()
         if self._http:

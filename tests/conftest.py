@@ -39,6 +39,7 @@ TEST_ENV = {
     # Fixture feeds are served from 127.0.0.1 in the tests.
     "MONITOR_ALLOW_LOOPBACK": "true",
     "OUTREACH_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/roster-test-OutreachQueue",
+    "ENRICHMENT_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/roster-test-EnrichmentQueue",
     "OUTREACH_SIGNING_KEY": "test-outreach-signing-key-0123456789",
     "MAIL_DOMAIN": "mail.roster.example",
     "SES_CONFIGURATION_SET": "roster-test-OutreachConfigurationSet",

@@ -7,13 +7,23 @@ import * as session from "./session.js";
 export const EXPIRED = "Your session has expired; sign in again";
 
 export class ApiError extends Error {
-  constructor(status, body) {
+  constructor(status, body, retryAfter = null) {
     const info = (body && body.error) || {};
     super(info.message || (body && body.message) || `request failed (${status})`);
     this.status = status;
     this.code = info.code || null;
     this.details = Array.isArray(info.details) ? info.details : [];
+    this.retryAfter = retryAfter; // seconds, from a 429's or 503's Retry-After; null without one
   }
+}
+
+/** Retry-After in seconds: the header is either a number of seconds or an HTTP date. */
+function retryAfterSeconds(headers) {
+  const raw = headers && headers.get("retry-after");
+  if (!raw) return null;
+  if (/^\d+$/.test(raw.trim())) return Number(raw.trim());
+  const at = Date.parse(raw);
+  return Number.isNaN(at) ? null : Math.max(0, Math.round((at - Date.now()) / 1000));
 }
 
 /** Thrown when the session is over: the page stops, the router has already moved to sign-in. */
@@ -33,7 +43,7 @@ async function send(method, path, body, token, bodyType) {
   let data = null;
   const type = response.headers.get("content-type") || "";
   if (response.status !== 204) data = type.includes("json") ? await response.json() : await response.text();
-  return { status: response.status, data };
+  return { status: response.status, data, headers: response.headers };
 }
 
 /** A public /auth call: the answer's JSON, or ApiError. */
@@ -82,7 +92,7 @@ export async function call(method, path, body, type) {
     endSession();
     throw new SessionEnded();
   }
-  if (answer.status >= 400) throw new ApiError(answer.status, answer.data);
+  if (answer.status >= 400) throw new ApiError(answer.status, answer.data, retryAfterSeconds(answer.headers));
   return answer.data;
 }
 

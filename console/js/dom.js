@@ -41,3 +41,16 @@ export function uid(prefix = "id") {
 export function alertBox(message, kind = "error") {
   return h("div", { class: `alert alert-${kind}`, role: kind === "error" ? "alert" : "status" }, message);
 }
+
+/** A time element in the reader's locale ("—" when there is none). */
+export function when(iso) {
+  if (!iso) return "—";
+  const date = new Date(iso);
+  const text = Number.isNaN(date.getTime()) ? iso : date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+  return h("time", { datetime: iso }, text);
+}
+
+/** One term and its value of a description list. */
+export function item(label, value) {
+  return h("div", {}, h("dt", {}, label), h("dd", {}, value));
+}

@@ -818,6 +818,90 @@ def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
     assert table_snapshot() == before
 
 
+# ---- discovery (issue 17)
+
+A_SECRET_POST = "Brand A's creator: a private-looking post about Rivalco trail shoes"
+
+
+def _a_enriched_creator(a: Client, owned: dict[str, Any]) -> str:
+    """A's creator on Bluesky, with a snapshot kept for it (written in-process, as an enrichment
+    would keep it: no platform is called here)."""
+    from roster import clock
+    from roster.deps import deps
+    from roster.discovery.profiles import RecentPost, Snapshot, to_dict
+    from roster.models.creators import Platform
+
+    creator = owned["creator"]
+    platforms = creator["platforms"] | {"bluesky": {"handle": "maya-a.bsky.social"}}
+    status, _ = a.call(
+        "PATCH",
+        f"/v1/creators/{creator['id']}",
+        {"platforms": platforms},
+        headers={"if-match": str(creator["version"])},
+    )
+    assert status == 200
+    posts = tuple(
+        RecentPost(f"https://bsky.app/profile/a/post/{i}", clock.now(), f"{A_SECRET_POST} #{i}", likes=3)
+        for i in range(6)
+    )
+    snapshot = Snapshot(Platform.BLUESKY, "maya-a.bsky.social", clock.now(), 5000, recent_posts=posts)
+    deps().stores.snapshots.record(a.brand_id, creator["id"], to_dict(snapshot))
+    return str(creator["id"])
+
+
+@case("get", "/v1/creators/{creator_id}/quality")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    creator_id = _a_enriched_creator(a, owned)
+    assert a.call("GET", f"/v1/creators/{creator_id}/quality")[1]["platforms"][0]["platform"] == "bluesky"
+    status, body = b.call("GET", f"/v1/creators/{creator_id}/quality")
+    assert status == 404 and body["error"]["code"] == "not_found"
+    assert "maya-a" not in json.dumps(body) and "Rivalco" not in json.dumps(body)
+
+
+@case("post", "/v1/creators/{creator_id}/enrichment")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    creator_id = _a_enriched_creator(a, owned)
+    before = table_snapshot()
+    status, body = b.call("POST", f"/v1/creators/{creator_id}/enrichment")
+    assert status == 404 and body["error"]["code"] == "not_found"
+    assert table_snapshot() == before  # nothing fetched, nothing kept, no guard moved
+    # A's own refresh is not held back by B's attempt (only by A's kept snapshot: a 429).
+    assert a.call("POST", f"/v1/creators/{creator_id}/enrichment")[0] == 429
+
+
+@case("get", "/v1/creators/{creator_id}/screening")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    creator_id = _a_enriched_creator(a, owned)
+    a.call("PUT", "/v1/discovery/settings", {"competitors": [{"name": "Rivalco"}]})
+    a_campaign = owned["campaign"]["id"]
+    b_campaign = b.call("POST", "/v1/campaigns", CAMPAIGN | {"content": {"keywords": ["trail"]}})[1]["id"]
+    b_creator = b.call("POST", "/v1/creators", CREATOR)[1]["id"]
+    screened = a.call("GET", f"/v1/creators/{creator_id}/screening", query={"campaign_id": a_campaign})[1]
+    assert screened["posts_read"] == 6 and screened["screening"]["competitors"][0]["name"] == "Rivalco"
+    # B's campaign cannot screen A's creator, and B's creator cannot be screened with A's campaign.
+    for creator, campaign in ((creator_id, b_campaign), (b_creator, a_campaign), (creator_id, a_campaign)):
+        status, body = b.call("GET", f"/v1/creators/{creator}/screening", query={"campaign_id": campaign})
+        assert status == 404 and body["error"]["code"] == "not_found", (creator, campaign)
+        assert "Rivalco" not in json.dumps(body)
+    # B's own creator and campaign: screened with B's competitors (none), never A's.
+    mine = b.call("GET", f"/v1/creators/{b_creator}/screening", query={"campaign_id": b_campaign})[1]
+    assert mine["posts_read"] == 0 and mine["screening"]["competitors"] == []
+
+
+@case("get", "/v1/discovery/settings")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    a.call("PUT", "/v1/discovery/settings", {"competitors": [{"name": "Rivalco", "handles": ["rivalco"]}]})
+    assert b.call("GET", "/v1/discovery/settings") == (200, {"competitors": [], "updated_at": None})
+
+
+@case("put", "/v1/discovery/settings")
+def _(a: Client, b: Client, owned: dict[str, Any]) -> None:
+    stored = a.call("PUT", "/v1/discovery/settings", {"competitors": [{"name": "Rivalco"}]})[1]
+    assert b.call("PUT", "/v1/discovery/settings", {"competitors": [{"name": "Other"}]})[0] == 200
+    assert a.call("GET", "/v1/discovery/settings")[1] == stored
+    assert b.call("GET", "/v1/discovery/settings")[1]["competitors"] == [{"name": "Other", "handles": []}]
+
+
 def test_every_brand_route_has_an_isolation_case() -> None:
     spec = json.loads(document())
     routes = {(m, p) for p, ops in spec["paths"].items() for m in ops if p.startswith("/v1/")}

@@ -1,11 +1,22 @@
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from roster.discovery import fit as fit_module
-from roster.discovery.fit import CONFIG, Fit, fit, fts_phrase, rank_creators, terms_for
+from roster.discovery.fit import (
+    CONFIG,
+    Fit,
+    NoTerms,
+    PostFit,
+    fit,
+    fts_phrase,
+    rank_creators,
+    terms_for,
+    unscored,
+)
 from roster.discovery.profiles import RecentPost
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
@@ -201,3 +212,44 @@ def test_top_posts_limits_the_evidence_not_the_counts() -> None:
     result = fit(many, ["vegan"], top_posts=2)
     assert len(result.posts) == 2 and result.matching_posts == 8
     assert isinstance(result, Fit) and fit_module.DATA_FILE.exists()
+
+
+def test_terms_for_marks_mentions_and_hashtags_once() -> None:
+    assert terms_for(keywords=["trail"], hashtags=["##run"], mentions=["peakgear", "@Nike", " @ ", ""]) == [
+        "trail",
+        "#run",
+        "@peakgear",
+        "@Nike",
+    ]
+
+
+def test_a_mention_term_finds_the_tag_and_the_word() -> None:
+    result = fit(posts("Thanks @peakgear for the shoes", "peakgear does it again", *FILLER), ["@peakgear"])
+    assert result.matched_terms == {"@peakgear": 2}
+
+
+def test_to_dict_is_json_safe_in_rosters_time_format() -> None:
+    result = fit(VEGAN, TERMS)
+    data = result.to_dict()
+    text = json.dumps(data, allow_nan=False)
+    assert json.loads(text) == data
+    assert data["matched_terms"] == result.matched_terms and list(data["matched_terms"]) == TERMS
+    assert data["share"] == round(result.share or 0, 4) and data["coverage"] == round(result.coverage or 0, 4)
+    first = data["posts"][0]
+    assert first["url"] == result.posts[0].url and first["terms"] == list(result.posts[0].terms)
+    assert first["published_at"] == "2026-11-01T00:00:00.000Z"
+    assert first["highlights"] == [list(span) for span in result.posts[0].highlights]
+    assert [first["snippet"][s:e] for s, e in first["highlights"]] == [
+        result.posts[0].snippet[s:e] for s, e in result.posts[0].highlights
+    ]
+    odd = PostFit("https://example.com/x", None, float("nan"), "", (), ())
+    assert odd.to_dict()["rank"] is None and odd.to_dict()["published_at"] is None
+
+
+def test_no_usable_term_says_which_were_ignored_and_unscored_still_counts_posts() -> None:
+    with pytest.raises(NoTerms) as raised:
+        fit(VEGAN, ["!!!", " "])
+    assert raised.value.ignored == ("!!!",) and isinstance(raised.value, ValueError)
+    empty = unscored([*VEGAN, RecentPost("https://example.com/blank", None, " ")], "nothing to search")
+    assert (empty.score, empty.verdict, empty.sample_size) == (None, "not enough data", len(VEGAN))
+    assert empty.explanation == "nothing to search" and empty.to_dict()["posts"] == []

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -211,3 +212,32 @@ def test_naive_post_dates_are_read_as_utc() -> None:
     naive = RecentPost(url="https://example.com/n", published_at=datetime(2026, 11, 30), text="Nike day")
     result = screen([naive], competitors=[NIKE], now=NOW)
     assert result.competitors[0].recent_posts == 1
+
+
+def test_to_dict_is_json_safe_in_rosters_time_format() -> None:
+    history = [*organic(), *sponsored_history(), post(9, "vape and @nike", None)]
+    result = screen(history, banned_terms=["vape"], competitors=[NIKE], brand="Acme", now=NOW)
+    data = result.to_dict()
+    assert json.loads(json.dumps(data, allow_nan=False)) == data
+    assert (data["passed"], data["sample_size"]) == (False, result.sample_size)
+    assert data["flags"] == list(result.flags) and data["notes"] == list(result.notes)
+    assert data["banned"] == [
+        {"url": "https://example.com/p/9", "published_at": None, "term": "vape", "excerpt": "vape and @nike"}
+    ]
+    (nike,) = data["competitors"]
+    assert nike == {
+        "name": "Nike",
+        "posts": 1,
+        "recent_posts": 1,
+        "last_at": None,
+        "examples": ["https://example.com/p/9"],
+        "matched": ["@nike"],
+    }
+    record = data["disclosure"]
+    assert record["by_verdict"] == result.disclosure.by_verdict and record["standing"] == "poor"
+    assert record["share"] == round(result.disclosure.share or 0, 4)
+    first = record["non_compliant"][0]
+    assert first["published_at"] == "2026-11-19T12:00:00.000Z"  # 12 days before NOW
+    assert first["verdict"] == "missing" and first["signals"] == list(
+        result.disclosure.non_compliant[0].signals
+    )

@@ -4,7 +4,7 @@
 // alert is redrawn in place from the API's answer; the list is not reloaded.
 
 import * as api from "../api.js";
-import { alertBox, fill, h, uid } from "../dom.js";
+import { alertBox, fill, h, item, uid, when } from "../dom.js";
 import { clearErrors, field, select, showError } from "../form.js";
 import { whileVisible } from "../live.js";
 
@@ -31,17 +31,6 @@ function readFilters(search) {
     if (value) out[key] = value;
   }
   return out;
-}
-
-function when(iso) {
-  if (!iso) return "—";
-  const date = new Date(iso);
-  const text = Number.isNaN(date.getTime()) ? iso : date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
-  return h("time", { datetime: iso }, text);
-}
-
-function item(label, value) {
-  return h("div", {}, h("dt", {}, label), h("dd", {}, value));
 }
 
 export async function render(main, _params, { setTitle, query }) {

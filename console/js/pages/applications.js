@@ -8,7 +8,7 @@
 // the campaigns one may apply to, and the public URL to share.
 
 import * as api from "../api.js";
-import { alertBox, fill, h, uid } from "../dom.js";
+import { alertBox, fill, h, item, uid, when } from "../dom.js";
 import { REFRESH_MS, whileVisible } from "../live.js";
 import { clearErrors, field, input, select, showError } from "../form.js";
 import { count } from "../format.js";
@@ -19,17 +19,6 @@ const STATUSES = [
   ["declined", "Declined"],
 ];
 const OPEN = new Set(["draft", "active"]);
-
-function when(iso) {
-  if (!iso) return "—";
-  const date = new Date(iso);
-  const text = Number.isNaN(date.getTime()) ? iso : date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
-  return h("time", { datetime: iso }, text);
-}
-
-function item(label, value) {
-  return h("div", {}, h("dt", {}, label), h("dd", {}, value));
-}
 
 function handles(app) {
   if (!app.handles.length) return "—";

@@ -8,7 +8,7 @@
 
 import * as api from "../api.js";
 import { REFRESH_MS, whileVisible } from "../live.js";
-import { alertBox, fill, h, uid } from "../dom.js";
+import { alertBox, fill, h, item, uid, when } from "../dom.js";
 import { clearErrors, field, input, select, showError } from "../form.js";
 import { count, day, time } from "../format.js";
 import { campaignHead, loadCampaign } from "../tabs.js";
@@ -46,17 +46,6 @@ const TEXT_FROM = {
 };
 const SIGNALS = { link: "tracking link", code: "promo code", hashtag: "hashtag", mention: "mention", keyword: "keyword" };
 const FILTERS = ["creator_id", "disclosure"];
-
-function when(iso) {
-  if (!iso) return "—";
-  const date = new Date(iso);
-  const text = Number.isNaN(date.getTime()) ? iso : date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
-  return h("time", { datetime: iso }, text);
-}
-
-function item(label, value) {
-  return h("div", {}, h("dt", {}, label), h("dd", {}, value));
-}
 
 function excerpt(text) {
   const clean = String(text || "").trim();

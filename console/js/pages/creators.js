@@ -1,6 +1,7 @@
 // Creators: the roster (search, sort, the API's filters, bulk actions), a new creator, the CSV
-// import with its per-row results, and a creator's profile (platforms, results and earnings,
-// collaborations across campaigns with ratings, notes) with its edit form.
+// import with its per-row results, and a creator's profile (platforms, audience quality and
+// screening against a campaign (discovery.js), results and earnings, collaborations across
+// campaigns with ratings, notes) with its edit form.
 //
 // The list reads every creator that matches the API's filters (status, tier, tag, country, owner)
 // through api.all; the search and the sort run here over what was read. Filters, search and sort
@@ -10,6 +11,7 @@ import * as api from "../api.js";
 import { alertBox, fill, h, uid } from "../dom.js";
 import { clearErrors, field, input, onSubmit, select, showError } from "../form.js";
 import { count, day, money } from "../format.js";
+import { READ_PLATFORMS, qualityPanel, screeningPanel } from "./discovery.js";
 
 const STATUSES = [["prospect", "Prospect"], ["active", "Active"], ["archived", "Archived"]];
 const TIERS = [["nano", "Nano"], ["micro", "Micro"], ["mid", "Mid"], ["macro", "Macro"]];
@@ -789,7 +791,7 @@ function rating(k) {
   return [h("span", { class: "rating" }, `${k.rating.score} / 5`), k.rating.notes ? h("p", { class: "rating-note" }, k.rating.notes) : null];
 }
 
-export async function renderOne(main, [id], { setTitle, me }) {
+export async function renderOne(main, [id], { setTitle, query, me }) {
   const path = `/v1/creators/${encodeURIComponent(id)}`;
   let creator;
   try {
@@ -909,6 +911,19 @@ export async function renderOne(main, [id], { setTitle, me }) {
     if (opening) editBox.querySelector("input").focus();
   });
 
+  // Discovery: the audience quality of the platforms Roster reads, and the screening against the
+  // campaign kept in the hash (#/creators/{id}?campaign_id=…), read again after a refresh.
+  const quality = qualityPanel(path, {
+    readable: () => Object.keys(creator.platforms || {}).filter((p) => READ_PLATFORMS.includes(p)),
+    onRefreshed: () => screening.reload(),
+  });
+  const screening = screeningPanel(path, {
+    campaigns: (campaigns && campaigns.items) || [],
+    chosen: query ? query.get("campaign_id") || "" : "",
+    // window.history: `history` here is the creator's collaborations.
+    onChoose: (campaignId) => window.history.replaceState(null, "", `#/creators/${encodeURIComponent(id)}${api.query({ campaign_id: campaignId })}`),
+  });
+
   fill(main,
     h("div", { class: "page-head" }, heading, toggle),
     head,
@@ -916,6 +931,8 @@ export async function renderOne(main, [id], { setTitle, me }) {
     editBox,
     h("section", { "aria-labelledby": "cr-profile" }, h("h2", { id: "cr-profile" }, "Profile"), profile),
     h("section", { "aria-labelledby": "cr-platforms" }, h("h2", { id: "cr-platforms" }, "Platforms"), platforms),
+    quality.el,
+    screening.el,
     h("section", { "aria-labelledby": "cr-earnings" }, h("h2", { id: "cr-earnings" }, "Results and earnings"),
       h("p", { class: "muted" }, "Across every campaign. Earnings are commissions and fixed fees, every status."), earnings(report)),
     h("section", { "aria-labelledby": "cr-history" }, h("h2", { id: "cr-history" }, "Collaborations"),
@@ -926,4 +943,11 @@ export async function renderOne(main, [id], { setTitle, me }) {
         historyBody)),
       more),
     h("section", { "aria-labelledby": "cr-notes" }, h("h2", { id: "cr-notes" }, "Notes"), notesBox));
+  try {
+    await Promise.all([quality.load(), screening.load()]);
+  } catch (error) {
+    quality.stop();
+    throw error;
+  }
+  return quality.stop;
 }

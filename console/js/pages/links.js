@@ -9,7 +9,7 @@
 
 import * as api from "../api.js";
 import { chart } from "../chart.js";
-import { alertBox, fill, h, uid } from "../dom.js";
+import { alertBox, fill, h, item, uid, when } from "../dom.js";
 import { clearErrors, field, input, select, showError } from "../form.js";
 import { count, day } from "../format.js";
 import { campaignHead, loadCampaign } from "../tabs.js";
@@ -33,13 +33,6 @@ export function toLocalInput(iso) {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
 }
 
-export function when(iso) {
-  if (!iso) return "—";
-  const date = new Date(iso);
-  const text = Number.isNaN(date.getTime()) ? iso : date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
-  return h("time", { datetime: iso }, text);
-}
-
 /** Every UTC day from `first` to `last` (YYYY-MM-DD), both included. */
 function daysBetween(first, last) {
   const out = [];
@@ -48,10 +41,6 @@ function daysBetween(first, last) {
     out.push(new Date(t).toISOString().slice(0, 10));
   }
   return out;
-}
-
-function item(label, value) {
-  return h("div", {}, h("dt", {}, label), h("dd", {}, value));
 }
 
 /** Runs `jobs` (functions returning promises) at most `n` at a time. */

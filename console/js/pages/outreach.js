@@ -12,7 +12,7 @@
 
 import * as api from "../api.js";
 import { REFRESH_MS, whileVisible } from "../live.js";
-import { alertBox, fill, h, uid } from "../dom.js";
+import { alertBox, fill, h, uid, when } from "../dom.js";
 import { clearErrors, controlFor, field, input, markInvalid, select, showError } from "../form.js";
 import { count, day, time } from "../format.js";
 import { campaignHead } from "../tabs.js";
@@ -55,13 +55,6 @@ function takeNotice() {
   const message = sessionStorage.getItem(NOTICE);
   sessionStorage.removeItem(NOTICE);
   return message ? alertBox(message, "info") : null;
-}
-
-function when(iso) {
-  if (!iso) return "—";
-  const date = new Date(iso);
-  const text = Number.isNaN(date.getTime()) ? iso : date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
-  return h("time", { datetime: iso }, text);
 }
 
 function notFound(main, setTitle, what, back) {

@@ -8,7 +8,7 @@
 // its CSV (GET /v1/payouts/{id}.csv, fetched with the member's token).
 
 import * as api from "../api.js";
-import { alertBox, fill, h, uid } from "../dom.js";
+import { alertBox, fill, h, item, uid, when } from "../dom.js";
 import { select } from "../form.js";
 import { count, money } from "../format.js";
 
@@ -28,17 +28,6 @@ function takeNotice() {
   const message = sessionStorage.getItem(NOTICE);
   sessionStorage.removeItem(NOTICE);
   return message;
-}
-
-function when(iso) {
-  if (!iso) return "—";
-  const date = new Date(iso);
-  const text = Number.isNaN(date.getTime()) ? iso : date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
-  return h("time", { datetime: iso }, text);
-}
-
-function item(label, value) {
-  return h("div", {}, h("dt", {}, label), h("dd", {}, value));
 }
 
 /** "$12.00 · €3.00" for a currency → amount map; `empty` when it holds nothing. */

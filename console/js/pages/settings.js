@@ -1,12 +1,13 @@
 // Settings: the brand's team (members and roles), API keys, store integrations with their
-// deliveries, and the outreach sender. One page with four tabs kept in the hash
-// (#/settings?tab=members|keys|stores|sender|apply), each a link, so a reload shows the same tab.
-// Everything here is admin-only on the API except reading the sender and listing/replaying store
-// deliveries; a member (role "member") sees "Only an admin can …" instead of the controls.
+// deliveries, the outreach sender, the application page and the competitors screening looks for.
+// One page with tabs kept in the hash (#/settings?tab=members|keys|stores|sender|apply|competitors),
+// each a link, so a reload shows the same tab. Everything here is admin-only on the API except
+// reading the sender and the competitors and listing/replaying store deliveries; a member (role
+// "member") sees "Only an admin can …" instead of the controls.
 
 import * as api from "../api.js";
 import { REFRESH_MS, whileVisible } from "../live.js";
-import { alertBox, fill, h, uid } from "../dom.js";
+import { alertBox, fill, h, item, uid, when } from "../dom.js";
 import { clearErrors, field, input, select, showError } from "../form.js";
 import { applicationPageTab } from "./applications.js";
 
@@ -17,6 +18,7 @@ const TABS = [
   ["stores", "Store integrations"],
   ["sender", "Sender"],
   ["apply", "Application page"],
+  ["competitors", "Competitors"],
 ];
 const ROLES = [["member", "Member"], ["admin", "Admin"]];
 const PROVIDERS = {
@@ -32,17 +34,6 @@ const PROVIDER_HINT = {
   orders: "Any store or script that signs its JSON with Roster-Signature (see the API docs).",
 };
 const DELIVERY_STATUS = { processing: "Processing", processed: "Processed", ignored: "Ignored", failed: "Failed" };
-
-function when(iso) {
-  if (!iso) return "—";
-  const date = new Date(iso);
-  const text = Number.isNaN(date.getTime()) ? iso : date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
-  return h("time", { datetime: iso }, text);
-}
-
-function item(label, value) {
-  return h("div", {}, h("dt", {}, label), h("dd", {}, value));
-}
 
 function onlyAdmin(what) {
   return h("p", { class: "alert alert-info only-admin" }, `Only an admin can ${what}.`);
@@ -608,7 +599,101 @@ async function senderTab(section, { me, announce }) {
   fill(section, h("h2", { id: "sender-h", tabindex: "-1" }, "Sender"), intro, form);
 }
 
-const RENDER = { members: membersTab, keys: keysTab, stores: storesTab, sender: senderTab, apply: applicationPageTab };
+// ---- competitors (what a creator's screening looks for: Creators → a profile → Screening)
+
+function competitorRow(value, index) {
+  const name = input({ value: value.name || "", maxlength: "100", autocomplete: "off" });
+  const shown = value.handlesText !== undefined ? value.handlesText : (value.handles || []).join(", ");
+  const handles = input({ value: shown, autocapitalize: "none", autocomplete: "off", spellcheck: "false" });
+  const remove = h("button", { type: "button", class: "button-quiet", "aria-label": `Remove competitor ${index + 1}` }, "Remove");
+  const legendId = uid("rival");
+  const el = h("fieldset", { class: "competitor-row", "aria-labelledby": legendId },
+    h("legend", { id: legendId }, `Competitor ${index + 1}`),
+    field("Name", name, { field: `competitors.${index}.name`, hint: "As posts write it, e.g. New Balance" }),
+    field("Handles", handles, { field: `competitors.${index}.handles`, hint: "Comma-separated, without @, e.g. newbalance, nbrunning" }),
+    remove);
+  return {
+    el,
+    remove,
+    blank: () => !name.value.trim() && !handles.value.trim(),
+    value: () => ({ name: name.value, handlesText: handles.value }),
+    read: () => ({ name: name.value.trim(), handles: handles.value.split(",").map((x) => x.trim()).filter(Boolean) }),
+  };
+}
+
+function competitorFigures(list) {
+  if (!list.length) return h("p", {}, "No competitor set yet: screening flags no competitor mention.");
+  return h("ul", { class: "competitor-list" }, list.map((c) =>
+    h("li", {}, h("strong", {}, c.name), (c.handles || []).length ? h("span", { class: "muted" }, ` · ${c.handles.map((x) => `@${x}`).join(", ")}`) : null)));
+}
+
+async function competitorsTab(section, { me, announce }) {
+  let current = null;
+  let refused = false;
+  try {
+    current = await api.get("/v1/discovery/settings");
+  } catch (error) {
+    if (isForbidden(error)) refused = true;
+    else if (!(error instanceof api.ApiError && error.status === 404)) throw error;
+  }
+  const stored = (current && current.competitors) || [];
+  const intro = h("p", { class: "muted" },
+    "The brands a creator's screening looks for (Creators → a profile → Screening): a post naming one by its name, as a hashtag or by an @handle. A mention in the last 90 days fails the screening; an older one is flagged.");
+  if (me.role !== "admin") {
+    fill(section,
+      h("h2", {}, "Competitors"),
+      intro,
+      refused ? null : competitorFigures(stored),
+      onlyAdmin(refused ? "see or change the competitors" : "change the competitors"));
+    return;
+  }
+  const formAlert = h("div", { class: "alert-slot" });
+  const box = h("div", { class: "rows competitor-rows" });
+  const add = h("button", { type: "button", class: "button-quiet" }, "Add a competitor");
+  let rows = [];
+  function draw(values) {
+    rows = values.map((v, i) => competitorRow(v, i));
+    fill(box, rows.length ? rows.map((r) => r.el) : h("p", { class: "muted" }, "No competitor yet: add one."));
+    rows.forEach((r, i) => r.remove.addEventListener("click", () => {
+      draw(rows.map((x) => x.value()).filter((_, j) => j !== i));
+      add.focus();
+    }));
+  }
+  add.addEventListener("click", () => {
+    draw([...rows.map((r) => r.value()), {}]);
+    box.lastElementChild.querySelector("input").focus();
+  });
+  draw(stored);
+  const saved = h("p", { class: "muted" }, current && current.updated_at ? ["Last saved ", when(current.updated_at)] : "Not saved yet.");
+  const submit = h("button", { type: "submit" }, "Save competitors");
+  const form = h("form", { class: "stack panel competitors-form", novalidate: true, "aria-labelledby": "competitors-h" },
+    formAlert,
+    h("fieldset", {}, h("legend", {}, "Competitor list"), box, add),
+    h("p", { class: "hint" }, "Up to 50 competitors, each with up to 10 handles. Empty rows are dropped on save."),
+    h("div", { class: "actions" }, submit, saved));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearErrors(form, formAlert);
+    // Empty rows go before sending, so the API's "competitors.2.name" names the row shown third.
+    if (rows.some((r) => r.blank())) draw(rows.filter((r) => !r.blank()).map((r) => r.value()));
+    submit.disabled = true;
+    try {
+      const answer = await api.call("PUT", "/v1/discovery/settings", { competitors: rows.map((r) => r.read()) });
+      draw(answer.competitors || []); // as stored: handles without "@", in lowercase
+      fill(saved, "Last saved ", when(answer.updated_at));
+      announce("The competitors are saved.");
+    } catch (error) {
+      if (!(error instanceof api.SessionEnded)) showError(form, formAlert, error);
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  fill(section, h("h2", { id: "competitors-h", tabindex: "-1" }, "Competitors"), intro, form);
+}
+
+const RENDER = {
+  members: membersTab, keys: keysTab, stores: storesTab, sender: senderTab, apply: applicationPageTab, competitors: competitorsTab,
+};
 
 export async function render(main, _params, { setTitle, query, me }) {
   setTitle("Settings");

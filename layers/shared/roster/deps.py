@@ -18,6 +18,8 @@ use it: its function imports neither pydantic nor Powertools (see `functions/red
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import time
 from collections.abc import Callable
 from functools import cache, cached_property
@@ -35,6 +37,8 @@ if TYPE_CHECKING:
     from roster.adapters.secrets import PlatformKeys, WebhookSecrets
     from roster.adapters.uploads import Uploads
     from roster.adapters.workflows import Workflows
+    from roster.discovery.sources import Backoff, ProfileSource, Quota
+    from roster.models.creators import Platform
     from roster.monitoring.monitor import PostFound
     from roster.monitoring.sources import YouTubeApi
     from roster.outreach.sequences import MailConfig
@@ -105,6 +109,14 @@ class Deps:
         return WorkQueue(_required(self.settings.outreach_queue_url, "OUTREACH_QUEUE_URL is not configured"))
 
     @cached_property
+    def enrichment_queue(self) -> WorkQueue:
+        from roster.adapters.queue import WorkQueue
+
+        return WorkQueue(
+            _required(self.settings.enrichment_queue_url, "ENRICHMENT_QUEUE_URL is not configured")
+        )
+
+    @cached_property
     def archive(self) -> WebhookArchive:
         from roster.adapters.archive import WebhookArchive
 
@@ -159,6 +171,45 @@ class Deps:
 
         key = self.platform_keys.get("youtube")
         return YouTubeApi(self.fetcher, key, self.settings.youtube_api_base) if key else None
+
+    @cached_property
+    def commenter_salt(self) -> bytes:
+        """The key of discovery's commenter hashes (`discovery.sources.author_hash`): an HMAC of a
+        label of its own under OUTREACH_SIGNING_KEY, so there is no new secret to deploy and the
+        salt equals no value the key signs elsewhere. Rotating the key changes it; repeat commenters
+        are counted within one snapshot, so nothing kept needs it again."""
+        key = _required(
+            self.settings.outreach_signing_key,
+            "OUTREACH_SIGNING_KEY is not configured (discovery derives its commenter salt from it)",
+        )
+        return hmac.new(key.encode(), b"discovery-commenter-salt", hashlib.sha256).digest()
+
+    def discovery_sources(
+        self, *, backoff: Backoff | None = None, quota: Quota | None = None
+    ) -> dict[Platform, ProfileSource]:
+        """The platforms discovery reads, through the safe fetcher. By default for a person waiting
+        on the answer (the API): one retry of a rate-limited call, at most 2 s of waiting, and a
+        fresh quota count (it caps one request, not the day); a worker passes its own. YouTube only
+        with its key in SSM, looked up on each use as `youtube` is."""
+        from roster.discovery.sources import Backoff, BlueskySource, MastodonSource, Quota, YouTubeSource
+        from roster.models.creators import Platform
+
+        s = self.settings
+        backoff = backoff or Backoff(retries=1, first_wait=1.0, max_wait=2.0)
+        sources: dict[Platform, ProfileSource] = {
+            Platform.BLUESKY: BlueskySource(self.fetcher, base=s.bluesky_api_base, backoff=backoff),
+            Platform.MASTODON: MastodonSource(self.fetcher, backoff=backoff),
+        }
+        if key := self.platform_keys.get("youtube"):
+            sources[Platform.YOUTUBE] = YouTubeSource(
+                self.fetcher,
+                key,
+                self.commenter_salt,
+                quota=quota or Quota(),
+                base=s.youtube_api_base,
+                backoff=backoff,
+            )
+        return sources
 
     @cached_property
     def mail(self) -> MailConfig | None:

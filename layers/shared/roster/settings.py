@@ -44,8 +44,15 @@ class Settings(BaseModel):
     youtube_api_base: str = Field(
         default="https://www.googleapis.com", alias="YOUTUBE_API_BASE", pattern=r"^https?://[^/?#]+$"
     )
+    bluesky_api_base: str = Field(
+        default="https://public.api.bsky.app",
+        alias="BLUESKY_API_BASE",
+        pattern=r"^https?://[^/?#]+$",
+        description="The Bluesky AppView discovery reads profiles from (its public, unauthenticated one)",
+    )
 
     outreach_queue_url: str | None = Field(default=None, alias="OUTREACH_QUEUE_URL", min_length=8)
+    enrichment_queue_url: str | None = Field(default=None, alias="ENRICHMENT_QUEUE_URL", min_length=8)
     ses_configuration_set: str | None = Field(default=None, alias="SES_CONFIGURATION_SET", min_length=1)
     mail_domain: str | None = Field(
         default=None,

@@ -29,7 +29,7 @@ DESCRIPTION = (
     "(`Authorization: Bearer rk_live_…`, acts as admin) or a team member's ID token from `POST "
     "/auth/sign-in` (`Authorization: Bearer <id_token>`, with the member's role). A member gets 403 "
     "`forbidden` on the admin-only routes (API keys, integrations, sender settings, booking payouts, "
-    "members). Errors are "
+    "members, discovery competitors). Errors are "
     '`{"error": {"code", "message", "details": [{"field", "message"}]}}`, with one exception: a '
     "request without an `Authorization` header is refused by API Gateway before Roster runs, with "
     '401 `{"message": "Unauthorized"}`. Bodies are UTF-8 JSON (a BOM is ignored), nested at most 32 '
@@ -109,6 +109,15 @@ ROUTE_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "/v1/creators/<creator_id>/collaborations",
         ),
     ),
+    (
+        "discovery",
+        (
+            "/v1/creators/<creator_id>/enrichment",
+            "/v1/creators/<creator_id>/quality",
+            "/v1/creators/<creator_id>/screening",
+            "/v1/discovery/settings",
+        ),
+    ),
     ("members", ("/v1/me", "/v1/members", "/v1/members/<member_id>")),
     (
         "applications",
@@ -140,6 +149,11 @@ DEFERRED = (
     "roster.conversions.integrations",
     "roster.conversions.payouts",
     "roster.conversions.webhooks",
+    "roster.discovery.enrich",
+    "roster.discovery.fit",
+    "roster.discovery.profiles",
+    "roster.discovery.schedule",
+    "roster.discovery.screening",
     "roster.links.click_stats",
     "roster.links.links",
     "roster.links.promo_codes",
@@ -168,6 +182,8 @@ DEFERRED = (
     "roster.store.campaigns",
     "roster.store.collaborations",
     "roster.store.creators",
+    "roster.store.discovery",
+    "roster.store.enrichment",
     "roster.store.integrations",
     "roster.store.ledger",
     "roster.store.links",
@@ -179,6 +195,7 @@ DEFERRED = (
     "roster.store.portal",
     "roster.store.posts",
     "roster.store.promo_codes",
+    "roster.store.snapshots",
     "roster.store.stats",
     "roster.store.webhooks",
     "jinja2.sandbox",  # outreach.email_templates, on the first template checked or rendered

@@ -33,6 +33,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from roster import clock
 from roster.discovery.profiles import RecentPost
 
 DATA_FILE = Path(__file__).parent / "data" / "screening.json"
@@ -94,6 +95,17 @@ class PostFit:
         out.append(self.snippet[last:])
         return "".join(out)
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe: the time in Roster's one format, the rank rounded (no NaN or infinity)."""
+        return {
+            "url": self.url,
+            "published_at": _time(self.published_at),
+            "rank": _finite(self.rank),
+            "snippet": self.snippet,
+            "highlights": [[start, end] for start, end in self.highlights],
+            "terms": list(self.terms),
+        }
+
 
 @dataclass(frozen=True)
 class Fit:
@@ -108,13 +120,55 @@ class Fit:
     explanation: str
     ignored_terms: tuple[str, ...] = ()  # given terms with no letter or digit
 
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON the API sends: shares rounded to four decimals, never NaN or infinity."""
+        return {
+            "score": self.score,
+            "verdict": self.verdict,
+            "matched_terms": dict(self.matched_terms),
+            "posts": [p.to_dict() for p in self.posts],
+            "sample_size": self.sample_size,
+            "matching_posts": self.matching_posts,
+            "share": _finite(self.share),
+            "coverage": _finite(self.coverage),
+            "explanation": self.explanation,
+            "ignored_terms": list(self.ignored_terms),
+        }
+
+
+def _finite(value: float | None) -> float | None:
+    return round(value, 4) if value is not None and math.isfinite(value) else None
+
+
+def _time(when: datetime | None) -> str | None:
+    return clock.iso(when) if when is not None else None
+
+
+def _marked(prefix: str, values: Iterable[str]) -> list[str]:
+    """Each value once with its `prefix` (`#tag`, `@handle`), however it was written."""
+    return [prefix + v.strip().lstrip(prefix) for v in values if v.strip().lstrip(prefix).strip()]
+
 
 def terms_for(
-    *, keywords: Iterable[str] = (), hashtags: Iterable[str] = (), topics: Iterable[str] = ()
+    *,
+    keywords: Iterable[str] = (),
+    hashtags: Iterable[str] = (),
+    mentions: Iterable[str] = (),
+    topics: Iterable[str] = (),
 ) -> list[str]:
-    """A campaign's keywords, hashtags (written with their `#`) and topic labels as one term list."""
-    tags = [h.strip() if h.strip().startswith("#") else "#" + h.strip() for h in hashtags if h.strip()]
-    return [*keywords, *tags, *topics]
+    """A campaign's keywords, hashtags (written with their `#`), mentions (with their `@`) and
+    topic labels as one term list. The tokenizer drops `#` and `@`, so a mention finds the handle
+    written as a word too: fit asks what the posts are about, not who they tag."""
+    return [*keywords, *_marked("#", hashtags), *_marked("@", mentions), *topics]
+
+
+class NoTerms(ValueError):
+    """No term to search: none given, or none with a letter or digit (`ignored` lists those)."""
+
+    def __init__(self, ignored: Sequence[str] = ()) -> None:
+        self.ignored = tuple(ignored)
+        detail = f" ({', '.join(repr(t) for t in ignored)} have no letter or digit)" if ignored else ""
+        super().__init__("no usable search term: give at least one word, hashtag or topic" + detail)
 
 
 def _clean_terms(terms: Iterable[str]) -> tuple[list[str], list[str]]:
@@ -133,8 +187,7 @@ def _clean_terms(terms: Iterable[str]) -> tuple[list[str], list[str]]:
             continue
         usable.setdefault(term.casefold(), term)
     if not usable:
-        detail = f" ({', '.join(repr(t) for t in ignored)} have no letter or digit)" if ignored else ""
-        raise ValueError("no usable search term: give at least one word, hashtag or topic" + detail)
+        raise NoTerms(ignored)
     if len(usable) > CONFIG.max_terms:
         raise ValueError(f"too many terms: {len(usable)} (at most {CONFIG.max_terms})")
     return list(usable.values()), ignored
@@ -363,3 +416,20 @@ def rank_creators(
 def fit(posts: Sequence[RecentPost], terms: Iterable[str], *, top_posts: int | None = None) -> Fit:
     """One creator's fit: BM25 weights come from this creator's own posts."""
     return rank_creators(terms, {"": posts}, top_posts=top_posts)[0][1]
+
+
+def unscored(posts: Sequence[RecentPost], explanation: str, *, ignored_terms: Iterable[str] = ()) -> Fit:
+    """The fit of posts against nothing: for a caller whose terms all went (`NoTerms`), so that
+    what was read is still counted and the reason is said where the score would be."""
+    return Fit(
+        score=None,
+        verdict="not enough data",
+        matched_terms={},
+        posts=(),
+        sample_size=len(_documents({"": posts})),
+        matching_posts=0,
+        share=None,
+        coverage=None,
+        explanation=explanation,
+        ignored_terms=tuple(ignored_terms),
+    )

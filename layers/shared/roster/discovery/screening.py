@@ -17,6 +17,7 @@ compliance: only the other signals find the undisclosed ones.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -25,6 +26,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
+from roster import clock
 from roster.discovery.profiles import RecentPost
 from roster.monitoring import disclosure
 from roster.monitoring.post_matching import brand_rules, match
@@ -128,6 +130,14 @@ class BannedHit:
     term: str
     excerpt: str
 
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "url": self.url,
+            "published_at": _time(self.published_at),
+            "term": self.term,
+            "excerpt": self.excerpt,
+        }
+
 
 @dataclass(frozen=True)
 class CompetitorMentions:
@@ -138,6 +148,16 @@ class CompetitorMentions:
     examples: tuple[str, ...]  # post URLs, most recent first
     matched: tuple[str, ...]  # how it was named: "Nike", "#Nike", "@nike"
 
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "posts": self.posts,
+            "recent_posts": self.recent_posts,
+            "last_at": _time(self.last_at),
+            "examples": list(self.examples),
+            "matched": list(self.matched),
+        }
+
 
 @dataclass(frozen=True)
 class DisclosureExample:
@@ -146,6 +166,15 @@ class DisclosureExample:
     verdict: str
     reason: str
     signals: tuple[str, ...]  # why the post looked sponsored
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "url": self.url,
+            "published_at": _time(self.published_at),
+            "verdict": self.verdict,
+            "reason": self.reason,
+            "signals": list(self.signals),
+        }
 
 
 @dataclass(frozen=True)
@@ -158,6 +187,17 @@ class DisclosureRecord:
     non_compliant: tuple[DisclosureExample, ...]  # most recent first
     explanation: str
 
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "sponsored_posts": self.sponsored_posts,
+            "compliant": self.compliant,
+            "share": _finite(self.share),
+            "by_verdict": dict(self.by_verdict),
+            "standing": self.standing,
+            "non_compliant": [e.to_dict() for e in self.non_compliant],
+            "explanation": self.explanation,
+        }
+
 
 @dataclass(frozen=True)
 class Screening:
@@ -168,6 +208,27 @@ class Screening:
     competitors: tuple[CompetitorMentions, ...]  # only competitors mentioned, most posts first
     disclosure: DisclosureRecord
     sample_size: int  # posts read (posts with text, one per URL)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON the API sends: times in Roster's one format, the share rounded to four
+        decimals (never NaN or infinity)."""
+        return {
+            "passed": self.passed,
+            "flags": list(self.flags),
+            "notes": list(self.notes),
+            "banned": [h.to_dict() for h in self.banned],
+            "competitors": [m.to_dict() for m in self.competitors],
+            "disclosure": self.disclosure.to_dict(),
+            "sample_size": self.sample_size,
+        }
+
+
+def _time(when: datetime | None) -> str | None:
+    return clock.iso(when) if when is not None else None
+
+
+def _finite(value: float | None) -> float | None:
+    return round(value, 4) if value is not None and math.isfinite(value) else None
 
 
 def _aware(when: datetime | None) -> datetime | None:

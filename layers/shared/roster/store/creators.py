@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from roster import clock
 from roster.errors import Conflict
 from roster.ids import email_hash
 from roster.models.creators import Creator, CreatorStatus, Tier
 from roster.store import keys
+from roster.store.enrichment import READ_PLATFORMS, schedule_item
 from roster.store.table import Query, Table, or_not_found
 
 
@@ -55,12 +57,15 @@ class CreatorStore:
         )
 
     def create(self, brand_id: str, creator: Creator) -> None:
-        failed = self.table.transact(
-            [
-                self.table.put_op(self._item(brand_id, creator), condition="attribute_not_exists(PK)"),
-                self._email_guard(brand_id, creator),
-            ]
-        )
+        """The creator, its email guard and, when discovery reads one of its platforms, its first
+        enrichment (due today: the next daily run reads it), in one transaction."""
+        ops = [
+            self.table.put_op(self._item(brand_id, creator), condition="attribute_not_exists(PK)"),
+            self._email_guard(brand_id, creator),
+        ]
+        if READ_PLATFORMS & {p.value for p in creator.platforms}:
+            ops.append(self.table.overwrite_op(schedule_item(brand_id, creator.id, clock.now().date())))
+        failed = self.table.transact(ops)
         if failed is not None:
             if failed[1] is not None:
                 raise self._duplicate(failed[1])

@@ -400,3 +400,24 @@ def creator_snapshot_sk(creator_id: str, platform: str, day: str) -> str:
 
 def creator_snapshots_prefix(creator_id: str, platform: str) -> str:
     return f"CSNAP#{creator_id}#{platform}#"
+
+
+def enrichment_schedule_sk(creator_id: str) -> str:
+    """When the creator is next enriched (discovery's schedule); the index key names the day."""
+    return f"CENRICH#{creator_id}"
+
+
+def enrichment_due_pk(day: str) -> str:
+    """The creators due for enrichment on one day, across brands (a sparse index partition)."""
+    return f"ENRICH_DUE#{day}"
+
+
+def quota_pk(api: str) -> str:
+    """One platform API's quota ledger (per deployment, not per brand: the key is shared); the sort
+    key is the quota's day."""
+    return f"QUOTA#{api}"
+
+
+def discovery_settings_sk() -> str:
+    """The brand's discovery settings (its competitors, for screening)."""
+    return "DISCOVERY_SETTINGS"

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from roster.store.campaigns import CampaignStore
     from roster.store.collaborations import CollaborationStore
     from roster.store.creators import CreatorStore
+    from roster.store.discovery import DiscoveryStore
+    from roster.store.enrichment import EnrichmentStore
     from roster.store.idempotency import IdempotencyStore
     from roster.store.integrations import IntegrationStore
     from roster.store.ledger import LedgerStore
@@ -64,10 +66,22 @@ class Stores:
         return CreatorStore(self.table)
 
     @cached_property
+    def enrichment(self) -> EnrichmentStore:
+        from roster.store.enrichment import EnrichmentStore
+
+        return EnrichmentStore(self.table)
+
+    @cached_property
     def snapshots(self) -> SnapshotStore:
         from roster.store.snapshots import SnapshotStore
 
         return SnapshotStore(self.table)
+
+    @cached_property
+    def discovery(self) -> DiscoveryStore:
+        from roster.store.discovery import DiscoveryStore
+
+        return DiscoveryStore(self.table)
 
     @cached_property
     def idempotency(self) -> IdempotencyStore:
