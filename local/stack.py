@@ -6,6 +6,8 @@ import logging
 import os
 import secrets
 import socket
+import threading
+import time
 import warnings
 from dataclasses import dataclass, field
 from http.server import ThreadingHTTPServer
@@ -24,6 +26,7 @@ from local.streams import StreamPoller, stream_sources
 if TYPE_CHECKING:
     from roster.models.auth import Role
 
+STOP_WAIT_SECONDS = 5.0  # how long a stop waits for busy pollers, and then for moto
 DEMO_EMAIL = "demo@roster.example"  # a reserved domain (RFC 2606) that email validators accept
 ROLES = ("admin", "member")  # roster.models.auth.Role
 
@@ -262,13 +265,25 @@ class LocalStack:
         assert self._http is not None
         self._http.serve_forever()
 
-    def stop(self) -> None:
-        for poller in self._pollers:  # all at once: each may be finishing a batch
-            poller.request_stop()
+    def stop(self, wait: float = STOP_WAIT_SECONDS) -> None:
+        """Stops the pollers (all at once, each after its current batch), the gateway and moto,
+        waiting at most `wait` seconds for the pollers together and as long for moto: a stop never
+        hangs on a thread busy in a handler (the process exits; its threads are daemons). Each
+        phase that runs out says so."""
         for poller in self._pollers:
-            poller.stop()
+            poller.request_stop()
+        deadline = time.monotonic() + wait
+        for poller in self._pollers:
+            poller.thread.join(timeout=max(0.0, deadline - time.monotonic()))
+        busy = [f"{p.name} {p.function}" for p in self._pollers if p.thread.is_alive()]
+        if busy:
+            print(f"stopping: pollers still busy after {wait:.0f} s: {', '.join(busy)}", flush=True)
         if self._http:
             self._http.shutdown()
             self._http.server_close()
         if self._moto:
-            self._moto.stop()
+            moto = threading.Thread(target=self._moto.stop, daemon=True, name="moto-stop")
+            moto.start()
+            moto.join(timeout=wait)
+            if moto.is_alive():
+                print(f"stopping: moto still stopping after {wait:.0f} s", flush=True)
