@@ -50,6 +50,9 @@ def main() -> int:
         threading.Thread(target=stack.stop, daemon=True).start()
 
     signal.signal(signal.SIGTERM, stop)
+    # Ctrl-C stops, however the stack was started: a job started in the background by a shell
+    # without job control inherits SIGINT ignored, and Python then never raises KeyboardInterrupt.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         stack.serve_forever()
     except KeyboardInterrupt:
